@@ -1,0 +1,46 @@
+# fluxbridge — build, test, lint, fuzz and benchmark targets.
+# `make test` is what CI runs (through .ci/run); it lints first.
+
+GO        ?= go
+BIN       ?= bin
+FUZZTIME  ?= 5s
+BENCHTIME ?= 1s
+BENCHPKGS ?= ./chains/...
+
+.PHONY: all build test lint vet fmt-check fuzz-smoke bench demo clean
+
+all: build test
+
+## build: compile every package and the fluxbridge binary into ./bin
+build:
+	$(GO) build ./...
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+## test: lint, then run every test (shared vectors from ../shared/testdata; CI=true makes missing ones fail)
+test: lint
+	$(GO) test -count=1 ./...
+
+## lint: gofmt and go vet
+lint: fmt-check vet
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+## fuzz-smoke: run every fuzz target for FUZZTIME each (default 5s)
+fuzz-smoke:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) ./scripts/fuzz-smoke.sh
+
+## bench: benchmarks with their primitive floors (header verification per era, sighash, decoding)
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) $(BENCHPKGS)
+
+## demo: inspect real mainnet headers and transactions with the CLI
+demo: build
+	./scripts/demo.sh
+
+clean:
+	rm -rf $(BIN)
