@@ -1,0 +1,66 @@
+// Command fluxbridge is the one binary of the fluxbridge relayer network.
+//
+// Today it offers the inspection commands operators and auditors use to look at
+// FLUX chain data (`fluxbridge flux header`, `fluxbridge flux tx`); the relayer
+// commands (run, init, keys, status, admin, swap, audit, devnet) follow in later
+// waves (DESIGN §9).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes shared by every inspection command.
+const (
+	exitOK       = 0 // every check that could be made passed
+	exitCheck    = 1 // a consensus or policy check failed
+	exitUsage    = 2 // bad usage or undecodable input
+	usageSummary = `usage: fluxbridge <command> [arguments]
+
+commands:
+  flux header   decode and check a FLUX block header
+  flux tx       decode and check a FLUX transaction
+
+Run "fluxbridge <command> -h" for the options of a command.
+`
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes the command line args and returns the process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageSummary)
+		return exitUsage
+	}
+	switch args[0] {
+	case "flux":
+		return runFlux(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usageSummary)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "fluxbridge: unknown command %q\n\n%s", args[0], usageSummary)
+		return exitUsage
+	}
+}
+
+func runFlux(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageSummary)
+		return exitUsage
+	}
+	switch args[0] {
+	case "header":
+		return runFluxHeader(args[1:], stdout, stderr)
+	case "tx":
+		return runFluxTx(args[1:], stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "fluxbridge flux: unknown command %q (want header or tx)\n", args[0])
+		return exitUsage
+	}
+}
