@@ -62,3 +62,21 @@ func TestOutPointStringRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Any string either parses to an outpoint that formats back to the same string
+// (modulo hex case), or fails; never a panic.
+func FuzzParseOutPoint(f *testing.F) {
+	f.Add("47f62ada967f40da2b82213e9c43a612d6dada5479eb746e4b566d80094dfe02:0")
+	f.Add("1111111111111111111111111111111111111111111111111111111111111111:4294967295")
+	f.Add(":")
+	f.Fuzz(func(t *testing.T, s string) {
+		o, err := ParseOutPoint(s)
+		if err != nil {
+			return
+		}
+		back, err := ParseOutPoint(o.String())
+		if err != nil || back != o {
+			t.Fatalf("%q parsed to %v which does not round-trip: %v", s, o, err)
+		}
+	})
+}
