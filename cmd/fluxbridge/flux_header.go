@@ -130,14 +130,8 @@ func inspectHeader(bh *wire.BlockHeader, height int32, producerKey []byte, p *pa
 		// The variant follows from the solution size alone (fluxd's CheckEquihashSolution).
 		if ep, ok := equihash.ParamsForSolutionSize(len(bh.Solution)); ok {
 			eq.N, eq.K = ep.N, ep.K
-			err := equihash.Verify(ep, bh.EquihashInput(), bh.Solution)
-			if err != nil {
-				err = &header.RuleError{Code: header.ErrInvalidSolution, Reason: fmt.Sprintf("Equihash(%d,%d): %v", ep.N, ep.K, err)}
-			}
-			eq.Valid = check(err)
-		} else {
-			check(&header.RuleError{Code: header.ErrInvalidSolution, Reason: fmt.Sprintf("unsupported solution size %d", len(bh.Solution))})
 		}
+		eq.Valid = check(header.CheckEquihashSolution(bh))
 		rep.Equihash = eq
 		meets := check(header.CheckProofOfWork(bh.BlockHash(), bh.Bits, p))
 		rep.MeetsTarget = &meets

@@ -204,7 +204,12 @@ func (p *Params) IsActive(u Upgrade, h int32) bool {
 func (p *Params) PoNActivationHeight() int32 { return p.ActivationHeight(UpgradePoN) }
 
 // IsPoNActive reports whether the block at height h must be a PoN block.
-func (p *Params) IsPoNActive(h int32) bool { return p.IsActive(UpgradePoN, h) }
+//
+// It mirrors fluxd's IsPONActive (src/pon/pon-fork.cpp), which compares the
+// height with the activation height directly: on a network where PoN has
+// NoActivationHeight (-1, regtest) every height counts as PoN, unlike the
+// other upgrades, whose NetworkUpgradeActive treats -1 as "never".
+func (p *Params) IsPoNActive(h int32) bool { return h >= p.Upgrades[UpgradePoN].ActivationHeight }
 
 // CurrentUpgrade returns the latest upgrade active at height h.
 func (p *Params) CurrentUpgrade(h int32) Upgrade {
@@ -278,6 +283,9 @@ func (p *Params) CheckpointAt(h int32) (chainhash.Hash, bool) {
 	}
 	return chainhash.Hash{}, false
 }
+
+// GenesisTime returns the genesis block's timestamp (PoN slots count from it).
+func (p *Params) GenesisTime() uint32 { return p.genesisTime }
 
 // GenesisHeader returns a fresh copy of the genesis block header.
 func (p *Params) GenesisHeader() *wire.BlockHeader {

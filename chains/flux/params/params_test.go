@@ -128,8 +128,12 @@ func TestBranchIDAndEpochProtocolByHeight(t *testing.T) {
 	if MainNet.EpochProtocolVersion(2019999) != 170019 || MainNet.EpochProtocolVersion(2020000) != ProtocolVersionPoN {
 		t.Error("epoch protocol versions wrong")
 	}
-	if RegTest.BranchID(1000000) != BranchIDSprout || RegTest.IsPoNActive(1000000) {
-		t.Error("regtest activates nothing")
+	if RegTest.BranchID(1000000) != BranchIDSprout || RegTest.IsActive(UpgradePoN, 1000000) {
+		t.Error("regtest activates no upgrade")
+	}
+	// fluxd's IsPONActive compares with -1 directly: every regtest height is PoN.
+	if !RegTest.IsPoNActive(0) || !RegTest.IsPoNActive(1000000) {
+		t.Error("regtest IsPoNActive must mirror fluxd")
 	}
 	if !SimNet.IsPoNActive(1) || SimNet.IsPoNActive(0) {
 		t.Error("simnet is PoN from height 1")
