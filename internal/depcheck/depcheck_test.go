@@ -65,6 +65,9 @@ func TestCheckReportsViolations(t *testing.T) {
 		{"os in a pure package", pkg("chains/flux/wire", "os"), 1},
 		{"slog in a pure package", pkg("chains/flux/header", "log/slog"), 1},
 		{"io in a pure package", pkg("chains/flux/wire", "io"), 0},
+		{"net/netip in a pure package", pkg("chains/flux/wire", "net/netip"), 0},
+		{"net in a pure package", pkg("chains/flux/wire", "net"), 1},
+		{"os/exec in a pure package", pkg("chains/flux/tx", "os/exec"), 1},
 		{"os in the p2p client", pkg("chains/flux/p2p", "os"), 0},
 	}
 	for _, c := range cases {
