@@ -140,36 +140,95 @@ func compress(h *[8]uint64, t [2]uint64, block *[BlockSize]byte, last bool) {
 	for i := range m {
 		m[i] = binary.LittleEndian.Uint64(block[8*i:])
 	}
-	v := [16]uint64{
-		h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7],
-		iv[0], iv[1], iv[2], iv[3], iv[4] ^ t[0], iv[5] ^ t[1], iv[6], iv[7],
-	}
+	v0, v1, v2, v3, v4, v5, v6, v7 := h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]
+	v8, v9, v10, v11 := iv[0], iv[1], iv[2], iv[3]
+	v12, v13, v14, v15 := iv[4]^t[0], iv[5]^t[1], iv[6], iv[7]
 	if last {
-		v[14] = ^v[14]
+		v14 = ^v14
 	}
+	// The state lives in locals so the compiler keeps it in registers; each
+	// round is the column step then the diagonal step of RFC 7693's G.
 	for r := 0; r < 12; r++ {
 		s := &sigma[r]
-		g(&v, 0, 4, 8, 12, m[s[0]], m[s[1]])
-		g(&v, 1, 5, 9, 13, m[s[2]], m[s[3]])
-		g(&v, 2, 6, 10, 14, m[s[4]], m[s[5]])
-		g(&v, 3, 7, 11, 15, m[s[6]], m[s[7]])
-		g(&v, 0, 5, 10, 15, m[s[8]], m[s[9]])
-		g(&v, 1, 6, 11, 12, m[s[10]], m[s[11]])
-		g(&v, 2, 7, 8, 13, m[s[12]], m[s[13]])
-		g(&v, 3, 4, 9, 14, m[s[14]], m[s[15]])
-	}
-	for i := 0; i < 8; i++ {
-		h[i] ^= v[i] ^ v[i+8]
-	}
-}
 
-func g(v *[16]uint64, a, b, c, d int, x, y uint64) {
-	v[a] += v[b] + x
-	v[d] = bits.RotateLeft64(v[d]^v[a], -32)
-	v[c] += v[d]
-	v[b] = bits.RotateLeft64(v[b]^v[c], -24)
-	v[a] += v[b] + y
-	v[d] = bits.RotateLeft64(v[d]^v[a], -16)
-	v[c] += v[d]
-	v[b] = bits.RotateLeft64(v[b]^v[c], -63)
+		v0 += v4 + m[s[0]]
+		v12 = bits.RotateLeft64(v12^v0, -32)
+		v8 += v12
+		v4 = bits.RotateLeft64(v4^v8, -24)
+		v0 += v4 + m[s[1]]
+		v12 = bits.RotateLeft64(v12^v0, -16)
+		v8 += v12
+		v4 = bits.RotateLeft64(v4^v8, -63)
+
+		v1 += v5 + m[s[2]]
+		v13 = bits.RotateLeft64(v13^v1, -32)
+		v9 += v13
+		v5 = bits.RotateLeft64(v5^v9, -24)
+		v1 += v5 + m[s[3]]
+		v13 = bits.RotateLeft64(v13^v1, -16)
+		v9 += v13
+		v5 = bits.RotateLeft64(v5^v9, -63)
+
+		v2 += v6 + m[s[4]]
+		v14 = bits.RotateLeft64(v14^v2, -32)
+		v10 += v14
+		v6 = bits.RotateLeft64(v6^v10, -24)
+		v2 += v6 + m[s[5]]
+		v14 = bits.RotateLeft64(v14^v2, -16)
+		v10 += v14
+		v6 = bits.RotateLeft64(v6^v10, -63)
+
+		v3 += v7 + m[s[6]]
+		v15 = bits.RotateLeft64(v15^v3, -32)
+		v11 += v15
+		v7 = bits.RotateLeft64(v7^v11, -24)
+		v3 += v7 + m[s[7]]
+		v15 = bits.RotateLeft64(v15^v3, -16)
+		v11 += v15
+		v7 = bits.RotateLeft64(v7^v11, -63)
+
+		v0 += v5 + m[s[8]]
+		v15 = bits.RotateLeft64(v15^v0, -32)
+		v10 += v15
+		v5 = bits.RotateLeft64(v5^v10, -24)
+		v0 += v5 + m[s[9]]
+		v15 = bits.RotateLeft64(v15^v0, -16)
+		v10 += v15
+		v5 = bits.RotateLeft64(v5^v10, -63)
+
+		v1 += v6 + m[s[10]]
+		v12 = bits.RotateLeft64(v12^v1, -32)
+		v11 += v12
+		v6 = bits.RotateLeft64(v6^v11, -24)
+		v1 += v6 + m[s[11]]
+		v12 = bits.RotateLeft64(v12^v1, -16)
+		v11 += v12
+		v6 = bits.RotateLeft64(v6^v11, -63)
+
+		v2 += v7 + m[s[12]]
+		v13 = bits.RotateLeft64(v13^v2, -32)
+		v8 += v13
+		v7 = bits.RotateLeft64(v7^v8, -24)
+		v2 += v7 + m[s[13]]
+		v13 = bits.RotateLeft64(v13^v2, -16)
+		v8 += v13
+		v7 = bits.RotateLeft64(v7^v8, -63)
+
+		v3 += v4 + m[s[14]]
+		v14 = bits.RotateLeft64(v14^v3, -32)
+		v9 += v14
+		v4 = bits.RotateLeft64(v4^v9, -24)
+		v3 += v4 + m[s[15]]
+		v14 = bits.RotateLeft64(v14^v3, -16)
+		v9 += v14
+		v4 = bits.RotateLeft64(v4^v9, -63)
+	}
+	h[0] ^= v0 ^ v8
+	h[1] ^= v1 ^ v9
+	h[2] ^= v2 ^ v10
+	h[3] ^= v3 ^ v11
+	h[4] ^= v4 ^ v12
+	h[5] ^= v5 ^ v13
+	h[6] ^= v6 ^ v14
+	h[7] ^= v7 ^ v15
 }
