@@ -7,6 +7,7 @@
 package sharedtest
 
 import (
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"testing"
@@ -53,6 +54,16 @@ func Read(tb testing.TB, rel string) []byte {
 	b, err := os.ReadFile(Path(tb, rel))
 	if err != nil {
 		tb.Fatalf("sharedtest: %v", err)
+	}
+	return b
+}
+
+// Hex decodes a hex literal in a test, failing the test on a malformed one.
+func Hex(tb testing.TB, s string) []byte {
+	tb.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		tb.Fatalf("bad hex literal: %v", err)
 	}
 	return b
 }

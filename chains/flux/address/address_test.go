@@ -12,15 +12,6 @@ import (
 	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
 )
 
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // Vectors from bitcoin/bitcoin src/test/data/base58_encode_decode.json
 // (the Base58 alphabet and algorithm are the same in fluxd).
 func TestBase58KnownVectors(t *testing.T) {
@@ -40,7 +31,7 @@ func TestBase58KnownVectors(t *testing.T) {
 		{"000111d38e5fc9071ffcd20b4a763cc9ae4f252bb4e48fd66a835e252ada93ff480d6dd43dc62a641155a5", "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"},
 	}
 	for _, tc := range tests {
-		b := mustHex(t, tc.hex)
+		b := sharedtest.Hex(t, tc.hex)
 		if got := Base58Encode(b); got != tc.b58 {
 			t.Errorf("Base58Encode(%s) = %s, want %s", tc.hex, got, tc.b58)
 		}
@@ -150,7 +141,7 @@ func TestSharedValidKeys(t *testing.T) {
 		if p == params.TestNet {
 			other = params.MainNet
 		}
-		want := mustHex(t, e.hex)
+		want := sharedtest.Hex(t, e.hex)
 		if e.meta.IsPrivkey {
 			wifs++
 			priv, compressed, err := DecodeWIF(e.s, p)
@@ -264,7 +255,7 @@ func TestDecodeRejects(t *testing.T) {
 
 func TestDecodeWIFRejects(t *testing.T) {
 	key := bytes.Repeat([]byte{0x11}, 32)
-	n := mustHex(t, "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
+	n := sharedtest.Hex(t, "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
 	tests := []struct {
 		name, s string
 		want    Code

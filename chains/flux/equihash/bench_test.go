@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
+	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
 )
 
 // benchVectors returns one valid vector per benchmarked variant, keyed by the
@@ -25,7 +26,7 @@ func benchVectors(b *testing.B) map[string]realVector {
 	var f vector144File
 	readJSON(b, vector144Path, &f)
 	if len(f.Solutions) > 0 {
-		out["144_5"] = realVector{"generated (144,5)", params.Equihash144_5, mustHex(b, f.Input), mustHex(b, f.Solutions[0])}
+		out["144_5"] = realVector{"generated (144,5)", params.Equihash144_5, sharedtest.Hex(b, f.Input), sharedtest.Hex(b, f.Solutions[0])}
 	}
 	return out
 }

@@ -2,7 +2,6 @@ package equihash
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -20,15 +19,6 @@ type realVector struct {
 	p        params.EquihashParams
 	input    []byte
 	solution []byte
-}
-
-func mustHex(tb testing.TB, s string) []byte {
-	tb.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		tb.Fatalf("bad hex: %v", err)
-	}
-	return b
 }
 
 func readJSON(tb testing.TB, path string, v any) {
@@ -61,7 +51,7 @@ func mainnetHeaders(tb testing.TB) map[string]*wire.BlockHeader {
 		if !h.EquihashValid {
 			continue
 		}
-		hdr, err := wire.DecodeBlockHeader(mustHex(tb, h.Raw))
+		hdr, err := wire.DecodeBlockHeader(sharedtest.Hex(tb, h.Raw))
 		if err != nil {
 			tb.Fatalf("%s: %v", h.Name, err)
 		}
@@ -98,7 +88,7 @@ func realVectors(tb testing.TB) []realVector {
 	vs := []realVector{
 		{"mainnet genesis (200,9)", params.Equihash200_9, hs["genesis"].EquihashInput(), hs["genesis"].Solution},
 		{"mainnet 2019999 ZelHash (125,4)", params.ZelHash125_4, hs["last-pow"].EquihashInput(), hs["last-pow"].Solution},
-		{"powkit ZelHash (125,4) §10.4", params.ZelHash125_4, mustHex(tb, tp.ZelHash.Input), mustHex(tb, tp.ZelHash.Solution)},
+		{"powkit ZelHash (125,4) §10.4", params.ZelHash125_4, sharedtest.Hex(tb, tp.ZelHash.Input), sharedtest.Hex(tb, tp.ZelHash.Solution)},
 	}
 	for _, net := range []*params.Params{params.MainNet, params.TestNet, params.RegTest} {
 		g := net.GenesisHeader()

@@ -10,6 +10,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/sig"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
+	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
 )
 
 // header144_5 builds a (144,5) header from the equihash package's generated
@@ -29,10 +30,10 @@ func header144_5(tb testing.TB) (*wire.BlockHeader, bool) {
 	if err := json.Unmarshal(b, &v); err != nil || len(v.Solutions) == 0 {
 		return nil, false
 	}
-	in := mustHex(tb, v.Input)
+	in := sharedtest.Hex(tb, v.Input)
 	h := params.MainNet.GenesisHeader()
 	copy(h.Nonce[:], in[wire.CommonHeaderSize:])
-	h.Solution = mustHex(tb, v.Solutions[0])
+	h.Solution = sharedtest.Hex(tb, v.Solutions[0])
 	return h, true
 }
 

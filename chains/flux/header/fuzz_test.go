@@ -9,6 +9,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/sig"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
+	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
 )
 
 // knownCodes lists every code CheckContextFree may return.
@@ -24,7 +25,7 @@ var knownCodes = map[ErrorCode]bool{
 func FuzzCheckContextFree(f *testing.F) {
 	for _, name := range []string{"genesis", "last-pow", "first-pon"} {
 		_, v := loadSharedHeader(f, name)
-		f.Add(mustHex(f, v.Raw))
+		f.Add(sharedtest.Hex(f, v.Raw))
 	}
 	pon, _, _ := loadPoN2996914(f)
 	f.Add(pon.Bytes())

@@ -1,7 +1,6 @@
 package header
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"testing"
@@ -77,21 +76,12 @@ func loadPoN2996914(t testing.TB) (*wire.BlockHeader, ponVector, []byte) {
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
-	return mustDecode(t, v.Raw), v, mustHex(t, v.ProducerPubKey)
-}
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex: %v", err)
-	}
-	return b
+	return mustDecode(t, v.Raw), v, sharedtest.Hex(t, v.ProducerPubKey)
 }
 
 func mustDecode(t testing.TB, raw string) *wire.BlockHeader {
 	t.Helper()
-	h, err := wire.DecodeBlockHeader(mustHex(t, raw))
+	h, err := wire.DecodeBlockHeader(sharedtest.Hex(t, raw))
 	if err != nil {
 		t.Fatalf("decode header: %v", err)
 	}

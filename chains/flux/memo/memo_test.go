@@ -2,22 +2,13 @@ package memo
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/script"
+	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
 )
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 var evmAddr = [20]byte{0xde, 0xad, 0xbe, 0xef, 19: 0x01}
 
@@ -40,7 +31,7 @@ func TestGoldenEncodings(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			want := mustHex(t, tc.hex)
+			want := sharedtest.Hex(t, tc.hex)
 			if got := tc.m.Bytes(); !bytes.Equal(got, want) {
 				t.Fatalf("Bytes = %x, want %x", got, want)
 			}

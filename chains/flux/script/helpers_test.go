@@ -2,22 +2,12 @@ package script
 
 import (
 	"bytes"
-	"encoding/hex"
 	"sort"
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 )
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // testKeys returns n deterministic private keys sorted by compressed public
 // key (the order a bridge redeem script uses), with their public keys.

@@ -353,8 +353,8 @@ func loadMainnetTx(t *testing.T) (scriptSig, spk []byte, digest [32]byte) {
 		if tx.Sighash.Input != 0 || tx.Sighash.HashType != SigHashAll {
 			t.Fatalf("unexpected sighash vector %+v", tx.Sighash)
 		}
-		copy(digest[:], mustHex(t, tx.Sighash.DigestRaw))
-		return firstInputScriptSig(t, mustHex(t, tx.Raw)), mustHex(t, tx.InputsSpend.ScriptPubKey), digest
+		copy(digest[:], sharedtest.Hex(t, tx.Sighash.DigestRaw))
+		return firstInputScriptSig(t, sharedtest.Hex(t, tx.Raw)), sharedtest.Hex(t, tx.InputsSpend.ScriptPubKey), digest
 	}
 	t.Fatal("v4-sapling-9-inputs not in mainnet_vectors.json")
 	return nil, nil, digest

@@ -2,7 +2,6 @@ package sig
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"math/big"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
+	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
 )
 
 // ponHeader2996914 is mainnet PoN block 2,996,914 (flux-chain.md §10.3,
@@ -19,15 +19,6 @@ const ponHeader2996914 = "640000003e11cec142aee59a6830161743ca9544af8ce7e6b70a05
 
 // ponProducer2996914 is the operational key of that block's producer.
 const ponProducer2996914 = "0488a86cfd0cfbd7d8f51a63f55d196ac19a05c8aa327f6f06f614fa742f6ad310dcb4d403437ca9885c284b9d367e8c40ecb1f504fba651bfead4f2e457d793bb"
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 type ponVector struct {
 	pub    []byte
@@ -40,7 +31,7 @@ func loadPoN(t testing.TB) ponVector {
 	// The header is parsed by hand: the wire package's tests depend on this
 	// package. The block hash covers the first 144 bytes; byte 144 is the
 	// CompactSize length of the DER signature that follows.
-	raw := mustHex(t, ponHeader2996914)
+	raw := sharedtest.Hex(t, ponHeader2996914)
 	if len(raw) != 216 || int(raw[144]) != len(raw)-145 {
 		t.Fatalf("unexpected header layout: %d bytes, signature length byte %d", len(raw), raw[144])
 	}
@@ -48,7 +39,7 @@ func loadPoN(t testing.TB) ponVector {
 	if got, want := hash.String(), "2c9937766668220f96d0349da244f54ff641a0d12910fcfb5bc2f90a41af7b6b"; got != want {
 		t.Fatalf("block hash %s, want %s", got, want)
 	}
-	return ponVector{pub: mustHex(t, ponProducer2996914), digest: hash, der: raw[145:]}
+	return ponVector{pub: sharedtest.Hex(t, ponProducer2996914), digest: hash, der: raw[145:]}
 }
 
 func TestVerifyPoNBlockSignature(t *testing.T) {

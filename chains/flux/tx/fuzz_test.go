@@ -7,13 +7,14 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/internal/codec"
+	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
 )
 
 func addVectorSeeds(f *testing.F, add func(raw []byte)) {
 	for _, name := range []string{"genesis-coinbase", "v4-sapling-9-inputs"} {
 		add(mainnetRaw(f, name))
 	}
-	add(mustHex(f, confirmRaw))
+	add(sharedtest.Hex(f, confirmRaw))
 	rows := sighashRows(f)
 	for i := 0; i < len(rows); i += 50 {
 		add(rows[i].raw)

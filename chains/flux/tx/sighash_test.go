@@ -8,6 +8,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/internal/codec"
+	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
 )
 
 // oldLegacySigHash is a port of SignatureHashOld from fluxd's
@@ -151,7 +152,7 @@ func TestSignatureHashErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	legacy := &Tx{Version: 1, Inputs: make([]TxIn, 3), Outputs: make([]TxOut, 2)}
-	confirm, err := Decode(mustHex(t, confirmRaw))
+	confirm, err := Decode(sharedtest.Hex(t, confirmRaw))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,22 +43,13 @@ func mainnetTxs(t testing.TB) map[string]mainnetTx {
 	return m
 }
 
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func mainnetRaw(t testing.TB, name string) []byte {
 	t.Helper()
 	x, ok := mainnetTxs(t)[name]
 	if !ok {
 		t.Fatalf("vector %q missing from flux/mainnet_vectors.json", name)
 	}
-	return mustHex(t, x.Raw)
+	return sharedtest.Hex(t, x.Raw)
 }
 
 // confirmRaw is the v5 CONFIRM transaction of block 2,996,914
@@ -68,7 +59,7 @@ const confirmRaw = "0500000004c7c7df090c5656ccb2ca3d78c7a81c498629d0a0325e17ca7b
 func TestMainnetVectorsTxIDAndRoundTrip(t *testing.T) {
 	for name, v := range mainnetTxs(t) {
 		t.Run(name, func(t *testing.T) {
-			raw := mustHex(t, v.Raw)
+			raw := sharedtest.Hex(t, v.Raw)
 			tx, err := Decode(raw)
 			if err != nil {
 				t.Fatal(err)
@@ -91,7 +82,7 @@ func TestV4NineInputsSignatureHashZIP243(t *testing.T) {
 	if v.Sighash == nil || v.InputsSpend == nil {
 		t.Fatal("vector lacks sighash data")
 	}
-	tx, err := Decode(mustHex(t, v.Raw))
+	tx, err := Decode(sharedtest.Hex(t, v.Raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +99,7 @@ func TestV4NineInputsSignatureHashZIP243(t *testing.T) {
 	if branch != 0x76B809BB || v.InputsSpend.AmountZat != 1_875_000_000 {
 		t.Fatalf("vector parameters changed: branch %#x amount %d", branch, v.InputsSpend.AmountZat)
 	}
-	got, err := SignatureHash(tx, v.Sighash.Input, mustHex(t, v.InputsSpend.ScriptPubKey), v.InputsSpend.AmountZat, v.Sighash.HashType, uint32(branch))
+	got, err := SignatureHash(tx, v.Sighash.Input, sharedtest.Hex(t, v.InputsSpend.ScriptPubKey), v.InputsSpend.AmountZat, v.Sighash.HashType, uint32(branch))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,14 +107,14 @@ func TestV4NineInputsSignatureHashZIP243(t *testing.T) {
 		t.Fatalf("digest %x, want %s", got, v.Sighash.DigestRaw)
 	}
 	// A different amount or branch must change the digest.
-	other, _ := SignatureHash(tx, 0, mustHex(t, v.InputsSpend.ScriptPubKey), v.InputsSpend.AmountZat+1, 1, uint32(branch))
+	other, _ := SignatureHash(tx, 0, sharedtest.Hex(t, v.InputsSpend.ScriptPubKey), v.InputsSpend.AmountZat+1, 1, uint32(branch))
 	if other == got {
 		t.Fatal("amount is not committed")
 	}
 }
 
 func TestFluxnodeConfirmTxIDExcludesSignatures(t *testing.T) {
-	raw := mustHex(t, confirmRaw)
+	raw := sharedtest.Hex(t, confirmRaw)
 	tx, err := Decode(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +176,7 @@ func sighashRows(t testing.TB) []sighashRow {
 				t.Fatalf("row %d column %d: %v", i+1, j, err)
 			}
 		}
-		out = append(out, sighashRow{mustHex(t, rawHex), mustHex(t, scriptHex), in, hashType, uint32(branch), expected})
+		out = append(out, sighashRow{sharedtest.Hex(t, rawHex), sharedtest.Hex(t, scriptHex), in, hashType, uint32(branch), expected})
 	}
 	return out
 }

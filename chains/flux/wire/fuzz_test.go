@@ -14,6 +14,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/tx"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
+	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
 )
 
 // seedMessages returns real framed messages for the fuzz corpora.
@@ -128,7 +129,7 @@ func FuzzReadMessage(f *testing.F) {
 
 func FuzzDecodeBlockHeader(f *testing.F) {
 	for _, v := range allHeaderVectors(f) {
-		f.Add(mustHex(f, v.Raw))
+		f.Add(sharedtest.Hex(f, v.Raw))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, err := wire.DecodeBlockHeader(data)

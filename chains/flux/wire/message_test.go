@@ -12,6 +12,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/internal/codec"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
+	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
 )
 
 // Golden frames on mainnet magic 24e92764, computed independently with Python
@@ -36,7 +37,7 @@ func TestFramingGolden(t *testing.T) {
 			if err != nil || n != len(got) || !bytes.Equal(buf.Bytes(), got) {
 				t.Fatalf("WriteMessage = %d, %v, %x", n, err, buf.Bytes())
 			}
-			back := readOne(t, mustHex(t, tc.hex))
+			back := readOne(t, sharedtest.Hex(t, tc.hex))
 			if back.Command() != tc.name {
 				t.Fatalf("read back command %q", back.Command())
 			}

@@ -2,7 +2,6 @@ package wire_test
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"testing"
@@ -83,18 +82,9 @@ func headerVectorByName(tb testing.TB, name string) headerVector {
 	return headerVector{}
 }
 
-func mustHex(tb testing.TB, s string) []byte {
-	tb.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
-
 func mustHeader(tb testing.TB, v headerVector) *wire.BlockHeader {
 	tb.Helper()
-	h, err := wire.DecodeBlockHeader(mustHex(tb, v.Raw))
+	h, err := wire.DecodeBlockHeader(sharedtest.Hex(tb, v.Raw))
 	if err != nil {
 		tb.Fatalf("%s: %v", v.Name, err)
 	}
@@ -103,7 +93,7 @@ func mustHeader(tb testing.TB, v headerVector) *wire.BlockHeader {
 
 func mustTx(tb testing.TB, v txVector) *tx.Tx {
 	tb.Helper()
-	t, err := tx.Decode(mustHex(tb, v.Raw))
+	t, err := tx.Decode(sharedtest.Hex(tb, v.Raw))
 	if err != nil {
 		tb.Fatalf("%s: %v", v.Name, err)
 	}
