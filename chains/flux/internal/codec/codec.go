@@ -186,51 +186,65 @@ func (r *Reader) Hash(field string) (chainhash.Hash, error) {
 	return h, err
 }
 
-// OutPoint reads a txid and a little-endian output index.
+// OutPoint reads a txid and a little-endian output index (36 bytes).
 func (r *Reader) OutPoint(field string) (chainhash.OutPoint, error) {
-	h, err := r.Hash(field + ".hash")
+	b, err := r.Bytes(36, field)
 	if err != nil {
 		return chainhash.OutPoint{}, err
 	}
-	n, err := r.Uint32(field + ".n")
-	return chainhash.OutPoint{Hash: h, Index: n}, err
+	var o chainhash.OutPoint
+	copy(o.Hash[:], b[:32])
+	o.Index = binary.LittleEndian.Uint32(b[32:])
+	return o, nil
 }
 
 // CompactSize reads a minimally encoded CompactSize and checks it against max.
 func (r *Reader) CompactSize(field string, max uint64) (uint64, error) {
+	return r.compactSize(field, "", max)
+}
+
+// compactSize names failures field+suffix; the name is built only on failure,
+// so decoding allocates nothing for it.
+func (r *Reader) compactSize(field, suffix string, max uint64) (uint64, error) {
 	start := r.off
-	tag, err := r.Uint8(field)
-	if err != nil {
-		return 0, err
+	fail := func(kind error, format string, args ...any) error {
+		r.off = start
+		return Errorf(field+suffix, start, kind, format, args...)
 	}
+	if r.Len() < 1 {
+		return 0, fail(ErrTruncated, "need 1 byte, have 0")
+	}
+	tag := r.buf[r.off]
+	size := 1
+	switch tag {
+	case 0xfd:
+		size = 3
+	case 0xfe:
+		size = 5
+	case 0xff:
+		size = 9
+	}
+	if r.Len() < size {
+		return 0, fail(ErrTruncated, "need %d bytes, have %d", size, r.Len())
+	}
+	b := r.buf[r.off+1 : r.off+size]
+	r.off += size
 	var v, min uint64
-	switch {
-	case tag < 0xfd:
+	switch size {
+	case 1:
 		v = uint64(tag)
-	case tag == 0xfd:
-		b, err := r.Bytes(2, field)
-		if err != nil {
-			return 0, err
-		}
+	case 3:
 		v, min = uint64(binary.LittleEndian.Uint16(b)), 0xfd
-	case tag == 0xfe:
-		b, err := r.Bytes(4, field)
-		if err != nil {
-			return 0, err
-		}
+	case 5:
 		v, min = uint64(binary.LittleEndian.Uint32(b)), 0x10000
 	default:
-		b, err := r.Bytes(8, field)
-		if err != nil {
-			return 0, err
-		}
 		v, min = binary.LittleEndian.Uint64(b), 0x100000000
 	}
 	if v < min {
-		return 0, Errorf(field, start, ErrNonCanonical, "value %d encoded with tag %#x", v, tag)
+		return 0, fail(ErrNonCanonical, "value %d encoded with tag %#x", v, tag)
 	}
 	if v > max {
-		return 0, Errorf(field, start, ErrTooLarge, "%d > maximum %d", v, max)
+		return 0, fail(ErrTooLarge, "%d > maximum %d", v, max)
 	}
 	return v, nil
 }
@@ -239,20 +253,25 @@ func (r *Reader) CompactSize(field string, max uint64) (uint64, error) {
 // that the remaining input could hold that many elements of at least minSize
 // bytes each. Only then may the caller allocate count elements.
 func (r *Reader) Count(field string, max int, minSize int) (int, error) {
+	return r.count(field, "", max, minSize)
+}
+
+func (r *Reader) count(field, suffix string, max int, minSize int) (int, error) {
 	start := r.off
-	n, err := r.CompactSize(field, uint64(max))
+	n, err := r.compactSize(field, suffix, uint64(max))
 	if err != nil {
 		return 0, err
 	}
 	if minSize > 0 && n > uint64(r.Len()/minSize) {
-		return 0, Errorf(field, start, ErrTooLarge, "%d elements of at least %d bytes cannot fit in %d bytes", n, minSize, r.Len())
+		return 0, Errorf(field+suffix, start, ErrTooLarge, "%d elements of at least %d bytes cannot fit in %d bytes", n, minSize, r.Len())
 	}
 	return int(n), nil
 }
 
-// VarBytes reads a CompactSize length (at most max) and returns a copy of that many bytes.
+// VarBytes reads a CompactSize length (at most max, reported as field.len) and
+// returns a copy of that many bytes.
 func (r *Reader) VarBytes(field string, max int) ([]byte, error) {
-	n, err := r.Count(field+".len", max, 1)
+	n, err := r.count(field, ".len", max, 1)
 	if err != nil {
 		return nil, err
 	}
