@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
+	"net/netip"
 	"regexp"
 	"sort"
 	"strconv"
@@ -420,18 +420,20 @@ func i64(v int32) *int64 {
 // "ipv6", "onion" or "".
 func networkName(ip string) string {
 	host := ip
-	if h, _, err := net.SplitHostPort(ip); err == nil {
-		host = h
+	if ap, err := netip.ParseAddrPort(ip); err == nil {
+		host = ap.Addr().String()
+	} else if i := strings.LastIndexByte(ip, ':'); i > 0 && !strings.Contains(ip[:i], ":") {
+		host = ip[:i] // "host:port" with a non-IP host
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	if strings.HasSuffix(host, ".onion") {
 		return "onion"
 	}
-	a := net.ParseIP(host)
+	a, err := netip.ParseAddr(host)
 	switch {
-	case a == nil:
+	case err != nil:
 		return ""
-	case a.To4() != nil:
+	case a.Unmap().Is4():
 		return "ipv4"
 	}
 	return "ipv6"
