@@ -1,9 +1,10 @@
 // Command fluxbridge is the one binary of the fluxbridge relayer network.
 //
 // Today it offers the inspection commands operators and auditors use to look at
-// FLUX chain data (`fluxbridge flux header`, `fluxbridge flux tx`); the relayer
-// commands (run, init, keys, status, admin, swap, audit, devnet) follow in later
-// waves (DESIGN §9).
+// FLUX chain data (`fluxbridge flux header`, `fluxbridge flux tx`), the light
+// node's sync (`fluxbridge flux sync`) and the simulated FLUX network
+// (`fluxbridge flux simnet`); the relayer commands (run, init, keys, status,
+// admin, swap, audit, devnet) follow in later waves (DESIGN §9).
 package main
 
 import (
@@ -22,6 +23,8 @@ const (
 commands:
   flux header   decode and check a FLUX block header
   flux tx       decode and check a FLUX transaction
+  flux sync     sync and verify the FLUX chain with the embedded light node
+  flux simnet   run a simulated FLUX network node
 
 Run "fluxbridge <command> -h" for the options of a command.
 `
@@ -59,8 +62,12 @@ func runFlux(args []string, stdout, stderr io.Writer) int {
 		return runFluxHeader(args[1:], stdout, stderr)
 	case "tx":
 		return runFluxTx(args[1:], stdout, stderr)
+	case "sync":
+		return runFluxSync(args[1:], stdout, stderr)
+	case "simnet":
+		return runFluxSimnet(args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "fluxbridge flux: unknown command %q (want header or tx)\n", args[0])
+		fmt.Fprintf(stderr, "fluxbridge flux: unknown command %q (want header, tx, sync or simnet)\n", args[0])
 		return exitUsage
 	}
 }

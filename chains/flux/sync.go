@@ -1,0 +1,465 @@
+package flux
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
+	"github.com/fluxbridge/fluxbridge/chains/flux/p2p"
+	"github.com/fluxbridge/fluxbridge/chains/flux/spv"
+	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
+)
+
+// Sync limits.
+const (
+	// inboxSize bounds the events waiting for the sync loop. A peer's reader
+	// blocks while the inbox is full, which back-pressures its TCP stream.
+	inboxSize = 512
+	// maxHeaderLead is how far the best validated header may run ahead of the
+	// connected tip before the driver stops asking for more headers.
+	maxHeaderLead = 2000
+	// maxBatch is the most blocks handed to spv.Chain.ProcessBlocks at once.
+	maxBatch = 500
+	// headerTimeout is how long a getheaders may go unanswered.
+	headerTimeout = 30 * time.Second
+	// banScore is the misbehaviour score that bans a peer at once.
+	banScore = 100
+)
+
+type eventKind int
+
+const (
+	evConnected eventKind = iota
+	evDisconnected
+	evMessage
+)
+
+type inboxEvent struct {
+	kind eventKind
+	peer *p2p.Peer
+	msg  wire.Message
+	err  error
+}
+
+// peerSync is what the sync loop knows of one peer.
+type peerSync struct {
+	p        *p2p.Peer
+	height   int32 // best height it claimed or announced
+	inFlight int   // blocks requested from it and not yet received
+}
+
+type request struct {
+	peer uint64
+	sent time.Time
+}
+
+type receivedBlock struct {
+	block *wire.MsgBlock
+	peer  uint64
+}
+
+// syncer is the sync driver between the peers and the chain. Its p2p.Handler
+// methods run on peer goroutines and only enqueue; everything else runs on
+// the loop goroutine, which owns every field below inboxMu.
+type syncer struct {
+	n   *Node
+	log *slog.Logger
+
+	inbox chan inboxEvent
+	done  chan struct{} // closed when the loop exits, so handlers stop waiting
+
+	tipMu   sync.Mutex
+	tipCh   chan struct{} // closed and replaced whenever the tip moves
+	peersMu sync.Mutex
+	heights map[uint64]int32 // copy of peer heights for bestPeerHeight
+
+	// Loop-owned state.
+	peers       map[uint64]*peerSync
+	inFlight    map[chainhash.Hash]request
+	received    map[chainhash.Hash]receivedBlock
+	headerPeer  uint64
+	headerAsked time.Time
+}
+
+func newSyncer(n *Node) *syncer {
+	return &syncer{
+		n:        n,
+		log:      n.cfg.Logger.With("component", "flux-sync"),
+		inbox:    make(chan inboxEvent, inboxSize),
+		done:     make(chan struct{}),
+		tipCh:    make(chan struct{}),
+		heights:  make(map[uint64]int32),
+		peers:    make(map[uint64]*peerSync),
+		inFlight: make(map[chainhash.Hash]request),
+		received: make(map[chainhash.Hash]receivedBlock),
+	}
+}
+
+// enqueue hands an event to the loop. It blocks while the inbox is full (the
+// loop drains it continuously) and gives up when the loop has exited.
+func (s *syncer) enqueue(ev inboxEvent) {
+	select {
+	case s.inbox <- ev:
+	case <-s.done:
+	}
+}
+
+// PeerConnected implements p2p.Handler.
+func (s *syncer) PeerConnected(p *p2p.Peer) { s.enqueue(inboxEvent{kind: evConnected, peer: p}) }
+
+// PeerDisconnected implements p2p.Handler.
+func (s *syncer) PeerDisconnected(p *p2p.Peer, err error) {
+	s.enqueue(inboxEvent{kind: evDisconnected, peer: p, err: err})
+}
+
+// Message implements p2p.Handler.
+func (s *syncer) Message(p *p2p.Peer, m wire.Message) {
+	switch m.(type) {
+	case *wire.MsgHeaders, *wire.MsgBlock, *wire.MsgInv, *wire.MsgNotFound:
+		s.enqueue(inboxEvent{kind: evMessage, peer: p, msg: m})
+	case *wire.MsgReject:
+		s.n.bcast.rejected(p, m.(*wire.MsgReject))
+	}
+}
+
+func (s *syncer) bestPeerHeight() int32 {
+	s.peersMu.Lock()
+	defer s.peersMu.Unlock()
+	var best int32
+	for _, h := range s.heights {
+		best = max(best, h)
+	}
+	return best
+}
+
+// peerHeights returns a copy of every connected peer's height.
+func (s *syncer) peerHeights() map[uint64]int32 {
+	s.peersMu.Lock()
+	defer s.peersMu.Unlock()
+	out := make(map[uint64]int32, len(s.heights))
+	for id, h := range s.heights {
+		out[id] = h
+	}
+	return out
+}
+
+func (s *syncer) setHeight(ps *peerSync, h int32) {
+	if h <= ps.height {
+		return
+	}
+	ps.height = h
+	s.peersMu.Lock()
+	s.heights[ps.p.ID()] = h
+	s.peersMu.Unlock()
+}
+
+// tipChanged returns a channel closed at the next tip change.
+func (s *syncer) tipChanged() <-chan struct{} {
+	s.tipMu.Lock()
+	defer s.tipMu.Unlock()
+	return s.tipCh
+}
+
+func (s *syncer) notifyTip() {
+	s.tipMu.Lock()
+	close(s.tipCh)
+	s.tipCh = make(chan struct{})
+	s.tipMu.Unlock()
+}
+
+// run is the sync loop: it handles peer events, connects received blocks in
+// batches, and keeps header and block requests going.
+func (s *syncer) run(ctx context.Context) error {
+	defer close(s.done)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev := <-s.inbox:
+			s.handle(ev)
+			// Drain what else is waiting so blocks connect in large batches.
+			for drained := 0; drained < inboxSize; drained++ {
+				select {
+				case ev := <-s.inbox:
+					s.handle(ev)
+					continue
+				default:
+				}
+				break
+			}
+		case <-tick.C:
+			s.expireRequests()
+		}
+		if err := s.connectReceived(); err != nil {
+			return err
+		}
+		s.requestHeaders()
+		s.requestBlocks()
+	}
+}
+
+func (s *syncer) handle(ev inboxEvent) {
+	id := ev.peer.ID()
+	switch ev.kind {
+	case evConnected:
+		ps := &peerSync{p: ev.peer}
+		s.peers[id] = ps
+		s.setHeight(ps, ev.peer.StartHeight())
+	case evDisconnected:
+		delete(s.peers, id)
+		s.peersMu.Lock()
+		delete(s.heights, id)
+		s.peersMu.Unlock()
+		for h, r := range s.inFlight {
+			if r.peer == id {
+				delete(s.inFlight, h)
+			}
+		}
+		if s.headerPeer == id {
+			s.headerPeer = 0
+		}
+	case evMessage:
+		ps := s.peers[id]
+		if ps == nil {
+			return // a message that raced the peer's disconnect
+		}
+		switch m := ev.msg.(type) {
+		case *wire.MsgHeaders:
+			s.onHeaders(ps, m)
+		case *wire.MsgInv:
+			s.onInv(ps, m)
+		case *wire.MsgBlock:
+			s.onBlock(ps, m)
+		case *wire.MsgNotFound:
+			for _, iv := range m.InvList {
+				if r, ok := s.inFlight[iv.Hash]; ok && r.peer == id {
+					delete(s.inFlight, iv.Hash)
+					ps.inFlight--
+				}
+			}
+		}
+	}
+}
+
+func (s *syncer) onHeaders(ps *peerSync, m *wire.MsgHeaders) {
+	if s.headerPeer == ps.p.ID() {
+		s.headerPeer = 0
+	}
+	if len(m.Headers) == 0 {
+		return
+	}
+	_, err := s.n.chain.ProcessHeaders(m.Headers)
+	switch {
+	case err == nil:
+	case errors.Is(err, spv.ErrOrphanHeaders):
+		// The peer is on a branch we do not know the start of: ask it from our locator.
+		s.sendGetHeaders(ps)
+		return
+	default:
+		s.penalize(ps, err, "invalid headers")
+		return
+	}
+	if _, h, ok := s.n.chain.HeaderByHash(m.Headers[len(m.Headers)-1].BlockHash()); ok {
+		s.setHeight(ps, h)
+		ps.p.SetAnnouncedHeight(h)
+	}
+	if len(m.Headers) == wire.MaxHeadersPerMessage {
+		s.sendGetHeaders(ps) // there is more
+	}
+}
+
+func (s *syncer) onInv(ps *peerSync, m *wire.MsgInv) {
+	for _, iv := range m.InvList {
+		if iv.Type == wire.InvTypeBlock {
+			if _, _, known := s.n.chain.HeaderByHash(iv.Hash); !known {
+				s.sendGetHeaders(ps)
+				return
+			}
+		}
+	}
+}
+
+func (s *syncer) onBlock(ps *peerSync, m *wire.MsgBlock) {
+	h := m.Header.BlockHash()
+	r, ok := s.inFlight[h]
+	if !ok || r.peer != ps.p.ID() {
+		return // not requested from this peer: ignore, it costs us nothing to drop
+	}
+	delete(s.inFlight, h)
+	ps.inFlight--
+	s.received[h] = receivedBlock{block: m, peer: ps.p.ID()}
+}
+
+// connectReceived hands the contiguous run of received blocks that extends
+// the tip to the chain, in batches.
+func (s *syncer) connectReceived() error {
+	for {
+		want := s.n.chain.WantBlocks(maxBatch)
+		var batch []*wire.MsgBlock
+		var from []uint64
+		for _, h := range want {
+			rb, ok := s.received[h]
+			if !ok {
+				break
+			}
+			batch = append(batch, rb.block)
+			from = append(from, rb.peer)
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		connected, err := s.n.chain.ProcessBlocks(batch)
+		for _, b := range batch[:min(connected, len(batch))] {
+			delete(s.received, b.Header.BlockHash())
+		}
+		if connected > 0 {
+			s.notifyTip()
+			s.n.bcast.tipMoved()
+		}
+		if err != nil {
+			var be *spv.BlockError
+			if !errors.As(err, &be) {
+				return err // the store failed: stop the node rather than guess
+			}
+			// Drop every received block from the failed one on; the chain has
+			// marked it (and its descendants) invalid and fallen back.
+			for i := connected; i < len(batch); i++ {
+				delete(s.received, batch[i].Header.BlockHash())
+			}
+			bad := from[min(connected, len(from)-1)]
+			if ps := s.peers[bad]; ps != nil {
+				s.penalize(ps, err, "invalid block")
+			}
+			continue
+		}
+		if connected < len(batch) {
+			return nil
+		}
+	}
+}
+
+// requestHeaders asks the best peer for headers when it claims more than we have.
+func (s *syncer) requestHeaders() {
+	now := s.n.cfg.Now()
+	if s.headerPeer != 0 && now.Sub(s.headerAsked) < headerTimeout {
+		return
+	}
+	best := s.n.chain.BestHeader().Height
+	if best-s.n.chain.Tip().Height >= maxHeaderLead {
+		return
+	}
+	var pick *peerSync
+	for _, ps := range s.peers {
+		if ps.height > best && ps.p.ID() != s.headerPeer && (pick == nil || ps.height > pick.height) {
+			pick = ps
+		}
+	}
+	if pick == nil && s.headerPeer != 0 {
+		if ps := s.peers[s.headerPeer]; ps != nil && ps.height > best {
+			pick = ps // the only peer ahead timed out once; ask again
+		}
+	}
+	if pick != nil {
+		s.sendGetHeaders(pick)
+	}
+}
+
+func (s *syncer) sendGetHeaders(ps *peerSync) {
+	msg := &wire.MsgGetHeaders{Version: uint32(s.n.cfg.Params.EpochProtocolVersion(s.n.chain.Tip().Height)), Locator: s.n.chain.Locator()}
+	if err := ps.p.Send(msg); err != nil {
+		return // the peer is being disconnected; PeerDisconnected follows
+	}
+	s.headerPeer = ps.p.ID()
+	s.headerAsked = s.n.cfg.Now()
+}
+
+// requestBlocks spreads requests for the blocks the chain wants over the
+// peers that have them, within the in-flight bounds.
+func (s *syncer) requestBlocks() {
+	if len(s.inFlight) >= s.n.cfg.MaxBlocksInFlight || len(s.peers) == 0 {
+		return
+	}
+	want := s.n.chain.WantBlocks(s.n.cfg.MaxBlocksInFlight)
+	batches := make(map[uint64][]wire.InvVect)
+	now := s.n.cfg.Now()
+	for _, h := range want {
+		if len(s.inFlight) >= s.n.cfg.MaxBlocksInFlight {
+			break
+		}
+		if _, ok := s.inFlight[h]; ok {
+			continue
+		}
+		if _, ok := s.received[h]; ok {
+			continue
+		}
+		// The height comes from the header chain: after a reorg the wanted
+		// blocks start at the fork point, below the tip.
+		_, height, ok := s.n.chain.HeaderByHash(h)
+		if !ok {
+			continue
+		}
+		ps := s.pickPeer(height)
+		if ps == nil {
+			break
+		}
+		s.inFlight[h] = request{peer: ps.p.ID(), sent: now}
+		ps.inFlight++
+		batches[ps.p.ID()] = append(batches[ps.p.ID()], wire.InvVect{Type: wire.InvTypeBlock, Hash: h})
+	}
+	for id, invs := range batches {
+		ps := s.peers[id]
+		for len(invs) > 0 {
+			n := min(len(invs), wire.MaxInvPerMessage)
+			if err := ps.p.Send(&wire.MsgGetData{InvList: invs[:n]}); err != nil {
+				break // disconnect follows and releases its requests
+			}
+			invs = invs[n:]
+		}
+	}
+}
+
+// pickPeer returns the least loaded peer that claims height, if any has room.
+func (s *syncer) pickPeer(height int32) *peerSync {
+	var pick *peerSync
+	for _, ps := range s.peers {
+		if ps.height < height || ps.inFlight >= s.n.cfg.MaxBlocksPerPeer {
+			continue
+		}
+		if pick == nil || ps.inFlight < pick.inFlight {
+			pick = ps
+		}
+	}
+	return pick
+}
+
+// expireRequests forgets block requests that took too long, so they go to
+// another peer, and drops a peer that sits on many of them.
+func (s *syncer) expireRequests() {
+	now := s.n.cfg.Now()
+	stalled := make(map[uint64]int)
+	for h, r := range s.inFlight {
+		if now.Sub(r.sent) > s.n.cfg.BlockTimeout {
+			delete(s.inFlight, h)
+			stalled[r.peer]++
+			if ps := s.peers[r.peer]; ps != nil {
+				ps.inFlight--
+			}
+		}
+	}
+	for id, n := range stalled {
+		if ps := s.peers[id]; ps != nil {
+			s.log.Warn("peer stalled on block requests", "peer", ps.p.Addr(), "blocks", n)
+			ps.p.Misbehaving(banScore/4, "stalled block requests")
+		}
+	}
+}
+
+func (s *syncer) penalize(ps *peerSync, err error, what string) {
+	s.log.Warn(what+" from peer; banning it", "peer", ps.p.Addr(), "err", err)
+	ps.p.Misbehaving(banScore, what+": "+err.Error())
+}
