@@ -45,6 +45,9 @@ type Config struct {
 	// BlockTimeout is how long a requested block may take before it is asked
 	// of another peer (default 20 s).
 	BlockTimeout time.Duration
+	// HeaderTimeout is how long a getheaders may go unanswered before another
+	// peer is asked (default 15 s).
+	HeaderTimeout time.Duration
 	// RebroadcastInterval is how often unconfirmed own transactions are sent
 	// again (default 1 min).
 	RebroadcastInterval time.Duration
@@ -78,6 +81,9 @@ func (c *Config) setDefaults() error {
 	}
 	if c.BlockTimeout <= 0 {
 		c.BlockTimeout = 20 * time.Second
+	}
+	if c.HeaderTimeout <= 0 {
+		c.HeaderTimeout = 15 * time.Second
 	}
 	if c.RebroadcastInterval <= 0 {
 		c.RebroadcastInterval = time.Minute

@@ -38,6 +38,15 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newHarnessOn(t, net, o)
+}
+
+// newHarnessOn starts net (not yet started) and a node connected to its peers.
+func newHarnessOn(t *testing.T, net *fluxtest.Network, o harnessOpts) *harness {
+	t.Helper()
+	if o.peers == 0 {
+		o.peers = len(net.Addrs())
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := net.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -48,13 +57,14 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		}
 	}
 	cfg := Config{
-		Params:       params.SimNet,
-		DataDir:      t.TempDir(),
-		Peers:        net.Addrs(),
-		TargetPeers:  o.peers,
-		Anchor:       &spv.Anchor{Height: 0, Hash: params.SimNet.GenesisHash, Fluxnodes: net.Snapshot()},
-		BlockTimeout: 5 * time.Second,
-		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Params:        params.SimNet,
+		DataDir:       t.TempDir(),
+		Peers:         net.Addrs(),
+		TargetPeers:   o.peers,
+		Anchor:        &spv.Anchor{Height: 0, Hash: params.SimNet.GenesisHash, Fluxnodes: net.Snapshot()},
+		BlockTimeout:  2 * time.Second,
+		HeaderTimeout: 2 * time.Second,
+		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	if o.reserve {
 		cfg.Reserve = testReserveConfig()
@@ -247,4 +257,64 @@ func TestLockIsReportedWithAProofOfTheStoredHeader(t *testing.T) {
 	if _, err := h.node.Reobserve(ctx, "00"); !errors.Is(err, err) || chains.KindOf(err) != chains.KindInvalid {
 		t.Fatalf("bad txid: %v", err)
 	}
+}
+
+// Peers that stall, send oversized or malformed messages, or serve another
+// chain from genesis cannot stop the sync: it completes from the honest peers,
+// and the peers that broke the protocol or consensus are banned.
+func TestHostilePeersCannotStopTheSync(t *testing.T) {
+	cases := []struct {
+		fault     fluxtest.Fault
+		wantBan   bool
+		blocksNow int
+	}{
+		{fluxtest.FaultStall, false, 300},
+		{fluxtest.FaultOversized, false, 300},
+		{fluxtest.FaultMalformed, true, 300},
+		{fluxtest.FaultDifferentChain, true, 300},
+	}
+	for _, c := range cases {
+		t.Run(c.fault.String(), func(t *testing.T) {
+			net, err := fluxtest.New(fluxtest.Config{Peers: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			net.Peer(0).SetFault(c.fault) // faulty from the first connection on
+			h := newHarnessOn(t, net, harnessOpts{blocks: c.blocksNow})
+			h.waitTip(60 * time.Second)
+			bad := net.Addrs()[0]
+			if c.wantBan {
+				deadline := time.Now().Add(10 * time.Second)
+				for time.Now().Before(deadline) && !h.node.peers.Banned(bad) {
+					time.Sleep(20 * time.Millisecond) // polling with a deadline; bans happen on peer goroutines
+				}
+				if !h.node.peers.Banned(bad) {
+					t.Fatalf("peer with fault %s is not banned", c.fault)
+				}
+			}
+		})
+	}
+}
+
+// An equivocating peer offers two valid blocks at the same height: the node
+// takes one (fluxd's rule: the lower PoN hash) and keeps following the network.
+func TestEquivocationIsResolvedByForkChoice(t *testing.T) {
+	h := newHarness(t, harnessOpts{blocks: 100})
+	h.waitTip(30 * time.Second)
+	h.net.Peer(0).SetFault(fluxtest.FaultEquivocate)
+	if err := h.net.Mine(3); err != nil {
+		t.Fatal(err)
+	}
+	height, _ := h.net.Tip()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := h.node.WaitForHeight(ctx, height); err != nil {
+		t.Fatal(err)
+	}
+	// The honest peers keep mining on their tip; the node must end on it.
+	h.net.Peer(0).SetFault(fluxtest.FaultNone)
+	if err := h.net.Mine(2); err != nil {
+		t.Fatal(err)
+	}
+	h.waitTip(20 * time.Second)
 }

@@ -23,8 +23,6 @@ const (
 	maxHeaderLead = 2000
 	// maxBatch is the most blocks handed to spv.Chain.ProcessBlocks at once.
 	maxBatch = 500
-	// headerTimeout is how long a getheaders may go unanswered.
-	headerTimeout = 30 * time.Second
 	// banScore is the misbehaviour score that bans a peer at once.
 	banScore = 100
 )
@@ -346,8 +344,15 @@ func (s *syncer) connectReceived() error {
 // requestHeaders asks the best peer for headers when it claims more than we have.
 func (s *syncer) requestHeaders() {
 	now := s.n.cfg.Now()
-	if s.headerPeer != 0 && now.Sub(s.headerAsked) < headerTimeout {
-		return
+	if s.headerPeer != 0 {
+		if now.Sub(s.headerAsked) < s.n.cfg.HeaderTimeout {
+			return
+		}
+		// It sat on our getheaders (or answered with something undecodable):
+		// count it as a stall and ask another peer.
+		if ps := s.peers[s.headerPeer]; ps != nil {
+			ps.p.Misbehaving(banScore/4, "unanswered getheaders")
+		}
 	}
 	best := s.n.chain.BestHeader().Height
 	if best-s.n.chain.Tip().Height >= maxHeaderLead {
