@@ -28,8 +28,9 @@ func syncOnce(b *testing.B, bin string, sim simnetInfo, height int32) (syncResul
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
 		b.Fatalf("sync output %q: %v", out, err)
 	}
-	if res.Height != height {
-		b.Fatalf("synced to %d, want %d", res.Height, height)
+	// Blocks connect in batches, so the run may stop a little past height.
+	if res.Height < height {
+		b.Fatalf("synced to %d, want at least %d", res.Height, height)
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	return res, float64(ru.Maxrss) / 1024 // Linux reports KiB
