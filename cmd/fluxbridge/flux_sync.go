@@ -132,11 +132,11 @@ loop:
 			}
 		}
 	}
+	pr := node.Progress() // before cancelling, while the peers are still connected
 	cancel()
 	if err := <-runErr; err != nil && err2 == nil {
 		err2 = err
 	}
-	pr := node.Progress()
 	bar.finish(pr)
 	if err2 != nil && !errors.Is(err2, context.Canceled) {
 		fmt.Fprintf(stderr, "fluxbridge flux sync: %v\n", err2)
