@@ -12,22 +12,11 @@ import (
 const blockCols = `hash, height, prev, header, work, main`
 const eventCols = `block_hash, seq, height, id, txid, data, orphaned`
 
-func blockRecords(rows []blockRow) ([]spv.HeaderRecord, error) {
-	out := make([]spv.HeaderRecord, len(rows))
+// records converts scanned rows with conv, failing on the first bad row.
+func records[Row, Rec any](rows []Row, conv func(*Row) (Rec, error)) ([]Rec, error) {
+	out := make([]Rec, len(rows))
 	for i := range rows {
-		r, err := rows[i].record()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = r
-	}
-	return out, nil
-}
-
-func eventRecords(rows []eventRow) ([]spv.EventRecord, error) {
-	out := make([]spv.EventRecord, len(rows))
-	for i := range rows {
-		r, err := rows[i].record()
+		r, err := conv(&rows[i])
 		if err != nil {
 			return nil, err
 		}
@@ -42,7 +31,7 @@ func (d *DB) MainHeaders(from, to int32) ([]spv.HeaderRecord, error) {
 	if err := d.db.Select(&rows, `SELECT `+blockCols+` FROM blocks WHERE main = 1 AND height BETWEEN ? AND ? ORDER BY height`, from, to); err != nil {
 		return nil, fmt.Errorf("store: main headers %d..%d: %w", from, to, err)
 	}
-	return blockRecords(rows)
+	return records(rows, (*blockRow).record)
 }
 
 func (d *DB) oneBlock(q string, arg any) (spv.HeaderRecord, bool, error) {
@@ -160,7 +149,7 @@ func (d *DB) EventsInRange(from, to int32, limit int) ([]spv.EventRecord, error)
 		}
 		rows = append(rows, rest...)
 	}
-	return eventRecords(rows)
+	return records(rows, (*eventRow).record)
 }
 
 // BlockEvents implements spv.Store.
@@ -169,7 +158,7 @@ func (d *DB) BlockEvents(hash chainhash.Hash) ([]spv.EventRecord, error) {
 	if err := d.db.Select(&rows, `SELECT `+eventCols+` FROM events WHERE block_hash = ? ORDER BY seq`, hash[:]); err != nil {
 		return nil, fmt.Errorf("store: events of %s: %w", hash, err)
 	}
-	return eventRecords(rows)
+	return records(rows, (*eventRow).record)
 }
 
 // EventsByTx implements spv.Store.
@@ -178,7 +167,7 @@ func (d *DB) EventsByTx(txid chainhash.Hash) ([]spv.EventRecord, error) {
 	if err := d.db.Select(&rows, `SELECT `+eventCols+` FROM events WHERE txid = ? AND orphaned = 0 ORDER BY height, seq`, txid[:]); err != nil {
 		return nil, fmt.Errorf("store: events of tx %s: %w", txid, err)
 	}
-	return eventRecords(rows)
+	return records(rows, (*eventRow).record)
 }
 
 // EventByID implements spv.Store.
