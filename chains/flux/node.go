@@ -119,7 +119,7 @@ func New(cfg Config) (*Node, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(filepath.Join(cfg.DataDir, "flux.db"))
+	db, err := store.Open(filepath.Join(cfg.DataDir, databaseFile))
 	if err != nil {
 		return nil, fmt.Errorf("flux: open database: %w", err)
 	}

@@ -43,7 +43,7 @@ func runFluxSync(args []string, stdout, stderr io.Writer) int {
 	network := fs.String("network", "mainnet", "network: mainnet, testnet, regtest or simnet")
 	var peers stringList
 	fs.Var(&peers, "peer", "peer address host:port (repeatable); with none, the network's DNS seeds are used")
-	anchorFile := fs.String("anchor", "", "fluxnode-set snapshot at the anchor, as fluxd's getfluxnodesnapshot prints it (used only on an empty data directory)")
+	anchorFile := fs.String("anchor", "", "fluxnode-set snapshot at the anchor, as fluxd's getfluxnodesnapshot prints it; above genesis, the headers from a built-in checkpoint and the blocks the set needs are fetched from the peers and verified (only on an empty data directory; otherwise it must name the stored anchor)")
 	dataDir := fs.String("datadir", "", "directory of the light node's database (required); restarting resumes from it")
 	until := fs.Int64("until-height", -1, "stop once the verified tip reaches this height")
 	asJSON := fs.Bool("json", false, "print a final JSON line {height, tip, blocks_per_sec}")
@@ -66,11 +66,6 @@ func runFluxSync(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fluxbridge flux sync: %v\n", err)
 		return exitUsage
 	}
-	anchor, err := loadAnchor(*anchorFile, p)
-	if err != nil {
-		fmt.Fprintf(stderr, "fluxbridge flux sync: --anchor: %v\n", err)
-		return exitUsage
-	}
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug
@@ -78,6 +73,18 @@ func runFluxSync(args []string, stdout, stderr io.Writer) int {
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if isTerminal(stderr) {
 		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	snap, err := readSnapshot(*anchorFile, p)
+	if err != nil {
+		fmt.Fprintf(stderr, "fluxbridge flux sync: --anchor: %v\n", err)
+		return exitUsage
+	}
+	anchor, err := loadAnchor(ctx, snap, anchorSource{params: p, peers: peers, dataDir: *dataDir, logger: logger})
+	if err != nil {
+		fmt.Fprintf(stderr, "fluxbridge flux sync: --anchor: %v\n", err)
+		return exitCheck
 	}
 	node, err := flux.New(flux.Config{
 		Params:      p,
@@ -93,8 +100,6 @@ func runFluxSync(args []string, stdout, stderr io.Writer) int {
 	}
 	defer node.Close()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	start := time.Now()
@@ -159,9 +164,9 @@ loop:
 	return exitOK
 }
 
-// loadAnchor reads a getfluxnodesnapshot file. A snapshot at height 0 anchors
-// at the network's genesis block.
-func loadAnchor(path string, p *params.Params) (*spv.Anchor, error) {
+// readSnapshot reads a getfluxnodesnapshot file; an empty path is no
+// snapshot. A snapshot at height 0 must name p's genesis block.
+func readSnapshot(path string, p *params.Params) (*fluxnode.Snapshot, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -173,11 +178,48 @@ func loadAnchor(path string, p *params.Params) (*spv.Anchor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if snap.Height != 0 {
-		return nil, fmt.Errorf("snapshot at height %d: only snapshots at a block whose headers the node has (genesis) are supported by this command yet", snap.Height)
-	}
-	if snap.BlockHash != p.GenesisHash {
+	if snap.Height == 0 && snap.BlockHash != p.GenesisHash {
 		return nil, fmt.Errorf("snapshot block %s is not %s's genesis block %s", snap.BlockHash, p.Name, p.GenesisHash)
 	}
-	return &spv.Anchor{Height: 0, Hash: p.GenesisHash, Headers: nil, Fluxnodes: snap}, nil
+	return snap, nil
+}
+
+// anchorSource is what loadAnchor needs to build an anchor above genesis.
+type anchorSource struct {
+	params  *params.Params
+	peers   []string // none: the network's DNS seeds
+	dataDir string
+	logger  *slog.Logger
+}
+
+// loadAnchor turns the operator's snapshot into the node's anchor. A
+// snapshot at height 0 anchors at the network's genesis block. Above
+// genesis, on an empty data directory, flux.BootstrapAnchor fetches and
+// verifies the headers from a built-in checkpoint to the snapshot's block
+// and replays the blocks the snapshot's fluxnode set needs, from the same
+// peers the node will use; on a data directory that holds a chain, the
+// anchor only names the block, which must be the stored anchor.
+func loadAnchor(ctx context.Context, snap *fluxnode.Snapshot, src anchorSource) (*spv.Anchor, error) {
+	p := src.params
+	switch {
+	case snap == nil:
+		return nil, nil
+	case snap.Height == 0: // readSnapshot checked the genesis hash
+		return &spv.Anchor{Height: 0, Hash: p.GenesisHash, Headers: nil, Fluxnodes: snap}, nil
+	}
+	has, err := flux.HasState(src.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if has {
+		src.logger.Info("data directory holds a chain; the snapshot only names its anchor", "height", snap.Height, "hash", snap.BlockHash)
+		return &spv.Anchor{Height: snap.Height, Hash: snap.BlockHash}, nil
+	}
+	return flux.BootstrapAnchor(ctx, flux.BootstrapConfig{
+		Params:      p,
+		Snapshot:    snap,
+		Peers:       src.peers,
+		UseDNSSeeds: len(src.peers) == 0,
+		Logger:      src.logger,
+	})
 }
