@@ -65,7 +65,7 @@ var Rules = []Rule{
 		// "net!" is the socket package only: net/netip holds plain address values.
 		Forbidden: []string{"os", "net!", "net/http", "net/rpc", "net/smtp", "log", "database/sql",
 			"github.com/jmoiron/sqlx", "github.com/mattn/go-sqlite3"},
-		AppliesTo: []string{"chains/flux/chainhash", "chains/flux/internal/codec", "chains/flux/internal/blake2b",
+		AppliesTo: []string{"chains/flux/chainhash", "chains/flux/internal/codec", "chains/flux/internal/blake2b", "chains/flux/internal/coded",
 			"chains/flux/params", "chains/flux/wire", "chains/flux/equihash", "chains/flux/header",
 			"chains/flux/tx", "chains/flux/script", "chains/flux/sig", "chains/flux/address",
 			"chains/flux/memo", "chains/flux/reserve", "chains/flux/fluxnode", "relayer/policy"},

@@ -1,6 +1,17 @@
 package address
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/fluxbridge/fluxbridge/chains/flux/internal/coded"
+)
+
+// Error is a failure of this package with one of its codes (Code); compare
+// with errors.Is against the sentinels.
+type Error = coded.Error[Code]
+
+// Package names this package in error messages.
+func (Code) Package() string { return "address" }
 
 // Code names one reason a string was rejected. Codes are stable strings; new
 // ones are only ever appended.
@@ -17,26 +28,6 @@ const (
 	CodeWIFKey        Code = "wif-invalid-key"        // the secret is zero or not below the group order
 	CodeNotStandard   Code = "address-not-standard"   // script is neither P2PKH nor P2SH
 )
-
-// Error is a rejected address, WIF or Base58 string.
-type Error struct {
-	Code   Code
-	Detail string
-}
-
-// Error implements error.
-func (e *Error) Error() string {
-	if e.Detail == "" {
-		return "address: " + string(e.Code)
-	}
-	return "address: " + string(e.Code) + ": " + e.Detail
-}
-
-// Is reports whether target is an *Error with the same code.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
-}
 
 // Sentinels for errors.Is.
 var (

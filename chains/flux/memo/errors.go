@@ -1,6 +1,17 @@
 package memo
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/fluxbridge/fluxbridge/chains/flux/internal/coded"
+)
+
+// Error is a failure of this package with one of its codes (Code); compare
+// with errors.Is against the sentinels.
+type Error = coded.Error[Code]
+
+// Package names this package in error messages.
+func (Code) Package() string { return "memo" }
 
 // Code names one reason a memo was rejected. Codes are stable strings; new
 // ones are only ever appended.
@@ -17,34 +28,6 @@ const (
 	CodeNonceRange       Code = "memo-nonce-range"       // fromNonce > toNonce
 	CodeNotMemoScript    Code = "memo-not-op-return"     // script is not exactly OP_RETURN <push>
 )
-
-// Error is a rejected memo. Err, when set, is the underlying cause.
-type Error struct {
-	Code   Code
-	Detail string
-	Err    error
-}
-
-// Error implements error.
-func (e *Error) Error() string {
-	s := "memo: " + string(e.Code)
-	if e.Detail != "" {
-		s += ": " + e.Detail
-	}
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-// Unwrap returns the underlying cause.
-func (e *Error) Unwrap() error { return e.Err }
-
-// Is reports whether target is an *Error with the same code.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
-}
 
 // Sentinels for errors.Is.
 var (

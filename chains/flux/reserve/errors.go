@@ -1,6 +1,17 @@
 package reserve
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/fluxbridge/fluxbridge/chains/flux/internal/coded"
+)
+
+// Error is a failure of this package with one of its codes (Code); compare
+// with errors.Is against the sentinels.
+type Error = coded.Error[Code]
+
+// Package names this package in error messages.
+func (Code) Package() string { return "reserve" }
 
 // Code names one reason the scanner or a proof check failed. Codes are
 // stable strings; new ones are only ever appended.
@@ -43,35 +54,6 @@ const (
 	// CodeProofRoot: the branch does not lead to the header's merkle root.
 	CodeProofRoot Code = "proof-root"
 )
-
-// Error is a typed failure of this package. Err, when set, is the cause.
-type Error struct {
-	Code   Code
-	Detail string
-	Err    error
-}
-
-// Error implements error.
-func (e *Error) Error() string {
-	s := "reserve: " + string(e.Code)
-	if e.Detail != "" {
-		s += ": " + e.Detail
-	}
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Err }
-
-// Is reports whether target is an *Error with the same code, so the
-// sentinels below work with errors.Is.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Code == e.Code
-}
 
 // Sentinels for errors.Is, one per code.
 var (

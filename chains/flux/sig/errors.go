@@ -3,7 +3,16 @@ package sig
 import (
 	"fmt"
 	"strings"
+
+	"github.com/fluxbridge/fluxbridge/chains/flux/internal/coded"
 )
+
+// Error is a failure of this package with one of its codes (Code); compare
+// with errors.Is against the sentinels.
+type Error = coded.Error[Code]
+
+// Package names this package in error messages.
+func (Code) Package() string { return "sig" }
 
 // Code names one reason a signature or public key was rejected. Codes are
 // stable strings; new ones are only ever appended.
@@ -36,32 +45,9 @@ const (
 	CodeInvalid        Code = "sig-invalid"           // well-formed but does not verify
 )
 
-// Error is a rejected signature or public key. Compare with errors.Is against
-// the sentinels below (ErrDER matches every DER code) or inspect Code.
-type Error struct {
-	Code   Code
-	Detail string
-}
-
-// Error implements error.
-func (e *Error) Error() string {
-	if e.Detail == "" {
-		return "sig: " + string(e.Code)
-	}
-	return "sig: " + string(e.Code) + ": " + e.Detail
-}
-
-// Is reports whether target is an *Error with the same code, or is ErrDER and
-// e is any DER violation.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	if !ok {
-		return false
-	}
-	if t.Code == e.Code {
-		return true
-	}
-	return t.Code == CodeDER && strings.HasPrefix(string(e.Code), string(CodeDER)+"-")
+// Covers makes ErrDER match every DER encoding or range violation.
+func (c Code) Covers(other string) bool {
+	return c == CodeDER && strings.HasPrefix(other, string(CodeDER)+"-")
 }
 
 // IsDER reports whether the code is a DER encoding or range violation.
