@@ -513,6 +513,3 @@ func (b *bootstrap) tryPeer(ctx context.Context, peer *p2p.Peer) error {
 	}
 	return b.fetchBlocks(ctx, peer)
 }
-
-// infoWindow is the header.Chain view of the last headers fetched: up to
-// spv.WindowSize of them, more than any header rule looks back.

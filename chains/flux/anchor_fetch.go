@@ -1,6 +1,5 @@
 package flux
 
-
 import (
 	"context"
 	"errors"
@@ -16,6 +15,8 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
 )
 
+// infoWindow is the header.Chain view of the last headers fetched: up to
+// spv.WindowSize of them, more than any header rule looks back.
 type infoWindow struct {
 	first int32 // height of infos[0]
 	infos []header.Info
