@@ -95,10 +95,15 @@ type Event struct {
 	// Amount in the chain's base unit (FLUX: zatoshi).
 	Amount uint64
 
-	// Lock and burn: the destination chain and recipient (32 bytes; an EVM
-	// address left-padded with 12 zero bytes).
+	// Lock: the destination chain and recipient (32 bytes; an EVM address
+	// left-padded with 12 zero bytes). Burn: DestChain is FluxL1 and
+	// Recipient the decoded FLUX address (2-byte prefix ‖ 20-byte hash).
 	DestChain ID
 	Recipient []byte
+	// Burn: the burn's nonce (contiguous from 0 per contract) and the
+	// burner's address in the chain's display form.
+	Nonce  uint64
+	Sender string
 	// Release: the burn nonce range, inclusive. Refund: the refunded lock id in Ref.
 	FromNonce, ToNonce uint64
 	Ref                string

@@ -28,3 +28,39 @@ func TestChainIDs(t *testing.T) {
 		t.Fatalf("String: %s %s", ID(1337), FluxL1)
 	}
 }
+
+func TestTransferIDRoundTrip(t *testing.T) {
+	var l LockRef
+	for i := range l.TxID {
+		l.TxID[i] = byte(i)
+	}
+	l.Vout = 7
+	id := l.TransferID()
+	if id != "flux:1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100:7" {
+		t.Fatalf("TransferID = %s (the txid must be in display order)", id)
+	}
+	back, err := ParseTransferID(id)
+	if err != nil || back != l {
+		t.Fatalf("ParseTransferID(%s) = %+v, %v", id, back, err)
+	}
+	for _, bad := range []string{"", "flux:", id + "x", id[:len(id)-2] + ":07", id[:len(id)-2] + ":-1",
+		"evm" + id[4:], id[:10] + "zz" + id[12:], id[:len(id)-2] + ":4294967296"} {
+		if _, err := ParseTransferID(bad); KindOf(err) != KindInvalid {
+			t.Errorf("ParseTransferID(%q) = %v, want invalid", bad, err)
+		}
+	}
+}
+
+func FuzzParseTransferID(f *testing.F) {
+	f.Add("flux:1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100:7")
+	f.Add("flux:")
+	f.Fuzz(func(t *testing.T, s string) {
+		l, err := ParseTransferID(s)
+		if err != nil {
+			return
+		}
+		if again, err := ParseTransferID(l.TransferID()); err != nil || again != l {
+			t.Fatalf("%q: %+v does not round-trip: %+v %v", s, l, again, err)
+		}
+	})
+}
