@@ -79,38 +79,57 @@ func decodeRecords(rs []EventRecord, retracted bool) ([]chains.Event, error) {
 	return out, nil
 }
 
-// Cursor formats the event cursor naming a block: "<height>:<display hash>".
+// Cursor formats the event cursor naming a block whose events were all
+// delivered: "<height>:<display hash>".
 func Cursor(height int32, hash chainhash.Hash) chains.Cursor {
 	return chains.Cursor(strconv.FormatInt(int64(height), 10) + ":" + hash.String())
 }
 
-// ParseCursor parses a non-empty cursor.
-func ParseCursor(c chains.Cursor) (int32, chainhash.Hash, error) {
-	hs, hashS, ok := strings.Cut(string(c), ":")
+// PartialCursor formats the cursor of a block of which the first n events
+// were delivered: "<height>:<display hash>:<n>". n = 0 is Cursor's form.
+func PartialCursor(height int32, hash chainhash.Hash, n int) chains.Cursor {
+	if n == 0 {
+		return Cursor(height, hash)
+	}
+	return Cursor(height, hash) + chains.Cursor(":"+strconv.Itoa(n))
+}
+
+// ParseCursor parses a non-empty cursor into its block and the number of
+// that block's events already delivered (0: all of them).
+func ParseCursor(c chains.Cursor) (height int32, hash chainhash.Hash, delivered int, err error) {
+	hs, rest, ok := strings.Cut(string(c), ":")
 	if !ok {
-		return 0, chainhash.Hash{}, fmt.Errorf("%w: %q has no ':'", ErrBadCursor, c)
+		return 0, hash, 0, fmt.Errorf("%w: %q has no ':'", ErrBadCursor, c)
 	}
 	h, err := strconv.ParseInt(hs, 10, 32)
-	if err != nil || h < 0 {
-		return 0, chainhash.Hash{}, fmt.Errorf("%w: height %q", ErrBadCursor, hs)
+	if err != nil || h < 0 || strconv.FormatInt(h, 10) != hs {
+		return 0, hash, 0, fmt.Errorf("%w: height %q", ErrBadCursor, hs)
 	}
-	hash, err := chainhash.FromDisplay(hashS)
-	if err != nil {
-		return 0, chainhash.Hash{}, fmt.Errorf("%w: hash: %v", ErrBadCursor, err)
+	hashS, ns, partial := strings.Cut(rest, ":")
+	if hash, err = chainhash.FromDisplay(hashS); err != nil {
+		return 0, hash, 0, fmt.Errorf("%w: hash: %v", ErrBadCursor, err)
 	}
-	return int32(h), hash, nil
+	if partial {
+		n, err := strconv.Atoi(ns)
+		if err != nil || n <= 0 || strconv.Itoa(n) != ns {
+			return 0, hash, 0, fmt.Errorf("%w: position %q", ErrBadCursor, ns)
+		}
+		delivered = n
+	}
+	return int32(h), hash, delivered, nil
 }
 
 // EventsAfter returns the bridge events after cursor at a depth: the events
-// of main-chain blocks up to height tip-confirmations+1, in block order,
-// never splitting one block's events (limit is soft at block granularity;
-// 0 means DefaultEventLimit). The empty cursor starts after the anchor.
+// of main-chain blocks up to height tip-confirmations+1, in block order, at
+// most limit of them (0 means DefaultEventLimit); a page that ends inside a
+// block returns a cursor with the position in that block. The empty cursor
+// starts after the anchor.
 //
-// If the cursor's block has left the main chain, the events of the orphaned
-// blocks from it back to the fork point come first, as Retracted copies,
-// newest first; the stream then continues from the fork point. next names
-// the last block fully delivered; it does not move while no new block is
-// deep enough.
+// If the cursor's block has left the main chain, the events delivered from
+// the orphaned blocks back to the fork point come first, as Retracted copies,
+// newest first (a reorganisation's retractions come whole, outside limit);
+// the stream then continues from the fork point. next does not move while no
+// new block is deep enough.
 func (c *Chain) EventsAfter(after chains.Cursor, confirmations uint32, limit int) (evs []chains.Event, next chains.Cursor, err error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -123,10 +142,11 @@ func (c *Chain) EventsAfter(after chains.Cursor, confirmations uint32, limit int
 	if limit <= 0 {
 		limit = DefaultEventLimit
 	}
-	from := c.anchor.AnchorHeight // last height delivered
+	to := c.tree.tipNode().height - int32(confirmations) + 1
+	from := c.anchor.AnchorHeight // last height fully delivered
 	next = after
 	if after != "" {
-		h, hash, err := ParseCursor(after)
+		h, hash, delivered, err := ParseCursor(after)
 		if err != nil {
 			return nil, after, err
 		}
@@ -137,27 +157,42 @@ func (c *Chain) EventsAfter(after chains.Cursor, confirmations uint32, limit int
 		if !ok || r.Height != h || h < c.anchor.AnchorHeight {
 			return nil, after, fmt.Errorf("%w: block %d %s unknown", ErrBadCursor, h, hash)
 		}
-		for !r.Main {
-			rs, err := c.st.BlockEvents(r.Hash)
-			if err != nil {
-				return nil, after, fmt.Errorf("spv: orphaned events: %w", err)
-			}
-			retracted, err := decodeRecords(rs, true)
-			if err != nil {
-				return nil, after, err
-			}
-			for i := len(retracted) - 1; i >= 0; i-- {
-				evs = append(evs, retracted[i])
-			}
-			prev := r.Prev
-			if r, ok, err = c.st.HeaderByHash(prev); err != nil || !ok {
-				return nil, after, fmt.Errorf("spv: parent %s of orphaned block: found %v: %v", prev, ok, err)
-			}
+		if evs, r, err = c.retractOrphans(r, delivered); err != nil {
+			return nil, after, err
 		}
 		from = r.Height
 		next = Cursor(r.Height, r.Hash)
+		if r.Hash == hash && delivered > 0 {
+			// Finish the block the last page stopped in.
+			if r.Height > to {
+				return evs, after, nil
+			}
+			rs, err := c.st.BlockEvents(r.Hash)
+			if err != nil {
+				return nil, after, fmt.Errorf("spv: events of %s: %w", r.Hash, err)
+			}
+			if delivered > len(rs) {
+				return nil, after, fmt.Errorf("%w: block %d has %d events, cursor is past %d", ErrBadCursor, h, len(rs), delivered)
+			}
+			rest := rs[delivered:]
+			if len(rest) > limit {
+				fwd, err := decodeRecords(rest[:limit], false)
+				if err != nil {
+					return nil, after, err
+				}
+				return append(evs, fwd...), PartialCursor(r.Height, r.Hash, delivered+limit), nil
+			}
+			fwd, err := decodeRecords(rest, false)
+			if err != nil {
+				return nil, after, err
+			}
+			evs = append(evs, fwd...)
+			limit -= len(fwd)
+			if limit == 0 {
+				return evs, next, nil
+			}
+		}
 	}
-	to := c.tree.tipNode().height - int32(confirmations) + 1
 	if to <= from {
 		return evs, next, nil
 	}
@@ -165,19 +200,72 @@ func (c *Chain) EventsAfter(after chains.Cursor, confirmations uint32, limit int
 	if err != nil {
 		return nil, after, fmt.Errorf("spv: events: %w", err)
 	}
-	last := to
-	if len(rs) >= limit {
+	last, lastHash := to, chainhash.Hash{}
+	var cut chains.Cursor
+	if len(rs) > limit {
+		// The store finished the last block; stop at the limit inside it.
+		end := rs[limit-1]
+		n := 0
+		for _, r := range rs[:limit] {
+			if r.BlockHash == end.BlockHash {
+				n++
+			}
+		}
+		if end.BlockHash == rs[limit].BlockHash {
+			cut = PartialCursor(end.Height, end.BlockHash, n)
+		}
+		last, lastHash = end.Height, end.BlockHash
+		rs = rs[:limit]
+	} else if len(rs) == limit {
 		last = rs[len(rs)-1].Height
 	}
 	fwd, err := decodeRecords(rs, false)
 	if err != nil {
 		return nil, after, err
 	}
-	_, hash, ok := c.headerAt(last)
-	if !ok {
-		return nil, after, fmt.Errorf("spv: no main-chain header at %d", last)
+	if cut != "" {
+		return append(evs, fwd...), cut, nil
 	}
-	return append(evs, fwd...), Cursor(last, hash), nil
+	if lastHash == (chainhash.Hash{}) {
+		_, hash, ok := c.headerAt(last)
+		if !ok {
+			return nil, after, fmt.Errorf("spv: no main-chain header at %d", last)
+		}
+		lastHash = hash
+	}
+	return append(evs, fwd...), Cursor(last, lastHash), nil
+}
+
+// retractOrphans walks from the cursor's block r back to the main chain and
+// returns retracted copies of what was delivered from the orphaned blocks
+// (newest first; of the cursor's own block only its first delivered events,
+// all when delivered is 0) and the main-chain block it reached.
+func (c *Chain) retractOrphans(r HeaderRecord, delivered int) ([]chains.Event, HeaderRecord, error) {
+	var evs []chains.Event
+	first := true
+	for !r.Main {
+		rs, err := c.st.BlockEvents(r.Hash)
+		if err != nil {
+			return nil, r, fmt.Errorf("spv: orphaned events: %w", err)
+		}
+		if first && delivered > 0 && delivered < len(rs) {
+			rs = rs[:delivered]
+		}
+		first = false
+		retracted, err := decodeRecords(rs, true)
+		if err != nil {
+			return nil, r, err
+		}
+		for i := len(retracted) - 1; i >= 0; i-- {
+			evs = append(evs, retracted[i])
+		}
+		prev := r.Prev
+		var ok bool
+		if r, ok, err = c.st.HeaderByHash(prev); err != nil || !ok {
+			return nil, r, fmt.Errorf("spv: parent %s of orphaned block: found %v: %v", prev, ok, err)
+		}
+	}
+	return evs, r, nil
 }
 
 // EventsForTx returns the main-chain bridge events of one transaction.

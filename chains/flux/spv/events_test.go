@@ -76,7 +76,9 @@ func TestEventsAtDepth(t *testing.T) {
 	}
 }
 
-func TestEventsLimitNeverSplitsABlock(t *testing.T) {
+// The limit is exact: a page may end inside a block, and its cursor resumes
+// at the next event of that block.
+func TestEventsLimitIsExactAndResumesInsideABlock(t *testing.T) {
 	w, b, locks := lockChain(t)
 	n := w.openNode("")
 	n.mustSync(b)
@@ -93,10 +95,13 @@ func TestEventsLimitNeverSplitsABlock(t *testing.T) {
 		}
 		pages = append(pages, len(evs))
 		got = append(got, evs...)
+		if len(got) == 1 && next != spv.PartialCursor(3, b.hash(3), 1) {
+			t.Fatalf("after the first of block 3's two events the cursor is %q", next)
+		}
 		cur = next
 	}
-	if fmt.Sprint(pages) != "[2 1 1]" {
-		t.Fatalf("pages of %v events, want [2 1 1] (block 3 holds two)", pages)
+	if fmt.Sprint(pages) != "[1 1 1 1]" {
+		t.Fatalf("pages of %v events, want [1 1 1 1]", pages)
 	}
 	checkEvents(t, got, []*tx.Tx{locks[3][0], locks[3][1], locks[5][0], locks[8][0]})
 }
@@ -106,7 +111,9 @@ func TestEventsBadCursor(t *testing.T) {
 	n := w.openNode("")
 	n.mustSync(b)
 	for _, c := range []chains.Cursor{"x", "12", "-1:" + chains.Cursor(b.hash(1).String()),
-		spv.Cursor(4, b.hash(5)), spv.Cursor(3, hashOf("never"))} {
+		spv.Cursor(4, b.hash(5)), spv.Cursor(3, hashOf("never")),
+		spv.Cursor(3, b.hash(3)) + ":0", spv.Cursor(3, b.hash(3)) + ":x", spv.Cursor(3, b.hash(3)) + ":01",
+		spv.PartialCursor(3, b.hash(3), 3)} {
 		if _, _, err := n.chain.EventsAfter(c, 1, 0); !errors.Is(err, spv.ErrBadCursor) {
 			t.Errorf("cursor %q: %v, want ErrBadCursor", c, err)
 		}
@@ -182,5 +189,38 @@ func checkEvents(t *testing.T, evs []chains.Event, want []*tx.Tx) {
 		if ev.TxID != want[i].TxID().String() || ev.Kind != chains.EventLock || ev.Retracted {
 			t.Fatalf("event %d: %+v, want a lock by %s", i, ev, want[i].TxID())
 		}
+	}
+}
+
+// A page that stopped inside a block that a reorganisation then orphaned
+// retracts only the events of that block it had delivered.
+func TestPartialCursorInAnOrphanedBlockRetractsWhatWasDelivered(t *testing.T) {
+	w := newWorld(t, 3)
+	a := w.genesis()
+	w.grow(a, 2, 0)
+	b := a.fork(a.tip())
+	first, second := lockTx("orphan-a", 1e8), lockTx("orphan-b", 2e8)
+	w.extend(a, blockOpts{txs: []*tx.Tx{first, second}}) // 3
+	w.grow(a, 2, 0)                                      // tip 5
+	w.grow(b, 4, 1)                                      // tip 6, no locks
+	n := w.openNode("")
+	n.mustSync(a)
+	evs, cur, err := n.chain.EventsAfter("", 1, 1)
+	if err != nil || len(evs) != 1 || evs[0].TxID != first.TxID().String() {
+		t.Fatalf("first page: %+v %v", evs, err)
+	}
+	if cur != spv.PartialCursor(3, a.hash(3), 1) {
+		t.Fatalf("cursor %q", cur)
+	}
+	n.mustSync(b)
+	evs, next, err := n.chain.EventsAfter(cur, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || !evs[0].Retracted || evs[0].TxID != first.TxID().String() {
+		t.Fatalf("after the reorg: %+v (want only the delivered event retracted)", evs)
+	}
+	if want := spv.Cursor(b.tip(), b.hash(b.tip())); next != want {
+		t.Fatalf("next %s, want %s", next, want)
 	}
 }

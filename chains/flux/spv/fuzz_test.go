@@ -2,6 +2,7 @@ package spv
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains"
@@ -47,21 +48,26 @@ func FuzzUnmarshalUndo(f *testing.F) {
 	})
 }
 
-// FuzzParseCursor: cursors round-trip through Cursor and ParseCursor.
+// FuzzParseCursor: cursors round-trip through PartialCursor and ParseCursor,
+// and every accepted cursor is in canonical form.
 func FuzzParseCursor(f *testing.F) {
 	f.Add("12:" + chainhash.Hash{1}.String())
 	f.Add("0:" + chainhash.Hash{}.String())
+	f.Add("7:" + chainhash.Hash{2}.String() + ":3")
 	f.Fuzz(func(t *testing.T, s string) {
-		h, hash, err := ParseCursor(chains.Cursor(s))
+		h, hash, n, err := ParseCursor(chains.Cursor(s))
 		if err != nil {
 			return
 		}
-		if h < 0 {
-			t.Fatalf("negative height %d from %q", h, s)
+		if h < 0 || n < 0 {
+			t.Fatalf("negative height %d or position %d from %q", h, n, s)
 		}
-		h2, hash2, err := ParseCursor(Cursor(h, hash))
-		if err != nil || h2 != h || hash2 != hash {
-			t.Fatalf("%q: round trip %d %s -> %d %s, %v", s, h, hash, h2, hash2, err)
+		if c := PartialCursor(h, hash, n); string(c) != strings.ToLower(s) {
+			t.Fatalf("%q accepted but formats as %q", s, c)
+		}
+		h2, hash2, n2, err := ParseCursor(PartialCursor(h, hash, n))
+		if err != nil || h2 != h || hash2 != hash || n2 != n {
+			t.Fatalf("%q: round trip %d %s %d -> %d %s %d, %v", s, h, hash, n, h2, hash2, n2, err)
 		}
 	})
 }
