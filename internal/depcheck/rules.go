@@ -41,13 +41,18 @@ var Rules = []Rule{
 		Name: "the domain (relayer) and the chain contract (chains) import no chain SDK, storage driver or plugin framework",
 		Forbidden: []string{"github.com/ethereum/go-ethereum", "github.com/gagliardetto/solana-go",
 			"github.com/jmoiron/sqlx", "github.com/mattn/go-sqlite3", "github.com/hashicorp/go-plugin"},
-		AppliesTo:  []string{"relayer!", "chains!"},
+		AppliesTo:  []string{"relayer!", "chains!", "chains/chainstest"},
 		Transitive: true,
 	},
 	{
 		Name:      "go-ethereum only in chains/evm, contracts/evm, signer and relayer/journal",
 		Forbidden: []string{"github.com/ethereum/go-ethereum"},
 		Allowed:   []string{"chains/evm", "contracts/evm", "signer", "relayer/journal", "cmd/fluxbridge-plugin-evm"},
+	},
+	{
+		Name:      "go-plugin only in chains/chainrpc (plugin mains serve through it)",
+		Forbidden: []string{"github.com/hashicorp/go-plugin"},
+		Allowed:   []string{"chains/chainrpc"},
 	},
 	{
 		Name:      "solana-go only in chains/solana",
