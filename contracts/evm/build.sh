@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# build.sh (make contracts): compile the contracts with the pinned solc from
+# npm (package-lock.json) and regenerate the Go bindings with the module's
+# pinned go-ethereum abigen. Running it twice leaves the tree unchanged.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$here"
+npm ci --no-audit --no-fund --loglevel=error
+node compile.js
+cd "$root"
+for c in FluxBridge FluxToken; do
+	lower=$(echo "$c" | tr '[:upper:]' '[:lower:]')
+	go run github.com/ethereum/go-ethereum/cmd/abigen \
+		--abi "contracts/evm/artifacts/$c.abi" --bin "contracts/evm/artifacts/$c.bin" \
+		--pkg evm --type "$c" --out "contracts/evm/$lower.go"
+done
+echo "contracts: artifacts and bindings regenerated"

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {FluxToken} from "./FluxToken.sol";
+
+/// @title FluxBridge: lock-and-mint / burn-and-release of FLUX on an EVM chain.
+/// @notice k of n relayers authorise each mint of FLUX locked on the FLUX chain
+/// (MintAuth, DESIGN §3). Every limit is fixed at deployment: there is no owner,
+/// no proxy and no upgrade path, so no key can lift the rate limit or the cap.
+/// Burns are permissionless and never paused or refused; their contiguous
+/// nonces drive releases on the FLUX chain.
+contract FluxBridge {
+    /// @notice The longest a single signer can pause minting for.
+    uint64 public constant MAX_PAUSE = 48 hours;
+    /// @notice The largest signer set.
+    uint256 public constant MAX_SIGNERS = 64;
+    /// @notice The rate-limit window: the bucket drains rateLimit per 24 h.
+    uint256 public constant WINDOW = 24 hours;
+    // secp256k1n / 2: a larger s is the malleable twin of a valid signature.
+    uint256 private constant HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+
+    /// @notice The parallel asset; this bridge is its only minter and burner.
+    FluxToken public immutable token;
+    /// @notice The smallest lock value (gross, zatoshi) that mints.
+    uint64 public immutable minLock;
+    /// @notice The flat fee (zatoshi) deducted from a lock's first instalment;
+    /// it is not minted and stays in the reserve as slack.
+    uint64 public immutable mintFee;
+    /// @notice The most that can be minted per 24 h (leaky bucket).
+    uint64 public immutable rateLimit;
+    /// @notice The most that can be in circulation on this chain.
+    uint64 public immutable cap;
+    /// @notice How long the previous signer set stays valid after a rotation.
+    uint32 public immutable graceSeconds;
+    /// @notice The FLUX network's P2PKH (t1) and P2SH (t3) address prefixes.
+    bytes2 public immutable p2pkhPrefix;
+    bytes2 public immutable p2shPrefix;
+
+    // Minting state, in one slot: read and written by every mint.
+    /// @notice Minting is paused while block.timestamp < pausedUntil.
+    uint64 public pausedUntil;
+    /// @notice The rate-limit bucket's level at bucketUpdatedAt.
+    uint64 public bucket;
+    uint64 public bucketUpdatedAt;
+    /// @notice Σ minted (net of fees) over all mints.
+    uint64 public totalMinted;
+
+    /// @notice Σ fees kept over all mints.
+    uint64 public totalFees;
+    /// @notice Σ burned over all burns.
+    uint64 public totalBurned;
+    /// @notice The number of burns so far: the next burn's nonce.
+    uint64 public burnCount;
+    /// @notice Until when the previous signer set is still accepted.
+    uint64 public previousValidUntil;
+
+    /// @notice The current signer set's id (1 at deployment, +1 per rotation).
+    uint32 public currentSetId;
+
+    struct SignerSet {
+        address[] members;
+        uint8 threshold;
+    }
+
+    struct LockState {
+        uint64 remaining; // what is still to be minted once started
+        bool started; // the first instalment was minted (the fee was taken)
+        bool used; // fully minted
+    }
+
+    mapping(uint32 => SignerSet) private sets;
+    mapping(uint32 => mapping(address => uint8)) private memberIndex; // index + 1
+    mapping(bytes32 => LockState) private locks;
+
+    /// @notice A lock's instalment was minted.
+    event Minted(
+        bytes32 indexed lockId,
+        bytes32 txid,
+        uint32 vout,
+        address indexed recipient,
+        uint64 amount,
+        uint64 fee,
+        uint64 remaining,
+        uint32 setId,
+        uint256 signerBitmap
+    );
+    /// @notice FLUX was burned to be released to fluxAddr on the FLUX chain.
+    event Burn(uint64 indexed nonce, uint64 amount, bytes22 fluxAddr, address indexed sender);
+    /// @notice A signer paused minting.
+    event MintPaused(address indexed by, uint64 until);
+    /// @notice A quorum ended a pause early.
+    event MintUnpaused(uint32 setId, uint256 signerBitmap);
+    /// @notice A new signer set took over (also emitted for the initial set).
+    event SignerSetRotated(uint32 indexed setId, address[] signers, uint8 threshold, uint64 previousValidUntil);
+
+    error InvalidSignerSet();
+    error InvalidThreshold(uint256 threshold, uint256 signers);
+    error InvalidLimits();
+    error Paused(uint64 until);
+    error NotPaused();
+    error BadSignatureLength(uint256 length);
+    error HighS(uint256 index);
+    error BadV(uint256 index);
+    error BadSignature(uint256 index);
+    error UnsortedSigners(uint256 index);
+    error UnknownSigner(address signer);
+    error InsufficientSignatures(uint256 have, uint256 need);
+    error LockUsed(bytes32 lockId);
+    error BelowMinimum(uint64 value, uint64 minimum);
+    error FeeExceedsValue(uint64 value, uint64 fee);
+    error BadRecipient(bytes32 recipient);
+    error RateLimited(uint64 room);
+    error CapReached(uint64 cap);
+    error ZeroAmount();
+    error BadAddressPrefix(bytes2 prefix);
+    error NotSigner(address caller);
+
+    /// @param signers the initial signer set, strictly ascending, non-zero, at most 64
+    /// @param threshold how many of them must sign (1..n)
+    /// @param minLock_ the smallest lock value that mints
+    /// @param mintFee_ the flat mint fee
+    /// @param rateLimit_ the most minted per 24 h (> 0)
+    /// @param cap_ the most in circulation (> 0)
+    /// @param graceSeconds_ how long a replaced signer set stays valid
+    /// @param p2pkhPrefix_ the FLUX network's t1 prefix; p2shPrefix_ its t3 prefix
+    constructor(
+        address[] memory signers,
+        uint8 threshold,
+        uint64 minLock_,
+        uint64 mintFee_,
+        uint64 rateLimit_,
+        uint64 cap_,
+        uint32 graceSeconds_,
+        bytes2 p2pkhPrefix_,
+        bytes2 p2shPrefix_
+    ) {
+        if (rateLimit_ == 0 || cap_ == 0) revert InvalidLimits();
+        token = new FluxToken();
+        minLock = minLock_;
+        mintFee = mintFee_;
+        rateLimit = rateLimit_;
+        cap = cap_;
+        graceSeconds = graceSeconds_;
+        p2pkhPrefix = p2pkhPrefix_;
+        p2shPrefix = p2shPrefix_;
+        bucketUpdatedAt = uint64(block.timestamp);
+        _installSet(1, signers, threshold);
+        currentSetId = 1;
+        emit SignerSetRotated(1, signers, threshold, 0);
+    }
+
+    // ---- digests -------------------------------------------------------------
+
+    /// @notice The on-chain key of lock (txid, vout): keccak256(txid ‖ uint32 vout).
+    function lockId(bytes32 txid, uint32 vout) public pure returns (bytes32) {
+        return keccak256(abi.encodePacked(txid, vout));
+    }
+
+    /// @notice The MintAuth digest each relayer signs (DESIGN §3), without any
+    /// message prefix: keccak256("FLXMINT" ‖ uint32 chainId ‖ bridge ‖ txid ‖ uint32 vout ‖ uint64 v ‖ recipient).
+    function mintDigest(bytes32 txid, uint32 vout, uint64 v, bytes32 recipient) public view returns (bytes32) {
+        return keccak256(abi.encodePacked("FLXMINT", uint32(block.chainid), address(this), txid, vout, v, recipient));
+    }
+
+    /// @notice The digest a quorum signs to end the current pause; it binds
+    /// pausedUntil, so it cannot end a later pause.
+    function unpauseDigest() public view returns (bytes32) {
+        return keccak256(abi.encodePacked("FLXUNPAUSE", uint32(block.chainid), address(this), pausedUntil));
+    }
+
+    /// @notice The digest the current set signs to install the next set.
+    function rotateDigest(address[] calldata newSigners, uint8 newThreshold) public view returns (bytes32) {
+        return keccak256(
+            abi.encodePacked(
+                "FLXSET", uint32(block.chainid), address(this), currentSetId + 1, newThreshold, newSigners
+            )
+        );
+    }
+
+    // ---- mint ----------------------------------------------------------------
+
+    /// @notice Mints the lock (txid, vout) of gross value v to recipient, with
+    /// the relayers' MintAuth signatures (65 bytes each, r ‖ s ‖ v, ascending
+    /// by signer address). Anyone may call. A lock larger than the rate limit
+    /// or the cap allows mints in instalments: call again later with the same
+    /// arguments. Checks, in order: pause, quorum, lock used, minimum, fee,
+    /// recipient, rate limit, cap.
+    /// @return minted what this call minted
+    function mint(bytes32 txid, uint32 vout, uint64 v, bytes32 recipient, bytes calldata sigs)
+        external
+        returns (uint64 minted)
+    {
+        if (block.timestamp < pausedUntil) revert Paused(pausedUntil);
+        (uint32 setId, uint256 bitmap) = _quorum(mintDigest(txid, vout, v, recipient), sigs, true);
+        bytes32 id = lockId(txid, vout);
+        LockState memory st = locks[id];
+        if (st.used) revert LockUsed(id);
+        if (v < minLock) revert BelowMinimum(v, minLock);
+        uint64 fee;
+        uint64 want = st.remaining;
+        if (!st.started) {
+            if (v <= mintFee) revert FeeExceedsValue(v, mintFee);
+            fee = mintFee;
+            want = v - mintFee;
+        }
+        if (uint256(recipient) >> 160 != 0 || uint256(recipient) == 0) revert BadRecipient(recipient);
+
+        uint256 level = _bucketNow();
+        uint256 room = rateLimit - level;
+        if (room == 0) revert RateLimited(0);
+        uint256 supply = token.totalSupply();
+        if (supply >= cap) revert CapReached(cap);
+        uint256 u = want;
+        if (room < u) u = room;
+        if (cap - supply < u) u = cap - supply;
+        minted = uint64(u);
+
+        st.remaining = want - minted;
+        st.started = true;
+        st.used = st.remaining == 0;
+        locks[id] = st;
+        bucket = uint64(level + u);
+        bucketUpdatedAt = uint64(block.timestamp);
+        totalMinted += minted;
+        totalFees += fee;
+
+        address to = address(uint160(uint256(recipient)));
+        token.mint(to, u);
+        emit Minted(id, txid, vout, to, minted, fee, st.remaining, setId, bitmap);
+    }
+
+    // ---- burn ----------------------------------------------------------------
+
+    /// @notice Burns amount of the caller's FLUX to be released to fluxAddr
+    /// (2-byte prefix ‖ 20-byte hash) on the FLUX chain. Never paused, never
+    /// rate-limited. The address prefix must be the network's t1 or t3 prefix.
+    /// @return nonce the burn's nonce (contiguous from 0)
+    function burn(uint64 amount, bytes22 fluxAddr) external returns (uint64 nonce) {
+        if (amount == 0) revert ZeroAmount();
+        bytes2 prefix = bytes2(fluxAddr);
+        if (prefix != p2pkhPrefix && prefix != p2shPrefix) revert BadAddressPrefix(prefix);
+        token.bridgeBurn(msg.sender, amount);
+        nonce = burnCount;
+        burnCount = nonce + 1;
+        totalBurned += amount;
+        emit Burn(nonce, amount, fluxAddr, msg.sender);
+    }
+
+    // ---- pause ---------------------------------------------------------------
+
+    /// @notice Any one current signer pauses minting for 48 h from now (a
+    /// longer pause already running is kept). Burns are never paused.
+    function pauseMint() external {
+        if (memberIndex[currentSetId][msg.sender] == 0) revert NotSigner(msg.sender);
+        uint64 until = uint64(block.timestamp) + MAX_PAUSE;
+        if (until > pausedUntil) pausedUntil = until;
+        emit MintPaused(msg.sender, pausedUntil);
+    }
+
+    /// @notice A quorum of the current set ends the pause early, signing unpauseDigest().
+    function unpauseMint(bytes calldata sigs) external {
+        if (block.timestamp >= pausedUntil) revert NotPaused();
+        (uint32 setId, uint256 bitmap) = _quorum(unpauseDigest(), sigs, false);
+        pausedUntil = 0;
+        emit MintUnpaused(setId, bitmap);
+    }
+
+    // ---- signer set rotation -------------------------------------------------
+
+    /// @notice A quorum of the current set installs a new set (signing
+    /// rotateDigest(newSigners, newThreshold)). The replaced set stays valid
+    /// for mints for graceSeconds.
+    function rotateSigners(address[] calldata newSigners, uint8 newThreshold, bytes calldata sigs) external {
+        _quorum(rotateDigest(newSigners, newThreshold), sigs, false);
+        uint32 next = currentSetId + 1;
+        _installSet(next, newSigners, newThreshold);
+        currentSetId = next;
+        uint64 until = uint64(block.timestamp) + graceSeconds;
+        previousValidUntil = until;
+        emit SignerSetRotated(next, newSigners, newThreshold, until);
+    }
+
+    // ---- views ---------------------------------------------------------------
+
+    /// @notice Gross lock value consumed: totalMinted + totalFees. This is what
+    /// the relayers' accountant compares with the locks in the reserve.
+    function totalConsumed() external view returns (uint64) {
+        return totalMinted + totalFees;
+    }
+
+    /// @notice The state of a lock: fully used, started (first instalment
+    /// minted), and what remains to mint.
+    function lockState(bytes32 id) external view returns (bool used, bool started, uint64 remaining) {
+        LockState memory st = locks[id];
+        return (st.used, st.started, st.remaining);
+    }
+
+    /// @notice The most a mint could mint right now (rate limit and cap).
+    function mintableNow() external view returns (uint64) {
+        uint256 room = rateLimit - _bucketNow();
+        uint256 supply = token.totalSupply();
+        uint256 capRoom = supply >= cap ? 0 : cap - supply;
+        return uint64(room < capRoom ? room : capRoom);
+    }
+
+    /// @notice The current signer set.
+    function currentSigners() external view returns (uint32 setId, address[] memory members, uint8 threshold) {
+        setId = currentSetId;
+        SignerSet storage s = sets[setId];
+        return (setId, s.members, s.threshold);
+    }
+
+    /// @notice The previous signer set and until when it is accepted (set 0 before any rotation).
+    function previousSigners()
+        external
+        view
+        returns (uint32 setId, address[] memory members, uint8 threshold, uint64 validUntil)
+    {
+        setId = currentSetId - 1;
+        SignerSet storage s = sets[setId];
+        return (setId, s.members, s.threshold, previousValidUntil);
+    }
+
+    /// @notice Whether account is a member of the current signer set.
+    function isSigner(address account) external view returns (bool) {
+        return memberIndex[currentSetId][account] != 0;
+    }
+
+    // ---- internals -----------------------------------------------------------
+
+    function _installSet(uint32 setId, address[] memory signers, uint8 threshold) private {
+        uint256 n = signers.length;
+        if (n == 0 || n > MAX_SIGNERS) revert InvalidSignerSet();
+        if (threshold == 0 || threshold > n) revert InvalidThreshold(threshold, n);
+        address last;
+        for (uint256 i; i < n; ++i) {
+            address a = signers[i];
+            if (a <= last) revert InvalidSignerSet(); // zero, unsorted or repeated
+            last = a;
+            memberIndex[setId][a] = uint8(i + 1);
+        }
+        sets[setId] = SignerSet(signers, threshold);
+    }
+
+    // The bucket's level now: drained linearly by rateLimit per WINDOW since
+    // the last mint, rounded down (so the limit is never exceeded).
+    function _bucketNow() private view returns (uint256) {
+        uint256 drained = uint256(rateLimit) * (block.timestamp - bucketUpdatedAt) / WINDOW;
+        return drained >= bucket ? 0 : bucket - drained;
+    }
+
+    // _quorum checks sigs over digest: each 65 bytes with v ∈ {27, 28} and a
+    // low s, signers strictly ascending (so distinct), all members of one set
+    // — the current one, or the previous one within its grace period when
+    // allowPrevious — and at least that set's threshold of them.
+    function _quorum(bytes32 digest, bytes calldata sigs, bool allowPrevious)
+        private
+        view
+        returns (uint32 setId, uint256 bitmap)
+    {
+        if (sigs.length == 0 || sigs.length % 65 != 0) revert BadSignatureLength(sigs.length);
+        uint256 n = sigs.length / 65;
+        if (n > MAX_SIGNERS) revert BadSignatureLength(sigs.length);
+        address[] memory signers = new address[](n);
+        address last;
+        for (uint256 i; i < n; ++i) {
+            bytes32 r;
+            bytes32 s;
+            uint8 v;
+            assembly ("memory-safe") {
+                let p := add(sigs.offset, mul(i, 65))
+                r := calldataload(p)
+                s := calldataload(add(p, 32))
+                v := byte(0, calldataload(add(p, 64)))
+            }
+            if (uint256(s) > HALF_N) revert HighS(i);
+            if (v != 27 && v != 28) revert BadV(i);
+            address a = ecrecover(digest, v, r, s);
+            if (a == address(0)) revert BadSignature(i);
+            if (a <= last) revert UnsortedSigners(i);
+            last = a;
+            signers[i] = a;
+        }
+        setId = currentSetId;
+        address unknown;
+        (bitmap, unknown) = _members(setId, signers);
+        if (unknown == address(0) && n >= sets[setId].threshold) return (setId, bitmap);
+        if (allowPrevious && block.timestamp < previousValidUntil) {
+            (uint256 prevBitmap, address prevUnknown) = _members(setId - 1, signers);
+            if (prevUnknown == address(0) && n >= sets[setId - 1].threshold) return (setId - 1, prevBitmap);
+        }
+        if (unknown != address(0)) revert UnknownSigner(unknown);
+        revert InsufficientSignatures(n, sets[setId].threshold);
+    }
+
+    // _members returns the bitmap of signers in set setId, or the first signer
+    // that is not a member.
+    function _members(uint32 setId, address[] memory signers) private view returns (uint256 bitmap, address unknown) {
+        for (uint256 i; i < signers.length; ++i) {
+            uint8 idx = memberIndex[setId][signers[i]];
+            if (idx == 0) return (0, signers[i]);
+            bitmap |= uint256(1) << (idx - 1);
+        }
+    }
+}
