@@ -1,0 +1,109 @@
+package chainrpc
+
+import (
+	"context"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
+)
+
+// hostSource is the host's chains.Source over a supervised plugin.
+type hostSource struct{ p *Plugin }
+
+func (s hostSource) Chain() chains.ID { return s.p.info.Chain }
+
+func (s hostSource) Head(ctx context.Context) (chains.Head, error) {
+	const op = "chainrpc.Source.Head"
+	c, err := s.p.current(ctx, op)
+	if err != nil {
+		return chains.Head{}, err
+	}
+	h, err := c.src.Head(ctx, &pb.Empty{})
+	if err != nil {
+		return chains.Head{}, s.p.failed(op, err)
+	}
+	return headFromPB(h), nil
+}
+
+func (s hostSource) Events(ctx context.Context, req chains.EventsRequest) (chains.EventsResponse, error) {
+	const op = "chainrpc.Source.Events"
+	c, err := s.p.current(ctx, op)
+	if err != nil {
+		return chains.EventsResponse{}, err
+	}
+	res, err := c.src.Events(ctx, &pb.EventsRequest{After: string(req.After), Confirmations: req.Confirmations, Limit: int64(req.Limit)})
+	if err != nil {
+		return chains.EventsResponse{}, s.p.failed(op, err)
+	}
+	return chains.EventsResponse{Events: eventsFromPB(res.GetEvents()), Next: chains.Cursor(res.GetNext()), Head: headFromPB(res.GetHead())}, nil
+}
+
+func (s hostSource) Reobserve(ctx context.Context, txid string) ([]chains.Event, error) {
+	const op = "chainrpc.Source.Reobserve"
+	c, err := s.p.current(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.src.Reobserve(ctx, &pb.ReobserveRequest{TxId: txid})
+	if err != nil {
+		return nil, s.p.failed(op, err)
+	}
+	return eventsFromPB(res.GetEvents()), nil
+}
+
+// hostSink is the host's chains.Sink over a supervised plugin.
+type hostSink struct{ p *Plugin }
+
+func (s hostSink) Chain() chains.ID { return s.p.info.Chain }
+
+func (s hostSink) Build(ctx context.Context, req chains.BuildRequest) (chains.Submission, error) {
+	const op = "chainrpc.Sink.Build"
+	c, err := s.p.current(ctx, op)
+	if err != nil {
+		return chains.Submission{}, err
+	}
+	sub, err := c.snk.Build(ctx, &pb.BuildRequest{Kind: string(req.Kind), Mint: mintToPB(req.Mint)})
+	if err != nil {
+		return chains.Submission{}, s.p.failed(op, err)
+	}
+	return submissionFromPB(sub), nil
+}
+
+func (s hostSink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Status, error) {
+	const op = "chainrpc.Sink.Submit"
+	c, err := s.p.current(ctx, op)
+	if err != nil {
+		return chains.Status{}, err
+	}
+	st, err := c.snk.Submit(ctx, &pb.SubmitRequest{Submission: submissionToPB(req.Submission), Signatures: signaturesToPB(req.Signatures)})
+	if err != nil {
+		return chains.Status{}, s.p.failed(op, err)
+	}
+	return statusFromPB(st), nil
+}
+
+func (s hostSink) Status(ctx context.Context, kind chains.SubmissionKind, id string) (chains.Status, error) {
+	const op = "chainrpc.Sink.Status"
+	c, err := s.p.current(ctx, op)
+	if err != nil {
+		return chains.Status{}, err
+	}
+	st, err := c.snk.Status(ctx, &pb.StatusRequest{Kind: string(kind), Id: id})
+	if err != nil {
+		return chains.Status{}, s.p.failed(op, err)
+	}
+	return statusFromPB(st), nil
+}
+
+func (s hostSink) Ledger(ctx context.Context) (chains.Ledger, error) {
+	const op = "chainrpc.Sink.Ledger"
+	c, err := s.p.current(ctx, op)
+	if err != nil {
+		return chains.Ledger{}, err
+	}
+	l, err := c.snk.Ledger(ctx, &pb.Empty{})
+	if err != nil {
+		return chains.Ledger{}, s.p.failed(op, err)
+	}
+	return ledgerFromPB(l), nil
+}
