@@ -1,0 +1,169 @@
+// Command memplugin is a chain plugin over an in-memory chain, for the tests
+// of package chainrpc: real processes, real handshakes, a deterministic chain.
+//
+// Its JSON config: {"chain_id": 77, "events": 10, "evidence": 0, "no_sink": false}.
+// Reobserve("fail:<kind>") fails with that error kind; Reobserve("sleep")
+// blocks until the call's context ends.
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/chains/chainrpc"
+)
+
+type config struct {
+	ChainID  uint32 `json:"chain_id"`
+	Events   int    `json:"events"`
+	Evidence int    `json:"evidence"`
+	NoSink   bool   `json:"no_sink"`
+}
+
+func main() {
+	chainrpc.Serve(func(_ context.Context, raw []byte) (*chainrpc.Impl, error) {
+		var c config
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return nil, chains.E("mem.Configure", chains.KindInvalid, err)
+		}
+		if c.ChainID == 0 {
+			return nil, chains.E("mem.Configure", chains.KindInvalid, errors.New("chain_id is required"))
+		}
+		m := &mem{cfg: c, minted: map[string]bool{}}
+		impl := &chainrpc.Impl{Source: m, Name: "memplugin", Version: "test"}
+		if !c.NoSink {
+			impl.Sink = m
+		}
+		return impl, nil
+	})
+}
+
+type mem struct {
+	cfg    config
+	mu     sync.Mutex
+	minted map[string]bool
+	total  uint64
+}
+
+func (m *mem) Chain() chains.ID { return chains.ID(m.cfg.ChainID) }
+
+func (m *mem) head() chains.Head {
+	b := chains.BlockRef{Height: uint64(m.cfg.Events), Hash: fmt.Sprintf("block-%d", m.cfg.Events)}
+	return chains.Head{Tip: b, Final: b, Healthy: true}
+}
+
+func (m *mem) event(i int) chains.Event {
+	ev := chains.Event{Kind: chains.EventBurn, ID: fmt.Sprintf("mem:%d", i), Chain: m.Chain(), TxID: fmt.Sprintf("tx%d", i),
+		Amount: uint64(i + 1), Nonce: uint64(i), Block: chains.BlockRef{Height: uint64(i + 1), Hash: fmt.Sprintf("block-%d", i+1)}}
+	if m.cfg.Evidence > 0 {
+		ev.Evidence = make([]byte, m.cfg.Evidence)
+		ev.Evidence[0] = byte(i)
+	}
+	return ev
+}
+
+func (m *mem) Head(context.Context) (chains.Head, error) { return m.head(), nil }
+
+func (m *mem) Events(_ context.Context, req chains.EventsRequest) (chains.EventsResponse, error) {
+	from := 0
+	if req.After != "" {
+		n, err := strconv.Atoi(string(req.After))
+		if err != nil || n < 0 || n > m.cfg.Events {
+			return chains.EventsResponse{}, chains.E("mem.Events", chains.KindInvalid, fmt.Errorf("cursor %q", req.After))
+		}
+		from = n
+	}
+	limit := req.Limit
+	if limit <= 0 {
+		limit = 1000
+	}
+	to := min(from+limit, m.cfg.Events)
+	var evs []chains.Event
+	for i := from; i < to; i++ {
+		evs = append(evs, m.event(i))
+	}
+	return chains.EventsResponse{Events: evs, Next: chains.Cursor(strconv.Itoa(to)), Head: m.head()}, nil
+}
+
+var kinds = map[string]chains.Kind{}
+
+func init() {
+	for k := chains.KindInternal; k <= chains.KindRejected; k++ {
+		kinds[k.String()] = k
+	}
+}
+
+func (m *mem) Reobserve(ctx context.Context, txid string) ([]chains.Event, error) {
+	if name, ok := strings.CutPrefix(txid, "fail:"); ok {
+		return nil, chains.E("mem.Reobserve", kinds[name], fmt.Errorf("asked to fail with %s", name))
+	}
+	if txid == "sleep" {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	s, ok := strings.CutPrefix(txid, "tx")
+	n, err := strconv.Atoi(s)
+	if !ok || err != nil {
+		return nil, chains.E("mem.Reobserve", chains.KindInvalid, fmt.Errorf("txid %q", txid))
+	}
+	if n < 0 || n >= m.cfg.Events {
+		return nil, chains.E("mem.Reobserve", chains.KindNotFound, fmt.Errorf("no tx %d", n))
+	}
+	return []chains.Event{m.event(n)}, nil
+}
+
+func digest(mt chains.Mint) []byte {
+	h := sha256.Sum256(fmt.Appendf(nil, "%x:%d:%d:%x", mt.Lock.TxID, mt.Lock.Vout, mt.Amount, mt.Recipient))
+	return h[:]
+}
+
+func (m *mem) Build(_ context.Context, req chains.BuildRequest) (chains.Submission, error) {
+	if req.Kind != chains.SubmitMint || req.Mint == nil {
+		return chains.Submission{}, chains.E("mem.Build", chains.KindInvalid, errors.New("only mints"))
+	}
+	return chains.Submission{Kind: chains.SubmitMint, ID: req.Mint.Lock.TransferID(),
+		Payload: fmt.Appendf(nil, "%d", req.Mint.Amount),
+		Digests: []chains.Digest{{Scheme: chains.SchemeEd25519, Hash: digest(*req.Mint)}}, Threshold: 1}, nil
+}
+
+func (m *mem) Submit(_ context.Context, req chains.SubmitRequest) (chains.Status, error) {
+	if len(req.Signatures) == 0 {
+		return chains.Status{}, chains.E("mem.Submit", chains.KindRejected, errors.New("no signature"))
+	}
+	amount, err := strconv.ParseUint(string(req.Submission.Payload), 10, 64)
+	if err != nil {
+		return chains.Status{}, chains.E("mem.Submit", chains.KindInvalid, err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.minted[req.Submission.ID] {
+		m.minted[req.Submission.ID] = true
+		m.total += amount
+	}
+	return chains.Status{ID: req.Submission.ID, State: chains.StateDone, TxID: "memtx", Minted: amount}, nil
+}
+
+func (m *mem) Status(_ context.Context, _ chains.SubmissionKind, id string) (chains.Status, error) {
+	if _, err := chains.ParseTransferID(id); err != nil {
+		return chains.Status{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.minted[id] {
+		return chains.Status{ID: id, State: chains.StateDone}, nil
+	}
+	return chains.Status{ID: id, State: chains.StateUnknown}, nil
+}
+
+func (m *mem) Ledger(context.Context) (chains.Ledger, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return chains.Ledger{Chain: m.Chain(), Minted: m.total, At: m.head().Tip}, nil
+}
