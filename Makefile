@@ -7,7 +7,7 @@ FUZZTIME  ?= 5s
 BENCHTIME ?= 1s
 BENCHPKGS ?= ./...
 
-.PHONY: all build test lint vet fmt-check fuzz-smoke bench demo clean
+.PHONY: all build test lint vet fmt-check fuzz-smoke bench demo clean contracts proto generate generated-check
 
 all: build test
 
@@ -41,6 +41,23 @@ bench:
 ## demo: inspect real mainnet headers and transactions with the CLI
 demo: build
 	./scripts/demo.sh
+
+## contracts: compile the Solidity contracts with the pinned solc (npm) and regenerate the abigen bindings
+contracts:
+	./contracts/evm/build.sh
+
+## proto: regenerate the chain plugin protocol's Go code with the pinned protoc and plugins
+proto:
+	./chains/chainrpc/gen.sh
+
+## generate: every generated file (contracts, bindings, proto)
+generate: contracts proto
+
+## generated-check: regenerate everything and fail if any committed file changes (CI runs this)
+generated-check: generate
+	@git diff --exit-code --stat -- contracts chains/chainrpc || { echo "generated files differ from the committed ones: run 'make generate' and commit"; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- contracts chains/chainrpc); \
+	if [ -n "$$untracked" ]; then echo "generation created uncommitted files:"; echo "$$untracked"; exit 1; fi
 
 clean:
 	rm -rf $(BIN)
