@@ -2,10 +2,23 @@ package chainrpc
 
 import (
 	"context"
+	"errors"
+	"unicode/utf8"
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
 )
+
+// text checks that strings sent to a plugin are UTF-8, as proto3 requires:
+// anything else is the caller's invalid input, not a transport failure.
+func text(op string, fields ...string) error {
+	for _, f := range fields {
+		if !utf8.ValidString(f) {
+			return chains.E(op, chains.KindInvalid, errors.New("a cursor, id or kind must be UTF-8 text"))
+		}
+	}
+	return nil
+}
 
 // hostSource is the host's chains.Source over a supervised plugin.
 type hostSource struct{ p *Plugin }
@@ -27,6 +40,9 @@ func (s hostSource) Head(ctx context.Context) (chains.Head, error) {
 
 func (s hostSource) Events(ctx context.Context, req chains.EventsRequest) (chains.EventsResponse, error) {
 	const op = "chainrpc.Source.Events"
+	if err := text(op, string(req.After)); err != nil {
+		return chains.EventsResponse{}, err
+	}
 	c, err := s.p.current(ctx, op)
 	if err != nil {
 		return chains.EventsResponse{}, err
@@ -40,6 +56,9 @@ func (s hostSource) Events(ctx context.Context, req chains.EventsRequest) (chain
 
 func (s hostSource) Reobserve(ctx context.Context, txid string) ([]chains.Event, error) {
 	const op = "chainrpc.Source.Reobserve"
+	if err := text(op, txid); err != nil {
+		return nil, err
+	}
 	c, err := s.p.current(ctx, op)
 	if err != nil {
 		return nil, err
@@ -58,6 +77,9 @@ func (s hostSink) Chain() chains.ID { return s.p.info.Chain }
 
 func (s hostSink) Build(ctx context.Context, req chains.BuildRequest) (chains.Submission, error) {
 	const op = "chainrpc.Sink.Build"
+	if err := text(op, string(req.Kind)); err != nil {
+		return chains.Submission{}, err
+	}
 	c, err := s.p.current(ctx, op)
 	if err != nil {
 		return chains.Submission{}, err
@@ -71,6 +93,9 @@ func (s hostSink) Build(ctx context.Context, req chains.BuildRequest) (chains.Su
 
 func (s hostSink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Status, error) {
 	const op = "chainrpc.Sink.Submit"
+	if err := text(op, string(req.Submission.Kind), req.Submission.ID); err != nil {
+		return chains.Status{}, err
+	}
 	c, err := s.p.current(ctx, op)
 	if err != nil {
 		return chains.Status{}, err
@@ -84,6 +109,9 @@ func (s hostSink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.
 
 func (s hostSink) Status(ctx context.Context, kind chains.SubmissionKind, id string) (chains.Status, error) {
 	const op = "chainrpc.Sink.Status"
+	if err := text(op, string(kind), id); err != nil {
+		return chains.Status{}, err
+	}
 	c, err := s.p.current(ctx, op)
 	if err != nil {
 		return chains.Status{}, err

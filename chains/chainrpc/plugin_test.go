@@ -123,6 +123,13 @@ func TestErrorKindsSurviveTheBoundary(t *testing.T) {
 	if _, err := p.Source().Events(ctxT(t), chains.EventsRequest{After: "x"}); chains.KindOf(err) != chains.KindInvalid {
 		t.Errorf("bad cursor: %v", err)
 	}
+	// proto3 strings are UTF-8: other bytes are the caller's invalid input.
+	if _, err := p.Source().Events(ctxT(t), chains.EventsRequest{After: "\xff"}); chains.KindOf(err) != chains.KindInvalid {
+		t.Errorf("a cursor that is not UTF-8: %v", err)
+	}
+	if _, err := p.Source().Reobserve(ctxT(t), "\xfe"); chains.KindOf(err) != chains.KindInvalid {
+		t.Errorf("a txid that is not UTF-8: %v", err)
+	}
 }
 
 func TestDeadlineCrossesTheBoundary(t *testing.T) {

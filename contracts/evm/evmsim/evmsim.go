@@ -4,9 +4,23 @@
 // loopback HTTP port so the production ethclient path is the one exercised.
 // Tests use it, and so does the devnet.
 //
-// Finality: the simulated beacon marks a block finalized only every 32 blocks
-// (an epoch), so the "finalized" tag lags the head by up to 32 blocks; call
-// Commit until it covers what you need (FinalizeAll does that).
+// Block tags, as go-ethereum v1.17's simulated beacon reports them (for
+// eth_getBlockByNumber and every call taking a block tag):
+//   - "latest" and "safe" are the head: the beacon marks every new block safe.
+//   - "finalized" is the head rounded down to a multiple of 32 (a dev epoch):
+//     after block 33 through 63 it is block 32, after block 64 it is 64. It
+//     advances only by mining; there is no other knob. Commit until it covers
+//     what you need — FinalizeAll does that (at most 32 blocks) and Finalized
+//     reads it.
+//
+// Time: blocks carry the wall clock (strictly increasing). Backend.AdjustTime(d)
+// mines an empty block d after the head (the pool must be empty), after which
+// blocks carry head+1 s until the wall clock catches up.
+//
+// Rules: the chain runs Osaka, the latest fork live on Ethereum mainnet, not
+// go-ethereum's dev default (which also enables the unreleased "Bogota" fork
+// and its state-gas repricing), so receipts show the gas a live chain charges.
+// The contracts are compiled for cancun, which Osaka runs unchanged.
 package evmsim
 
 import (
@@ -144,7 +158,7 @@ func New(cfg Config) (*Chain, error) {
 	for _, k := range append(append([]*ecdsa.PrivateKey{}, c.Users...), c.SignerKeys...) {
 		alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: ether}
 	}
-	var opts []func(*node.Config, *ethconfig.Config)
+	opts := []func(*node.Config, *ethconfig.Config){liveForkRules}
 	if cfg.HTTP {
 		port, err := freePort()
 		if err != nil {
@@ -202,6 +216,17 @@ func (c *Chain) deploy(cfg Config) error {
 		return fmt.Errorf("evmsim: token binding: %w", err)
 	}
 	return nil
+}
+
+// liveForkRules runs the chain under the rules of the latest fork live on
+// Ethereum mainnet (Osaka) instead of go-ethereum's dev default, which also
+// switches on the unreleased "Bogota" fork and its state-gas repricing
+// (EIP-8037/8038): under it a new storage slot costs several times what it
+// costs on any live chain, and gas figures measured here would mislead.
+func liveForkRules(_ *node.Config, eth *ethconfig.Config) {
+	cc := *eth.Genesis.Config
+	cc.AmsterdamTime, cc.BogotaTime = nil, nil
+	eth.Genesis.Config = &cc
 }
 
 func freePort() (int, error) {

@@ -2,11 +2,14 @@ package evmsim
 
 import (
 	"context"
+	"math/big"
 	"testing"
+	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/rpc"
 )
 
 // The chain serves JSON-RPC over HTTP, the bridge's digest matches ours, a
@@ -47,5 +50,73 @@ func TestChainMintsOverHTTP(t *testing.T) {
 	head, _ := c.Client.BlockNumber(ctx)
 	if fin < head-1 {
 		t.Fatalf("finalized %d, head %d", fin, head)
+	}
+}
+
+// The block tags behave as the package documents: "safe" is the head and
+// "finalized" is the head rounded down to a multiple of 32.
+func TestBlockTags(t *testing.T) {
+	c, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	for range 40 {
+		c.Commit()
+		head, err := c.Client.BlockNumber(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		safe, err := c.Client.HeaderByNumber(ctx, big.NewInt(int64(rpc.SafeBlockNumber)))
+		if err != nil || safe.Number.Uint64() != head {
+			t.Fatalf("head %d: safe %v, %v", head, safe.Number, err)
+		}
+		fin, err := c.Finalized(ctx)
+		if err != nil || fin != head-head%32 {
+			t.Fatalf("head %d: finalized %d, want %d (%v)", head, fin, head-head%32, err)
+		}
+	}
+}
+
+// The chain charges live-chain gas (Osaka), not the state-gas repricing of
+// go-ethereum's unreleased dev fork, under which this mint costs ~400k, and
+// AdjustTime moves block time as documented.
+func TestLiveForkGasAndTime(t *testing.T) {
+	c, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	var txid, rcpt [32]byte
+	txid[0] = 7
+	user := crypto.PubkeyToAddress(c.Users[0].PublicKey)
+	copy(rcpt[12:], user[:])
+	tx, err := c.Bridge.Mint(c.Transactor(c.Users[1]), txid, 0, 2_000_000_000, rcpt, c.SignMint(txid, 0, 2_000_000_000, rcpt, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Commit()
+	r, err := c.Client.TransactionReceipt(ctx, tx.Hash())
+	if err != nil || r.Status != 1 {
+		t.Fatalf("receipt %v, %v", r, err)
+	}
+	if r.GasUsed > 200_000 {
+		t.Fatalf("first mint used %d gas; live rules charge ~130k", r.GasUsed)
+	}
+	before, err := c.Client.HeaderByNumber(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Backend.AdjustTime(48 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	after, err := c.Client.HeaderByNumber(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Number.Uint64() != before.Number.Uint64()+1 || after.Time != before.Time+48*3600 {
+		t.Fatalf("AdjustTime: block %d at %d after block %d at %d", after.Number, after.Time, before.Number, before.Time)
 	}
 }

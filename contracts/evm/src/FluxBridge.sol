@@ -32,8 +32,9 @@ contract FluxBridge {
     uint64 public immutable cap;
     /// @notice How long the previous signer set stays valid after a rotation.
     uint32 public immutable graceSeconds;
-    /// @notice The FLUX network's P2PKH (t1) and P2SH (t3) address prefixes.
+    /// @notice The FLUX network's P2PKH (t1) address prefix, accepted by burn.
     bytes2 public immutable p2pkhPrefix;
+    /// @notice The FLUX network's P2SH (t3) address prefix, accepted by burn.
     bytes2 public immutable p2shPrefix;
 
     // Minting state, in one slot: read and written by every mint.
@@ -41,6 +42,7 @@ contract FluxBridge {
     uint64 public pausedUntil;
     /// @notice The rate-limit bucket's level at bucketUpdatedAt.
     uint64 public bucket;
+    /// @notice When the bucket was last filled (the last mint, or deployment).
     uint64 public bucketUpdatedAt;
     /// @notice Σ minted (net of fees) over all mints.
     uint64 public totalMinted;
@@ -56,6 +58,8 @@ contract FluxBridge {
 
     /// @notice The current signer set's id (1 at deployment, +1 per rotation).
     uint32 public currentSetId;
+    /// @notice The number of pauseMint calls so far; an unpause binds it.
+    uint64 public pauseCount;
 
     struct SignerSet {
         address[] members;
@@ -122,7 +126,8 @@ contract FluxBridge {
     /// @param rateLimit_ the most minted per 24 h (> 0)
     /// @param cap_ the most in circulation (> 0)
     /// @param graceSeconds_ how long a replaced signer set stays valid
-    /// @param p2pkhPrefix_ the FLUX network's t1 prefix; p2shPrefix_ its t3 prefix
+    /// @param p2pkhPrefix_ the FLUX network's t1 (P2PKH) address prefix
+    /// @param p2shPrefix_ the FLUX network's t3 (P2SH) address prefix
     constructor(
         address[] memory signers,
         uint8 threshold,
@@ -162,10 +167,10 @@ contract FluxBridge {
         return keccak256(abi.encodePacked("FLXMINT", uint32(block.chainid), address(this), txid, vout, v, recipient));
     }
 
-    /// @notice The digest a quorum signs to end the current pause; it binds
-    /// pausedUntil, so it cannot end a later pause.
+    /// @notice The digest a quorum signs to end the current pause. It binds
+    /// pauseCount, so signatures gathered for one pause cannot end a later one.
     function unpauseDigest() public view returns (bytes32) {
-        return keccak256(abi.encodePacked("FLXUNPAUSE", uint32(block.chainid), address(this), pausedUntil));
+        return keccak256(abi.encodePacked("FLXUNPAUSE", uint32(block.chainid), address(this), pauseCount));
     }
 
     /// @notice The digest the current set signs to install the next set.
@@ -254,6 +259,7 @@ contract FluxBridge {
         if (memberIndex[currentSetId][msg.sender] == 0) revert NotSigner(msg.sender);
         uint64 until = uint64(block.timestamp) + MAX_PAUSE;
         if (until > pausedUntil) pausedUntil = until;
+        pauseCount += 1;
         emit MintPaused(msg.sender, pausedUntil);
     }
 
