@@ -162,6 +162,10 @@ func (p *Plugin) launch(ctx context.Context) (*conn, Info, error) {
 		Managed:          true,
 		StartTimeout:     p.cfg.StartTimeout,
 		Logger:           hclogTo(p.log),
+		// What the plugin writes to os.Stdout/os.Stderr after Serve arrives
+		// over the gRPC stdio stream; keep it in the host's log too.
+		SyncStdout: slogWriter{p.log.With("stream", "stdout")},
+		SyncStderr: slogWriter{p.log.With("stream", "stderr")},
 	})
 	rpcc, err := client.Client()
 	if err != nil {

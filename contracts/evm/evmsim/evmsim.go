@@ -343,3 +343,28 @@ func SignWith(digest [32]byte, keys ...*ecdsa.PrivateKey) []byte {
 	}
 	return out
 }
+
+// AwaitPool waits until the pool counts tx among its sender's pending
+// transactions. The simulated pool promotes transactions asynchronously, so
+// a second transaction sent right after a first may otherwise be given the
+// same nonce ("replacement transaction underpriced").
+func (c *Chain) AwaitPool(ctx context.Context, tx *types.Transaction) error {
+	from, err := types.Sender(types.LatestSignerForChainID(c.ChainID), tx)
+	if err != nil {
+		return err
+	}
+	for {
+		n, err := c.Client.PendingNonceAt(ctx, from)
+		if err != nil {
+			return err
+		}
+		if n > tx.Nonce() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("evmsim: tx %s not pending: %w", tx.Hash(), ctx.Err())
+		case <-time.After(time.Millisecond): // the pool has no notification for this
+		}
+	}
+}

@@ -1,0 +1,506 @@
+package evm
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/big"
+	"sort"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/accounts/abi"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+)
+
+// Sink mints on one FluxBridge contract (chains.Sink). It holds no relayer
+// key: Build returns the MintAuth digest the relayers sign, Submit checks
+// their signatures and sends the mint from the submitter account, which pays
+// the gas and has no authority over the bridge.
+//
+// Transactions are tracked in memory: a nonce manager initialised from the
+// account's pending nonce, at most one in-flight transaction per submission
+// id, and fee bumping of a transaction left unmined for Fees.BumpAfter (same
+// nonce, fees +Fees.BumpPercent, never above Fees.MaxFeePerGas). Bumping
+// happens when Status or Submit looks at an in-flight submission, and in Run
+// for a caller that wants it in the background. Status reads the lock's
+// state from the chain, so it is right after a restart.
+type Sink struct {
+	c    *Client
+	cfg  Config // with the sink's defaults
+	key  *ecdsa.PrivateKey
+	from common.Address
+	tx   types.Signer
+
+	sendMu     sync.Mutex // serialises nonce use and sending
+	nonceKnown bool
+	nextNonce  uint64
+
+	mu       sync.Mutex // guards inflight and built
+	inflight map[string]*inflight
+	built    map[string]uint64 // submission id → gross lock value, for Status's Minted
+
+	feeMu   sync.Mutex
+	mintFee *uint64 // the bridge's immutable mint fee, read once
+}
+
+// NewSink returns the sink of the bridge c is configured for. The config
+// must name a submitter key and a fee cap.
+func NewSink(c *Client) (*Sink, error) {
+	cfg, err := c.raw.withDefaults(true)
+	if err != nil {
+		return nil, err
+	}
+	return &Sink{
+		c:        c,
+		cfg:      cfg,
+		key:      cfg.SubmitterKey,
+		from:     crypto.PubkeyToAddress(cfg.SubmitterKey.PublicKey),
+		tx:       types.LatestSignerForChainID(new(big.Int).SetUint64(uint64(cfg.ChainID))),
+		inflight: map[string]*inflight{},
+		built:    map[string]uint64{},
+	}, nil
+}
+
+// Chain returns the configured chain id.
+func (s *Sink) Chain() chains.ID { return s.cfg.ChainID }
+
+// Submitter returns the address that pays for mint transactions.
+func (s *Sink) Submitter() common.Address { return s.from }
+
+// Drops returns the drop counters by reason (shared with a Source on the same Client).
+func (s *Sink) Drops() map[string]uint64 { return s.c.Drops() }
+
+// MintDigest is the MintAuth digest of DESIGN §3:
+// keccak256("FLXMINT" ‖ uint32 chainId ‖ bridge ‖ txid ‖ uint32 vout ‖ uint64 v ‖ recipient),
+// packed, without a message prefix; txid in internal byte order.
+func MintDigest(chain chains.ID, bridge common.Address, m chains.Mint) [32]byte {
+	buf := make([]byte, 0, 7+4+20+32+4+8+32)
+	buf = append(buf, "FLXMINT"...)
+	buf = binary.BigEndian.AppendUint32(buf, uint32(chain))
+	buf = append(buf, bridge[:]...)
+	buf = append(buf, m.Lock.TxID[:]...)
+	buf = binary.BigEndian.AppendUint32(buf, m.Lock.Vout)
+	buf = binary.BigEndian.AppendUint64(buf, m.Amount)
+	buf = append(buf, m.Recipient[:]...)
+	return crypto.Keccak256Hash(buf)
+}
+
+// payloadArgs is the ABI layout of a mint payload: mint's arguments without
+// the signatures.
+var payloadArgs = func() abi.Arguments {
+	ty := func(s string) abi.Type { t, _ := abi.NewType(s, "", nil); return t }
+	return abi.Arguments{{Type: ty("bytes32")}, {Type: ty("uint32")}, {Type: ty("uint64")}, {Type: ty("bytes32")}}
+}()
+
+// encodePayload ABI-encodes (txid, vout, v, recipient): 128 bytes.
+func encodePayload(m chains.Mint) []byte {
+	b, _ := payloadArgs.Pack(m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient) // fixed types: cannot fail
+	return b
+}
+
+// decodePayload is the inverse of encodePayload; it accepts only the exact
+// 128-byte canonical encoding.
+func decodePayload(b []byte) (chains.Mint, error) {
+	var m chains.Mint
+	if len(b) != 4*32 {
+		return m, fmt.Errorf("payload is %d bytes, want 128", len(b))
+	}
+	vals, err := payloadArgs.Unpack(b)
+	if err != nil || len(vals) != 4 {
+		return m, fmt.Errorf("payload: %v", err)
+	}
+	txid, ok1 := vals[0].([32]byte)
+	vout, ok2 := vals[1].(uint32)
+	v, ok3 := vals[2].(uint64)
+	rcpt, ok4 := vals[3].([32]byte)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return m, errors.New("payload: unexpected types")
+	}
+	m = chains.Mint{Lock: chains.LockRef{TxID: txid, Vout: vout}, Amount: v, Recipient: rcpt}
+	if !bytes.Equal(encodePayload(m), b) {
+		return chains.Mint{}, errors.New("payload is not in canonical form")
+	}
+	return m, nil
+}
+
+// checkRecipient refuses a recipient the bridge would refuse: the top 12
+// bytes must be zero and the address non-zero.
+func checkRecipient(r [32]byte) error {
+	var zero [32]byte
+	if !bytes.Equal(r[:12], zero[:12]) || bytes.Equal(r[12:], zero[12:]) {
+		return fmt.Errorf("recipient %x is not a non-zero EVM address left-padded with 12 zero bytes", r)
+	}
+	return nil
+}
+
+// Build returns the unsigned mint: the payload, the MintAuth digest
+// (computed here and checked equal to the contract's mintDigest view) and the
+// current set's threshold, both read at the finalized block.
+func (s *Sink) Build(ctx context.Context, req chains.BuildRequest) (chains.Submission, error) {
+	const op = "evm.Build"
+	if req.Kind != chains.SubmitMint {
+		return chains.Submission{}, chains.E(op, chains.KindInvalid, fmt.Errorf("submission kind %q is not supported", req.Kind))
+	}
+	if req.Mint == nil {
+		return chains.Submission{}, chains.E(op, chains.KindInvalid, errors.New("a mint submission needs its Mint"))
+	}
+	m := *req.Mint
+	if err := checkRecipient(m.Recipient); err != nil {
+		return chains.Submission{}, chains.E(op, chains.KindInvalid, err)
+	}
+	digest := MintDigest(s.cfg.ChainID, s.cfg.Bridge, m)
+	fin, err := s.c.finality(ctx)
+	if err != nil {
+		return chains.Submission{}, err
+	}
+	vals, err := s.c.read(ctx, fin.Hash(), "mintDigest", m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient)
+	if err != nil {
+		return chains.Submission{}, err
+	}
+	if len(vals) != 1 || vals[0] != any(digest) {
+		return chains.Submission{}, chains.E(op, chains.KindInternal, fmt.Errorf("the contract's mintDigest %x differs from the MintAuth digest %x", vals, digest))
+	}
+	cur, _, err := s.c.signers(ctx, true, fin.Hash())
+	if err != nil {
+		return chains.Submission{}, err
+	}
+	id := m.Lock.TransferID()
+	s.mu.Lock()
+	s.built[id] = m.Amount
+	s.mu.Unlock()
+	return chains.Submission{
+		Kind:      chains.SubmitMint,
+		ID:        id,
+		Payload:   encodePayload(m),
+		Digests:   []chains.Digest{{Scheme: chains.SchemeSecp256k1, Hash: digest[:]}},
+		Threshold: cur.Threshold,
+	}, nil
+}
+
+// secp256k1HalfN is the largest s of a low-s signature.
+var secp256k1HalfN = new(big.Int).Rsh(crypto.S256().Params().N, 1)
+
+// signed is one verified signature, packed as the contract wants it.
+type signed struct {
+	signer common.Address
+	sig    [65]byte // r ‖ s ‖ v with v ∈ {27, 28}
+}
+
+// verifySignatures keeps the signatures that are well formed, cover digest
+// index 0, recover to their claimed signer and are that signer's first;
+// every other one is dropped with a counted reason.
+func (s *Sink) verifySignatures(digest [32]byte, sigs []chains.Signature) []signed {
+	var out []signed
+	seen := map[common.Address]bool{}
+	for _, sg := range sigs {
+		if sg.Digest != 0 || len(sg.Sig) != 65 || len(sg.Signer) != common.AddressLength {
+			s.c.drops.inc(DropSigMalformed)
+			continue
+		}
+		v := sg.Sig[64]
+		if v >= 27 {
+			v -= 27
+		}
+		r, ss := new(big.Int).SetBytes(sg.Sig[:32]), new(big.Int).SetBytes(sg.Sig[32:64])
+		if v > 1 || ss.Cmp(secp256k1HalfN) > 0 || !crypto.ValidateSignatureValues(v, r, ss, true) {
+			s.c.drops.inc(DropSigMalformed)
+			continue
+		}
+		var rsv [65]byte
+		copy(rsv[:64], sg.Sig[:64])
+		rsv[64] = v
+		pub, err := crypto.SigToPub(digest[:], rsv[:])
+		if err != nil {
+			s.c.drops.inc(DropSigMalformed)
+			continue
+		}
+		addr := crypto.PubkeyToAddress(*pub)
+		if !bytes.Equal(addr[:], sg.Signer) {
+			s.c.drops.inc(DropSigWrongSigner)
+			continue
+		}
+		if seen[addr] {
+			s.c.drops.inc(DropSigDuplicate)
+			continue
+		}
+		seen[addr] = true
+		rsv[64] = v + 27
+		out = append(out, signed{signer: addr, sig: rsv})
+	}
+	return out
+}
+
+// quorum picks the signatures of one set that reaches its threshold: the
+// current set, or the previous one while its grace period lasts at time
+// now. It returns exactly threshold signatures sorted by signer address, or
+// a KindRejected error.
+func (s *Sink) quorum(valid []signed, cur, prev signerSet, now uint64) ([]signed, error) {
+	pick := func(set signerSet) []signed {
+		members := map[common.Address]bool{}
+		for _, m := range set.Members {
+			members[m] = true
+		}
+		var in []signed
+		for _, v := range valid {
+			if members[v.signer] {
+				in = append(in, v)
+			}
+		}
+		sort.Slice(in, func(i, j int) bool { return bytes.Compare(in[i].signer[:], in[j].signer[:]) < 0 })
+		return in
+	}
+	inCur := pick(cur)
+	var inPrev []signed
+	prevValid := prev.ID != 0 && now < prev.ValidUntil
+	if prevValid {
+		inPrev = pick(prev)
+	}
+	for _, v := range valid {
+		if !contains(inCur, v.signer) && !contains(inPrev, v.signer) {
+			s.c.drops.inc(DropSigNotInSet)
+		}
+	}
+	switch {
+	case cur.Threshold > 0 && len(inCur) >= cur.Threshold:
+		return inCur[:cur.Threshold], nil
+	case prevValid && prev.Threshold > 0 && len(inPrev) >= prev.Threshold:
+		return inPrev[:prev.Threshold], nil
+	}
+	return nil, chains.E("evm.Submit", chains.KindRejected, fmt.Errorf("%d valid signatures of signer set %d (of %d given), threshold %d",
+		len(inCur), cur.ID, len(valid), cur.Threshold))
+}
+
+func contains(list []signed, a common.Address) bool {
+	for _, v := range list {
+		if v.signer == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Submit checks the lock's state and the signatures, simulates the mint and
+// sends it. A lock already used is StateDone (or StateIncluded while the
+// using block is not final) and sends nothing; a submission whose
+// transaction is in flight returns that transaction. Too few valid
+// signatures and reverts other than a pause or the rate limit are
+// KindRejected; a pause or the rate limit is KindTransient with the reason.
+func (s *Sink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Status, error) {
+	const op = "evm.Submit"
+	sub := req.Submission
+	if sub.Kind != chains.SubmitMint {
+		return chains.Status{}, chains.E(op, chains.KindInvalid, fmt.Errorf("submission kind %q is not supported", sub.Kind))
+	}
+	m, err := decodePayload(sub.Payload)
+	if err != nil {
+		return chains.Status{}, chains.E(op, chains.KindInvalid, err)
+	}
+	if err := checkRecipient(m.Recipient); err != nil {
+		return chains.Status{}, chains.E(op, chains.KindInvalid, err)
+	}
+	id := m.Lock.TransferID()
+	digest := MintDigest(s.cfg.ChainID, s.cfg.Bridge, m)
+	switch {
+	case sub.ID != id:
+		return chains.Status{}, chains.E(op, chains.KindInvalid, fmt.Errorf("submission id %q does not match its payload (%s)", sub.ID, id))
+	case len(sub.Digests) != 1 || sub.Digests[0].Scheme != chains.SchemeSecp256k1 || !bytes.Equal(sub.Digests[0].Hash, digest[:]):
+		return chains.Status{}, chains.E(op, chains.KindInvalid, errors.New("the submission's digests are not the MintAuth digest of its payload"))
+	}
+	s.mu.Lock()
+	s.built[id] = m.Amount
+	fl := s.inflight[id]
+	s.mu.Unlock()
+	if fl != nil {
+		st, err := s.status(ctx, id, m.Lock)
+		if err != nil || st.State == chains.StatePending || st.State == chains.StateIncluded || st.State == chains.StateDone {
+			return st, err
+		}
+	}
+	fin, err := s.c.finality(ctx)
+	if err != nil {
+		return chains.Status{}, err
+	}
+	tip, err := first(ctx, s.c, s.c.latestHeader)
+	if err != nil {
+		return chains.Status{}, err
+	}
+	if st, done, err := s.alreadyUsed(ctx, id, m.Lock, fin, tip); done || err != nil {
+		return st, err
+	}
+	cur, prev, err := s.c.signers(ctx, false, tip.Hash())
+	if err != nil {
+		return chains.Status{}, err
+	}
+	sigs, err := s.quorum(s.verifySignatures(digest, req.Signatures), cur, prev, tip.Time)
+	if err != nil {
+		return chains.Status{}, err
+	}
+	packed := make([]byte, 0, 65*len(sigs))
+	for _, sg := range sigs {
+		packed = append(packed, sg.sig[:]...)
+	}
+	data, err := s.c.abi.Pack("mint", m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient, packed)
+	if err != nil {
+		return chains.Status{}, chains.E(op, chains.KindInternal, err)
+	}
+	gas, err := s.estimate(ctx, data)
+	if err != nil {
+		if name, _, ok := decodeRevert(s.c.abi, revertData(err)); ok && name == "LockUsed" {
+			st, _, err := s.alreadyUsed(ctx, id, m.Lock, fin, tip)
+			if err == nil && st.State == "" {
+				st = chains.Status{ID: id, State: chains.StateIncluded}
+			}
+			return st, err
+		}
+		return chains.Status{}, err
+	}
+	return s.send(ctx, id, data, gas, tip)
+}
+
+// alreadyUsed reports a lock the bridge has used up: Done when final,
+// Included while only the tip shows it.
+func (s *Sink) alreadyUsed(ctx context.Context, id string, l chains.LockRef, fin, tip *types.Header) (chains.Status, bool, error) {
+	fs, err := s.c.lockState(ctx, true, fin, l)
+	if err != nil {
+		return chains.Status{}, false, err
+	}
+	if fs.Used {
+		return s.doneStatus(ctx, id, fs), true, nil
+	}
+	ts, err := s.c.lockState(ctx, false, tip, l)
+	if err != nil {
+		return chains.Status{}, false, err
+	}
+	if ts.Used {
+		return chains.Status{ID: id, State: chains.StateIncluded, Reason: "the lock is used in a block that is not final yet"}, true, nil
+	}
+	return chains.Status{}, false, nil
+}
+
+// fee returns the bridge's mint fee (immutable), read once.
+func (s *Sink) fee(ctx context.Context, at common.Hash) (uint64, error) {
+	s.feeMu.Lock()
+	defer s.feeMu.Unlock()
+	if s.mintFee != nil {
+		return *s.mintFee, nil
+	}
+	f, err := s.c.readUint64(ctx, at, "mintFee")
+	if err != nil {
+		return 0, err
+	}
+	s.mintFee = &f
+	return f, nil
+}
+
+// minted fills Minted from the gross value the sink knows for id (from Build
+// or Submit in this process): v − fee − remaining. Unknown: 0.
+func (s *Sink) minted(ctx context.Context, id string, ls LockState) uint64 {
+	s.mu.Lock()
+	v, ok := s.built[id]
+	s.mu.Unlock()
+	if !ok {
+		return 0
+	}
+	f, err := s.fee(ctx, common.HexToHash(ls.At.Hash))
+	if err != nil || v < f+ls.Remaining {
+		return 0
+	}
+	return v - f - ls.Remaining
+}
+
+func (s *Sink) doneStatus(ctx context.Context, id string, ls LockState) chains.Status {
+	st := chains.Status{ID: id, State: chains.StateDone, Minted: s.minted(ctx, id, ls)}
+	s.mu.Lock()
+	if fl := s.inflight[id]; fl != nil {
+		st.TxID = fl.last().hash.Hex()
+		delete(s.inflight, id)
+	}
+	s.mu.Unlock()
+	return st
+}
+
+// Status reports a mint from the chain: used at the finalized block → Done;
+// a transaction of this sink in flight → Pending or Included (bumping its
+// fees if it is stuck); the lock changed only above the finalized block →
+// Included; started with value remaining → Partial; otherwise Unknown.
+func (s *Sink) Status(ctx context.Context, kind chains.SubmissionKind, id string) (chains.Status, error) {
+	const op = "evm.Status"
+	if kind != chains.SubmitMint {
+		return chains.Status{}, chains.E(op, chains.KindInvalid, fmt.Errorf("submission kind %q is not supported", kind))
+	}
+	l, err := chains.ParseTransferID(id)
+	if err != nil {
+		return chains.Status{}, chains.E(op, chains.KindInvalid, err)
+	}
+	return s.status(ctx, id, l)
+}
+
+func (s *Sink) status(ctx context.Context, id string, l chains.LockRef) (chains.Status, error) {
+	fin, err := s.c.finality(ctx)
+	if err != nil {
+		return chains.Status{}, err
+	}
+	fs, err := s.c.lockState(ctx, true, fin, l)
+	if err != nil {
+		return chains.Status{}, err
+	}
+	if fs.Used {
+		return s.doneStatus(ctx, id, fs), nil
+	}
+	s.mu.Lock()
+	fl := s.inflight[id]
+	s.mu.Unlock()
+	var failed string
+	if fl != nil {
+		st, final, err := s.track(ctx, id, fl, fin)
+		if err != nil {
+			return chains.Status{}, err
+		}
+		if !final {
+			return st, nil
+		}
+		failed = st.Reason // a final transaction: the lock state below tells the rest
+	}
+	tip, err := first(ctx, s.c, s.c.latestHeader)
+	if err != nil {
+		return chains.Status{}, err
+	}
+	ts, err := s.c.lockState(ctx, false, tip, l)
+	if err != nil {
+		return chains.Status{}, err
+	}
+	switch {
+	case ts.Used || ts.Started != fs.Started || ts.Remaining != fs.Remaining:
+		return chains.Status{ID: id, State: chains.StateIncluded, Reason: "the lock changed in a block that is not final yet"}, nil
+	case fs.Started:
+		return chains.Status{ID: id, State: chains.StatePartial, Minted: s.minted(ctx, id, fs), Remaining: fs.Remaining,
+			Reason: fmt.Sprintf("the bridge holds back %d (rate limit or cap); submit again later", fs.Remaining)}, nil
+	case failed != "":
+		return chains.Status{ID: id, State: chains.StateFailed, Reason: failed}, nil
+	}
+	return chains.Status{ID: id, State: chains.StateUnknown}, nil
+}
+
+// Ledger reads the bridge's totals at the agreed finalized block.
+func (s *Sink) Ledger(ctx context.Context) (chains.Ledger, error) {
+	fin, err := s.c.finality(ctx)
+	if err != nil {
+		return chains.Ledger{}, err
+	}
+	t, err := s.c.totals(ctx, fin)
+	if err != nil {
+		return chains.Ledger{}, err
+	}
+	l := chains.Ledger{Chain: s.cfg.ChainID, Minted: t.Consumed, Burned: t.Burned, BurnCount: t.BurnCount, At: t.At}
+	if t.PausedUntil > fin.Time && t.PausedUntil <= 1<<62 {
+		l.PausedUntil = int64(t.PausedUntil)
+	}
+	return l, nil
+}
