@@ -1,0 +1,114 @@
+package evm_test
+
+import (
+	"fmt"
+	"math/big"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/fluxbridge/fluxbridge/contracts/evm/evmsim"
+)
+
+// quorumSizes are the signer configurations of the gas table.
+var quorumSizes = []struct {
+	name string
+	n, k int
+	// bound is the most gas a full mint may use: the measured figure plus
+	// about 20 % (solc 0.8.37, optimizer runs 200, cancun). The figure moves
+	// by ~100 gas between mints with the zero bytes of the calldata.
+	bound uint64
+}{
+	{"3of4", 4, 3, 143_000},     // measured 118,8xx
+	{"5of7", 7, 5, 160_000},     // measured 132,9xx
+	{"10of15", 15, 10, 202_000}, // measured 168,3xx
+}
+
+// gasMeter mints fresh locks on a fresh bridge with a k-of-n set. A warm-up
+// mint makes the token's supply and the bridge's totals non-zero, so every
+// measured mint is the steady-state case: a new lock, fully minted, to a
+// recipient that holds no FLUX yet.
+type gasMeter struct {
+	b *bridge
+	k int
+	i int
+}
+
+func newGasMeter(tb testing.TB, n, k int) *gasMeter {
+	tb.Helper()
+	m := &gasMeter{b: newBridge(tb, evmsim.Config{Signers: n, Threshold: k}), k: k}
+	m.mint()
+	return m
+}
+
+// mint mints the next lock and returns the gas it used.
+func (m *gasMeter) mint() uint64 {
+	m.i++
+	to := common.BigToAddress(big.NewInt(int64(0x100000 + m.i)))
+	l := newLock(fmt.Sprint("gas/", m.i), 0, 100*flux, to)
+	rc := m.b.send(m.b.mint(l, m.b.sign(l, seq(m.k)...)))
+	return rc.GasUsed
+}
+
+// BenchmarkMintGas reports the gas of a full mint per quorum size (gas/mint);
+// ns/op is dominated by the simulated chain, not by the contract.
+func BenchmarkMintGas(b *testing.B) {
+	for _, q := range quorumSizes {
+		b.Run(q.name, func(b *testing.B) {
+			m := newGasMeter(b, q.n, q.k)
+			var total, mints uint64
+			for b.Loop() {
+				total += m.mint()
+				mints++
+			}
+			b.ReportMetric(float64(total)/float64(mints), "gas/mint")
+		})
+	}
+}
+
+func TestMintGasTable(t *testing.T) {
+	var prev uint64
+	t.Logf("%-8s %10s %10s", "quorum", "gas/mint", "bound")
+	for _, q := range quorumSizes {
+		m := newGasMeter(t, q.n, q.k)
+		gas := max(m.mint(), m.mint(), m.mint())
+		t.Logf("%-8s %10d %10d", q.name, gas, q.bound)
+		if gas > q.bound {
+			t.Errorf("%s mint used %d gas, bound %d", q.name, gas, q.bound)
+		}
+		if gas <= prev {
+			t.Errorf("%s mint used %d gas, not more than the smaller quorum's %d", q.name, gas, prev)
+		}
+		prev = gas
+	}
+}
+
+// TestDeployAndBurnGas logs the gas of deploying the bridge (with its token)
+// and of burns, and bounds them the same way.
+func TestDeployAndBurnGas(t *testing.T) {
+	b := quorumBridge(t)
+	_, _, rc := b.deploy(b.validDeployment())
+	deployGas := rc.GasUsed
+
+	l := newLock("gas/burn", 0, 100*flux, b.holderAddr())
+	b.mustMint(l, b.quorum(l))
+	first := b.send(b.burn(10 * flux)).GasUsed
+	next := b.send(b.burn(10 * flux)).GasUsed
+	t.Logf("deploy (3 of 4 signers) %d gas; burn %d gas (first on the bridge), %d gas (later)", deployGas, first, next)
+	bounds := []struct {
+		name       string
+		gas, bound uint64
+	}{
+		{"deployment", deployGas, 3_150_000}, // measured 2,627,685
+		{"first burn", first, 75_000},        // measured 61,949: burnCount and totalBurned leave zero
+		{"later burn", next, 54_000},         // measured 44,849
+	}
+	for _, c := range bounds {
+		if c.gas > c.bound {
+			t.Errorf("%s used %d gas, bound %d", c.name, c.gas, c.bound)
+		}
+	}
+	if next >= first {
+		t.Errorf("a later burn (%d gas) costs no less than the first (%d gas)", next, first)
+	}
+}
