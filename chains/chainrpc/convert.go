@@ -8,8 +8,11 @@ import (
 )
 
 // Converters between the chain contract (package chains) and its wire form.
-// Every fromPB accepts nil and returns the zero value; every toPB of a zero
-// value gives a message that converts back to it.
+// Every fromPB accepts nil (a message or a list entry) and returns the zero
+// value; every toPB of a zero value gives a message that converts back to it.
+// The wire does not tell an empty slice from a nil one: both arrive as nil.
+// Times travel as unix nanoseconds (the zero time as 0, unset) and arrive in
+// UTC without a monotonic reading; nanoseconds cover the years 1678 to 2262.
 
 func timeToPB(t time.Time) int64 {
 	if t.IsZero() {

@@ -11,12 +11,14 @@ import (
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
 )
 
-var fullEvent = chains.Event{
-	Kind: chains.EventBurn, ID: "1337:burn:4", Chain: 1337, TxID: "0xab", Index: 3,
-	Block:  chains.BlockRef{Height: 9, Hash: "0x09", Time: time.Unix(1700000000, 5).UTC()},
-	Amount: 77, DestChain: chains.FluxL1, Recipient: []byte{1, 2}, FromNonce: 1, ToNonce: 2, Ref: "r",
-	Invalid: "bad-memo", RefundTo: "t1x", Evidence: []byte{9}, Retracted: true, Nonce: 4, Sender: "0xcd",
-}
+var (
+	fullBlock = chains.BlockRef{Height: 9, Hash: "0x09", Time: time.Unix(1700000000, 5).UTC()}
+	fullEvent = chains.Event{
+		Kind: chains.EventBurn, ID: "1337:burn:4", Chain: 1337, TxID: "0xab", Index: 3, Block: fullBlock,
+		Amount: 77, DestChain: chains.FluxL1, Recipient: []byte{1, 2}, FromNonce: 1, ToNonce: 2, Ref: "r",
+		Invalid: "bad-memo", RefundTo: "t1x", Evidence: []byte{9}, Retracted: true, Nonce: 4, Sender: "0xcd",
+	}
+)
 
 // wire sends m through its binary encoding, as the boundary does.
 func wire[M proto.Message](t *testing.T, m M, fresh M) M {
@@ -31,86 +33,132 @@ func wire[M proto.Message](t *testing.T, m M, fresh M) M {
 	return fresh
 }
 
+// Every type of the chain contract survives toPB, the wire and fromPB. Empty
+// and nil byte slices and lists both arrive as nil; the zero time arrives as
+// the zero time, and other times in UTC.
 func TestConvertersRoundTripThroughTheWire(t *testing.T) {
-	t.Run("event, every field set", func(t *testing.T) {
-		if got := eventFromPB(wire(t, eventToPB(fullEvent), &pb.Event{})); !reflect.DeepEqual(got, fullEvent) {
-			t.Fatalf("\n got %+v\nwant %+v", got, fullEvent)
-		}
-	})
-	t.Run("event, zero", func(t *testing.T) {
-		if got := eventFromPB(wire(t, eventToPB(chains.Event{}), &pb.Event{})); !reflect.DeepEqual(got, chains.Event{}) {
-			t.Fatalf("got %+v", got)
-		}
-	})
-	t.Run("head", func(t *testing.T) {
-		h := chains.Head{Tip: fullEvent.Block, Final: chains.BlockRef{Height: 2}, Healthy: true, Reason: ""}
-		if got := headFromPB(wire(t, headToPB(h), &pb.ChainHead{})); !reflect.DeepEqual(got, h) {
-			t.Fatalf("got %+v", got)
-		}
-	})
-	t.Run("mint", func(t *testing.T) {
-		m := chains.Mint{Amount: 5}
-		m.Lock.TxID[31], m.Lock.Vout, m.Recipient[0] = 7, 3, 1
-		got, err := mintFromPB(wire(t, mintToPB(&m), &pb.Mint{}))
-		if err != nil || *got != m {
-			t.Fatalf("got %+v, %v", got, err)
-		}
-	})
-	t.Run("submission", func(t *testing.T) {
-		s := chains.Submission{Kind: chains.SubmitMint, ID: "flux:x:0", Payload: []byte{1}, Threshold: 2,
-			Digests: []chains.Digest{{Scheme: chains.SchemeSecp256k1, Hash: []byte{3}}}}
-		if got := submissionFromPB(wire(t, submissionToPB(s), &pb.Submission{})); !reflect.DeepEqual(got, s) {
-			t.Fatalf("got %+v", got)
-		}
-	})
-	t.Run("signatures", func(t *testing.T) {
-		sigs := []chains.Signature{{Signer: []byte{1}, Digest: 1, Sig: []byte{2}}}
-		got := signaturesFromPB(wire(t, &pb.SubmitRequest{Signatures: signaturesToPB(sigs)}, &pb.SubmitRequest{}).GetSignatures())
-		if !reflect.DeepEqual(got, sigs) {
-			t.Fatalf("got %+v", got)
-		}
-	})
-	t.Run("status", func(t *testing.T) {
-		s := chains.Status{ID: "i", State: chains.StatePartial, TxID: "0x1", Block: fullEvent.Block, Minted: 1, Remaining: 2, Reason: "rate"}
-		if got := statusFromPB(wire(t, statusToPB(s), &pb.SubmissionStatus{})); !reflect.DeepEqual(got, s) {
-			t.Fatalf("got %+v", got)
-		}
-	})
-	t.Run("ledger", func(t *testing.T) {
-		l := chains.Ledger{Chain: 56, Minted: 1, Burned: 2, BurnCount: 3, PausedUntil: 4, At: fullEvent.Block}
-		if got := ledgerFromPB(wire(t, ledgerToPB(l), &pb.LedgerState{})); !reflect.DeepEqual(got, l) {
-			t.Fatalf("got %+v", got)
-		}
-	})
+	mint := chains.Mint{Amount: 5}
+	mint.Lock.TxID[31], mint.Lock.Vout, mint.Recipient[0] = 7, 3, 1
+	for _, tc := range []struct {
+		name     string
+		in, want any
+		trip     func(t *testing.T, in any) any
+	}{
+		{"event, every field", fullEvent, fullEvent, tripEvent},
+		{"event, zero", chains.Event{}, chains.Event{}, tripEvent},
+		{"event, empty slices", chains.Event{Recipient: []byte{}, Evidence: []byte{}}, chains.Event{}, tripEvent},
+		{"event, local time", chains.Event{Block: chains.BlockRef{Time: time.Unix(1, 2).In(time.FixedZone("X", 3600))}},
+			chains.Event{Block: chains.BlockRef{Time: time.Unix(1, 2).UTC()}}, tripEvent},
+		{"events, several", []chains.Event{fullEvent, {}, fullEvent}, []chains.Event{fullEvent, {}, fullEvent}, tripEvents},
+		{"events, none", []chains.Event{}, []chains.Event(nil), tripEvents},
+		{"events, nil", []chains.Event(nil), []chains.Event(nil), tripEvents},
+		{"head", chains.Head{Tip: fullBlock, Final: chains.BlockRef{Height: 2}, Healthy: true},
+			chains.Head{Tip: fullBlock, Final: chains.BlockRef{Height: 2}, Healthy: true}, tripHead},
+		{"head, unhealthy", chains.Head{Reason: "behind"}, chains.Head{Reason: "behind"}, tripHead},
+		{"mint", &mint, &mint, tripMint},
+		{"mint, nil", (*chains.Mint)(nil), (*chains.Mint)(nil), tripMint},
+		{"submission", chains.Submission{Kind: chains.SubmitMint, ID: "flux:x:0", Payload: []byte{1}, Threshold: 2,
+			Digests: []chains.Digest{{Scheme: chains.SchemeSecp256k1, Hash: []byte{3}}, {Scheme: chains.SchemeEd25519}}},
+			chains.Submission{Kind: chains.SubmitMint, ID: "flux:x:0", Payload: []byte{1}, Threshold: 2,
+				Digests: []chains.Digest{{Scheme: chains.SchemeSecp256k1, Hash: []byte{3}}, {Scheme: chains.SchemeEd25519}}}, tripSubmission},
+		{"submission, empty digests", chains.Submission{Digests: []chains.Digest{}}, chains.Submission{}, tripSubmission},
+		{"signatures", []chains.Signature{{Signer: []byte{1}, Digest: 1, Sig: []byte{2}}, {Digest: -1}},
+			[]chains.Signature{{Signer: []byte{1}, Digest: 1, Sig: []byte{2}}, {Digest: -1}}, tripSignatures},
+		{"signatures, none", []chains.Signature{}, []chains.Signature(nil), tripSignatures},
+		{"status", chains.Status{ID: "i", State: chains.StatePartial, TxID: "0x1", Block: fullBlock, Minted: 1, Remaining: 2, Reason: "rate"},
+			chains.Status{ID: "i", State: chains.StatePartial, TxID: "0x1", Block: fullBlock, Minted: 1, Remaining: 2, Reason: "rate"}, tripStatus},
+		{"ledger", chains.Ledger{Chain: 56, Minted: 1, Burned: 2, BurnCount: 3, PausedUntil: -4, At: fullBlock},
+			chains.Ledger{Chain: 56, Minted: 1, Burned: 2, BurnCount: 3, PausedUntil: -4, At: fullBlock}, tripLedger},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.trip(t, tc.in); !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("\n got %#v\nwant %#v", got, tc.want)
+			}
+		})
+	}
 }
 
+func tripEvent(t *testing.T, in any) any {
+	return eventFromPB(wire(t, eventToPB(in.(chains.Event)), &pb.Event{}))
+}
+
+func tripEvents(t *testing.T, in any) any {
+	return eventsFromPB(wire(t, &pb.EventsResponse{Events: eventsToPB(in.([]chains.Event))}, &pb.EventsResponse{}).GetEvents())
+}
+
+func tripHead(t *testing.T, in any) any {
+	return headFromPB(wire(t, headToPB(in.(chains.Head)), &pb.ChainHead{}))
+}
+
+func tripMint(t *testing.T, in any) any {
+	req := wire(t, &pb.BuildRequest{Mint: mintToPB(in.(*chains.Mint))}, &pb.BuildRequest{})
+	m, err := mintFromPB(req.GetMint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func tripSubmission(t *testing.T, in any) any {
+	return submissionFromPB(wire(t, submissionToPB(in.(chains.Submission)), &pb.Submission{}))
+}
+
+func tripSignatures(t *testing.T, in any) any {
+	return signaturesFromPB(wire(t, &pb.SubmitRequest{Signatures: signaturesToPB(in.([]chains.Signature))}, &pb.SubmitRequest{}).GetSignatures())
+}
+
+func tripStatus(t *testing.T, in any) any {
+	return statusFromPB(wire(t, statusToPB(in.(chains.Status)), &pb.SubmissionStatus{}))
+}
+
+func tripLedger(t *testing.T, in any) any {
+	return ledgerFromPB(wire(t, ledgerToPB(in.(chains.Ledger)), &pb.LedgerState{}))
+}
+
+// A nil message converts to the zero value; so does a nil entry in a list.
 func TestConvertersAcceptNil(t *testing.T) {
-	if eventFromPB(nil).ID != "" || headFromPB(nil).Healthy || blockFromPB(nil).Height != 0 ||
-		submissionFromPB(nil).ID != "" || statusFromPB(nil).ID != "" || ledgerFromPB(nil).Chain != 0 {
-		t.Fatal("a nil message did not convert to the zero value")
+	for name, got := range map[string]any{
+		"block":      blockFromPB(nil),
+		"head":       headFromPB(nil),
+		"event":      eventFromPB(nil),
+		"submission": submissionFromPB(nil),
+		"status":     statusFromPB(nil),
+		"ledger":     ledgerFromPB(nil),
+	} {
+		if !reflect.ValueOf(got).IsZero() {
+			t.Errorf("%s: %#v", name, got)
+		}
 	}
 	if m, err := mintFromPB(nil); m != nil || err != nil {
-		t.Fatalf("nil mint: %v %v", m, err)
+		t.Errorf("nil mint: %v %v", m, err)
 	}
-	if eventsFromPB([]*pb.Event{nil})[0].ID != "" {
-		t.Fatal("a nil event in a list")
+	if evs := eventsFromPB([]*pb.Event{nil, {Id: "x"}}); len(evs) != 2 || !reflect.ValueOf(evs[0]).IsZero() || evs[1].ID != "x" {
+		t.Errorf("a nil event in a list: %#v", evs)
+	}
+	sub := submissionFromPB(&pb.Submission{Digests: []*pb.Digest{nil}})
+	sigs := signaturesFromPB([]*pb.Signature{nil})
+	if len(sub.Digests) != 1 || len(sigs) != 1 || sub.Digests[0].Hash != nil || sigs[0].Sig != nil {
+		t.Errorf("nil entries: %#v %#v", sub, sigs)
 	}
 }
 
+// A mint's fixed-size fields of another length are the caller's error,
+// reported rather than truncated or padded.
 func TestMintWithWrongLengthsIsInvalid(t *testing.T) {
-	for _, m := range []*pb.Mint{
-		{Lock: &pb.LockRef{TxId: make([]byte, 31)}, Recipient: make([]byte, 32)},
-		{Lock: &pb.LockRef{TxId: make([]byte, 32)}, Recipient: make([]byte, 33)},
-		{Recipient: make([]byte, 32)},
+	for name, m := range map[string]*pb.Mint{
+		"short txid":     {Lock: &pb.LockRef{TxId: make([]byte, 31)}, Recipient: make([]byte, 32)},
+		"long recipient": {Lock: &pb.LockRef{TxId: make([]byte, 32)}, Recipient: make([]byte, 33)},
+		"no lock":        {Recipient: make([]byte, 32)},
+		"no recipient":   {Lock: &pb.LockRef{TxId: make([]byte, 32)}},
 	} {
 		if _, err := mintFromPB(m); chains.KindOf(err) != chains.KindInvalid {
-			t.Errorf("%v: %v", m, err)
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }
 
-// FuzzEventFromWire: any bytes a plugin sends decode and convert without
-// panicking, and a converted event converts back to itself.
+// FuzzEventFromWire: any bytes a plugin sends as an event decode and convert
+// without panicking, and a converted event converts back to itself.
 func FuzzEventFromWire(f *testing.F) {
 	b, _ := proto.Marshal(eventToPB(fullEvent))
 	f.Add(b)
@@ -127,10 +175,56 @@ func FuzzEventFromWire(f *testing.F) {
 	})
 }
 
+// FuzzResponsesFromWire: any bytes decode as each response a plugin sends
+// and convert without panicking, stably (converting the converted value
+// back and forth gives it again).
+func FuzzResponsesFromWire(f *testing.F) {
+	for _, m := range []proto.Message{
+		&pb.EventsResponse{Events: eventsToPB([]chains.Event{fullEvent, {}}), Next: "n", Head: headToPB(chains.Head{Tip: fullBlock})},
+		submissionToPB(chains.Submission{ID: "i", Digests: []chains.Digest{{Scheme: "s", Hash: []byte{1}}}}),
+		statusToPB(chains.Status{ID: "i", Block: fullBlock}),
+		ledgerToPB(chains.Ledger{Chain: 1, At: fullBlock}),
+	} {
+		b, _ := proto.Marshal(m)
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var er pb.EventsResponse
+		if proto.Unmarshal(b, &er) == nil {
+			evs, h := eventsFromPB(er.GetEvents()), headFromPB(er.GetHead())
+			if !reflect.DeepEqual(eventsFromPB(eventsToPB(evs)), evs) || headFromPB(headToPB(h)) != h {
+				t.Fatal("events response unstable")
+			}
+		}
+		var sub pb.Submission
+		if proto.Unmarshal(b, &sub) == nil {
+			s := submissionFromPB(&sub)
+			if !reflect.DeepEqual(submissionFromPB(submissionToPB(s)), s) {
+				t.Fatal("submission unstable")
+			}
+		}
+		var st pb.SubmissionStatus
+		if proto.Unmarshal(b, &st) == nil {
+			s := statusFromPB(&st)
+			if statusFromPB(statusToPB(s)) != s {
+				t.Fatal("status unstable")
+			}
+		}
+		var l pb.LedgerState
+		if proto.Unmarshal(b, &l) == nil {
+			v := ledgerFromPB(&l)
+			if ledgerFromPB(ledgerToPB(v)) != v {
+				t.Fatal("ledger unstable")
+			}
+		}
+	})
+}
+
 // FuzzMintFromWire: a Build request's mint is checked, never truncated.
 func FuzzMintFromWire(f *testing.F) {
 	b, _ := proto.Marshal(mintToPB(&chains.Mint{Amount: 1}))
 	f.Add(b)
+	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var m pb.Mint
 		if proto.Unmarshal(b, &m) != nil {
@@ -140,7 +234,8 @@ func FuzzMintFromWire(f *testing.F) {
 		if err != nil || got == nil {
 			return
 		}
-		if back := mintToPB(got); !proto.Equal(back, &pb.Mint{Lock: &pb.LockRef{TxId: m.GetLock().GetTxId(), Vout: m.GetLock().GetVout()}, Amount: m.GetAmount(), Recipient: m.GetRecipient()}) {
+		want := &pb.Mint{Lock: &pb.LockRef{TxId: m.GetLock().GetTxId(), Vout: m.GetLock().GetVout()}, Amount: m.GetAmount(), Recipient: m.GetRecipient()}
+		if back := mintToPB(got); !proto.Equal(back, want) {
 			t.Fatalf("mint %v converts back as %v", &m, back)
 		}
 	})

@@ -12,14 +12,23 @@ import (
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
 )
 
-// ErrCapabilityAbsent is the cause of the error a host gets when it calls a
-// service the plugin does not offer (codes.Unimplemented on the wire).
+// ErrCapabilityAbsent is the cause of the KindInvalid error a host gets when
+// it calls a service the plugin does not offer (codes.Unimplemented on the
+// wire): a plugin without a sink, or one of an older protocol revision.
 var ErrCapabilityAbsent = errors.New("capability absent: the plugin does not offer this service")
+
+// RemoteError is the cause of an error that happened in the plugin process;
+// Message is its text there (the operation and kind travel separately).
+type RemoteError struct{ Message string }
+
+func (e *RemoteError) Error() string { return e.Message }
 
 func errLength(what string, got, want int) error {
 	return fmt.Errorf("%s is %d bytes, want %d", what, got, want)
 }
 
+// kindCodes gives each kind the gRPC code closest to it, for tools that see
+// only the code; the kind itself travels in an ErrorDetail.
 var kindCodes = map[chains.Kind]codes.Code{
 	chains.KindInternal:  codes.Internal,
 	chains.KindInvalid:   codes.InvalidArgument,
@@ -30,6 +39,7 @@ var kindCodes = map[chains.Kind]codes.Code{
 	chains.KindRejected:  codes.FailedPrecondition,
 }
 
+// kindByName is the inverse of Kind.String over the known kinds.
 func kindByName(name string) (chains.Kind, bool) {
 	for k := range kindCodes {
 		if k.String() == name {
@@ -40,7 +50,8 @@ func kindByName(name string) (chains.Kind, bool) {
 }
 
 // toStatus turns a plugin-side error into a gRPC status carrying its kind and
-// operation. Context errors become transient.
+// operation in an ErrorDetail. An error without a kind is internal, except
+// the context's own errors, which are transient.
 func toStatus(op string, err error) error {
 	if err == nil {
 		return nil
@@ -56,17 +67,23 @@ func toStatus(op string, err error) error {
 	} else if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		kind = chains.KindTransient
 	}
-	st := status.New(kindCodes[kind], err.Error())
+	code, ok := kindCodes[kind]
+	if !ok {
+		code = codes.Unknown
+	}
+	st := status.New(code, err.Error())
 	if withDetail, derr := st.WithDetails(&pb.ErrorDetail{Kind: kind.String(), Op: op, Message: msg}); derr == nil {
 		st = withDetail
 	}
 	return st.Err()
 }
 
-// fromStatus turns an error from a gRPC call into a *chains.Error with the
-// plugin's kind and operation when it carries them; otherwise it classifies
-// the transport error: a cancelled or expired call and an unreachable plugin
-// are transient, a missing service is an absent capability.
+// fromStatus turns an error from a gRPC call into a *chains.Error. One that
+// carries an ErrorDetail keeps the plugin's kind and operation (an unknown
+// kind, from a newer plugin, is internal). Otherwise the code classifies it:
+// a cancelled or expired call and an unreachable plugin (it died, or is
+// restarting) are transient, a missing service is an absent capability, a
+// message over the size limit is invalid (sending it again fails again).
 func fromStatus(op string, err error) error {
 	if err == nil {
 		return nil
@@ -80,10 +97,7 @@ func fromStatus(op string, err error) error {
 	}
 	for _, d := range st.Details() {
 		if ed, ok := d.(*pb.ErrorDetail); ok {
-			kind, known := kindByName(ed.GetKind())
-			if !known {
-				kind = chains.KindInternal
-			}
+			kind, _ := kindByName(ed.GetKind())
 			remoteOp := ed.GetOp()
 			if remoteOp == "" {
 				remoteOp = op
@@ -92,18 +106,12 @@ func fromStatus(op string, err error) error {
 		}
 	}
 	switch st.Code() {
-	case codes.Canceled, codes.DeadlineExceeded, codes.Unavailable, codes.ResourceExhausted:
+	case codes.Canceled, codes.DeadlineExceeded, codes.Unavailable:
 		return chains.E(op, chains.KindTransient, err)
 	case codes.Unimplemented:
 		return chains.E(op, chains.KindInvalid, ErrCapabilityAbsent)
-	case codes.InvalidArgument:
+	case codes.InvalidArgument, codes.ResourceExhausted:
 		return chains.E(op, chains.KindInvalid, err)
 	}
 	return chains.E(op, chains.KindInternal, err)
 }
-
-// RemoteError is the cause of an error that happened in the plugin process;
-// Message is its text there (the operation and kind travel separately).
-type RemoteError struct{ Message string }
-
-func (e *RemoteError) Error() string { return e.Message }

@@ -11,10 +11,12 @@ import (
 
 // text checks that strings sent to a plugin are UTF-8, as proto3 requires:
 // anything else is the caller's invalid input, not a transport failure.
+// (Strings a plugin sends are checked by its encoder: an event with a
+// non-UTF-8 field fails its call as internal.)
 func text(op string, fields ...string) error {
 	for _, f := range fields {
 		if !utf8.ValidString(f) {
-			return chains.E(op, chains.KindInvalid, errors.New("a cursor, id or kind must be UTF-8 text"))
+			return chains.E(op, chains.KindInvalid, errors.New("a cursor, id, kind or scheme must be UTF-8 text"))
 		}
 	}
 	return nil
@@ -95,6 +97,11 @@ func (s hostSink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.
 	const op = "chainrpc.Sink.Submit"
 	if err := text(op, string(req.Submission.Kind), req.Submission.ID); err != nil {
 		return chains.Status{}, err
+	}
+	for _, d := range req.Submission.Digests {
+		if err := text(op, string(d.Scheme)); err != nil {
+			return chains.Status{}, err
+		}
 	}
 	c, err := s.p.current(ctx, op)
 	if err != nil {

@@ -11,11 +11,13 @@
 //
 // The public Go contract is package chains; the proto in proto/ is its
 // frozen wire form (protocol 1), converted field by field in convert.go.
-// Errors keep their kind and operation across the boundary.
+// Errors keep their kind and operation across the boundary; a service the
+// plugin does not offer ("unimplemented") is an absent capability.
 package chainrpc
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
@@ -23,30 +25,43 @@ import (
 
 // ProtocolVersion is the chain plugin protocol this package speaks. A new
 // incompatible protocol gets the next number and its own entry in the
-// plugin sets, so hosts and plugins of different ages negotiate.
+// versioned plugin sets, so hosts and plugins of different ages negotiate.
 const ProtocolVersion = 1
 
 // PluginName is the name of the one plugin a chain plugin binary serves.
 const PluginName = "chain"
 
-// Handshake is the go-plugin handshake: the magic cookie only tells a plugin
-// binary it was started by a fluxbridge host (it is not a secret).
+// Handshake is the go-plugin handshake. The magic cookie only tells a plugin
+// binary it was started by a fluxbridge host; it is not a secret (the pinned
+// SHA-256 of the binary is what the host trusts).
 var Handshake = plugin.HandshakeConfig{
 	ProtocolVersion:  ProtocolVersion,
 	MagicCookieKey:   "FLUXBRIDGE_CHAIN_PLUGIN",
 	MagicCookieValue: "7f3c9a1e4b2d8c6f0a5e9d3b1c7f2a48",
 }
 
-// grpcPlugin is the go-plugin glue: the plugin side registers the services,
-// the host side gets the connection.
+// ErrChecksumMismatch is the cause of the KindInvalid error Start returns
+// when the plugin binary's SHA-256 is not the pinned one.
+var ErrChecksumMismatch = errors.New("the plugin binary does not match its pinned SHA-256")
+
+// ErrIncompatible is the cause of the KindInvalid error Start returns when
+// the binary is a plugin for another host (a different magic cookie) or
+// speaks no protocol version this host knows.
+var ErrIncompatible = errors.New("the plugin binary is not a compatible fluxbridge chain plugin")
+
+// grpcPlugin is the go-plugin glue: on the plugin side it registers the
+// services of srv, on the host side it hands over the connection.
 type grpcPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
-	factory Factory
+	srv *server // nil on the host side
 }
 
 // GRPCServer registers the chain services on the plugin's gRPC server.
 func (p *grpcPlugin) GRPCServer(_ *plugin.GRPCBroker, g *grpc.Server) error {
-	newServer(p.factory).register(g)
+	if p.srv == nil {
+		return errors.New("chainrpc: no server to register (host-side plugin set)")
+	}
+	p.srv.register(g)
 	return nil
 }
 
@@ -55,11 +70,17 @@ func (p *grpcPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, cc *grp
 	return cc, nil
 }
 
+// servePlugins is the set a plugin serves, by protocol version.
+func servePlugins(srv *server) map[int]plugin.PluginSet {
+	return map[int]plugin.PluginSet{ProtocolVersion: {PluginName: &grpcPlugin{srv: srv}}}
+}
+
 // hostPlugins is the set the host accepts, by protocol version.
 func hostPlugins() map[int]plugin.PluginSet {
 	return map[int]plugin.PluginSet{ProtocolVersion: {PluginName: &grpcPlugin{}}}
 }
 
 // CleanupClients kills every plugin process this process started. A binary
-// hosting plugins defers it in main so no plugin outlives it.
+// hosting plugins defers it in main so no plugin outlives it, even when a
+// Plugin was never closed.
 func CleanupClients() { plugin.CleanupClients() }

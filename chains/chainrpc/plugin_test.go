@@ -4,19 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
-	"syscall"
+	"sync"
 	"testing"
 	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
 )
 
-// memPlugin is the test plugin binary, built once for the package.
+// memPlugin is the test plugin binary (internal/memplugin), built once for
+// the package: building it per test costs seconds, tens under -race.
 var memPlugin struct {
 	path string
 	sum  []byte
@@ -30,13 +36,15 @@ func TestMain(m *testing.M) {
 	}
 	memPlugin.path = filepath.Join(dir, "memplugin")
 	build := exec.Command("go", "build", "-o", memPlugin.path, "./internal/memplugin")
-	build.Stderr = os.Stderr
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building the test plugin:", err)
+		os.RemoveAll(dir)
 		os.Exit(1)
 	}
 	if memPlugin.sum, err = Checksum(memPlugin.path); err != nil {
 		fmt.Fprintln(os.Stderr, err)
+		os.RemoveAll(dir)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -45,14 +53,20 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func start(t *testing.T, config string, tweak ...func(*Config)) *Plugin {
-	t.Helper()
+// testConfig is a pinned config for the memplugin with fast supervision.
+func testConfig(config string, tweak ...func(*Config)) Config {
 	cfg := Config{Path: memPlugin.path, SHA256: memPlugin.sum, PluginConfig: []byte(config),
-		PingInterval: 50 * time.Millisecond, RestartMin: 20 * time.Millisecond, RestartMax: 200 * time.Millisecond}
+		PingInterval: 50 * time.Millisecond, PingTimeout: 300 * time.Millisecond,
+		RestartMin: 20 * time.Millisecond, RestartMax: 200 * time.Millisecond}
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	p, err := Start(context.Background(), cfg)
+	return cfg
+}
+
+func start(t *testing.T, config string, tweak ...func(*Config)) *Plugin {
+	t.Helper()
+	p, err := Start(ctxT(t), testConfig(config, tweak...))
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
@@ -66,10 +80,115 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
+// logRecorder is a slog.Handler keeping every record, for tests that assert
+// on what the host logs.
+type logRecorder struct {
+	mu      sync.Mutex
+	records []slog.Record
+	added   chan struct{} // receives (without blocking) after each record
+}
+
+func newLogRecorder() *logRecorder { return &logRecorder{added: make(chan struct{}, 1)} }
+
+func (r *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *logRecorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
+func (r *logRecorder) WithGroup(string) slog.Handler            { return r }
+
+func (r *logRecorder) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	r.records = append(r.records, rec.Clone())
+	r.mu.Unlock()
+	select {
+	case r.added <- struct{}{}:
+	default: // a wake-up is already pending
+	}
+	return nil
+}
+
+func (r *logRecorder) find(match func(slog.Record) bool) (slog.Record, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, rec := range r.records {
+		if match(rec) {
+			return rec, true
+		}
+	}
+	return slog.Record{}, false
+}
+
+// waitFor waits until a record matching match is logged.
+func (r *logRecorder) waitFor(t *testing.T, what string, match func(slog.Record) bool) slog.Record {
+	t.Helper()
+	timeout := time.After(15 * time.Second)
+	for {
+		if rec, ok := r.find(match); ok {
+			return rec
+		}
+		select {
+		case <-r.added:
+		case <-timeout:
+			t.Fatalf("no log record: %s", what)
+		}
+	}
+}
+
+func attr(rec slog.Record, key string) (string, bool) {
+	var v string
+	var found bool
+	rec.Attrs(func(a slog.Attr) bool {
+		if a.Key == key {
+			v, found = a.Value.String(), true
+			return false
+		}
+		return true
+	})
+	return v, found
+}
+
+// children lists the live (not zombie) child processes of the test, from
+// /proc; tests that use it skip elsewhere.
+func children(t *testing.T) []int {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("needs /proc")
+	}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var out []int
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // the process ended meanwhile
+		}
+		s := string(b)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(fields) < 2 || fields[0] == "Z" {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(fields[1]); ppid == os.Getpid() {
+			pid, _ := strconv.Atoi(strings.Fields(s)[0])
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// waitNoChildren waits until the test has no live child process.
+func waitNoChildren(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for kids := children(t); len(kids) > 0; kids = children(t) {
+		if time.Now().After(deadline) {
+			t.Fatalf("plugin processes still run: %v", kids)
+		}
+		time.Sleep(10 * time.Millisecond) // polling the OS process table, with a deadline
+	}
+}
+
 func TestEveryCallCrossesTheBoundary(t *testing.T) {
-	p := start(t, `{"chain_id":77,"events":5}`)
+	logs := newLogRecorder()
+	p := start(t, `{"chain_id":77,"events":5}`, func(c *Config) { c.Logger = slog.New(logs) })
 	ctx := ctxT(t)
-	if info := p.Info(); info.Chain != 77 || info.Name != "memplugin" || !info.HasSource || !info.HasSink {
+	if info := p.Info(); info != (Info{Chain: 77, Name: "memplugin", Version: "test", HasSource: true, HasSink: true}) {
 		t.Fatalf("Info = %+v", info)
 	}
 	src := p.Source()
@@ -77,33 +196,51 @@ func TestEveryCallCrossesTheBoundary(t *testing.T) {
 		t.Fatalf("Chain = %v", src.Chain())
 	}
 	h, err := src.Head(ctx)
-	if err != nil || h.Tip.Height != 5 || !h.Healthy {
+	if err != nil || h.Tip.Height != 5 || h.Tip.Hash != "block-5" || !h.Healthy {
 		t.Fatalf("Head = %+v, %v", h, err)
 	}
 	res, err := src.Events(ctx, chains.EventsRequest{Limit: 2})
-	if err != nil || len(res.Events) != 2 || res.Next != "2" || res.Events[1].ID != "mem:1" || res.Events[1].Nonce != 1 {
+	if err != nil || len(res.Events) != 2 || res.Next != "2" || res.Events[1].ID != "mem:1" || res.Events[1].Nonce != 1 ||
+		res.Head.Tip.Height != 5 {
 		t.Fatalf("Events = %+v, %v", res, err)
 	}
+	res, err = src.Events(ctx, chains.EventsRequest{After: res.Next})
+	if err != nil || len(res.Events) != 3 || res.Next != "5" || res.Events[0].ID != "mem:2" {
+		t.Fatalf("Events after 2 = %+v, %v", res, err)
+	}
 	evs, err := src.Reobserve(ctx, "tx3")
-	if err != nil || len(evs) != 1 || evs[0].Amount != 4 || evs[0].Block.Hash != "block-4" {
+	if err != nil || len(evs) != 1 || evs[0].Amount != 4 || evs[0].Block.Hash != "block-4" || evs[0].Chain != 77 {
 		t.Fatalf("Reobserve = %+v, %v", evs, err)
 	}
 	snk := p.Sink()
+	if snk.Chain() != 77 {
+		t.Fatalf("Sink.Chain = %v", snk.Chain())
+	}
 	m := chains.Mint{Amount: 42}
-	m.Lock.TxID[0] = 9
+	m.Lock.TxID[0], m.Recipient[31] = 9, 1
 	sub, err := snk.Build(ctx, chains.BuildRequest{Kind: chains.SubmitMint, Mint: &m})
-	if err != nil || sub.ID != m.Lock.TransferID() || len(sub.Digests) != 1 || sub.Threshold != 1 {
+	if err != nil || sub.ID != m.Lock.TransferID() || len(sub.Digests) != 1 || len(sub.Digests[0].Hash) != 32 ||
+		sub.Digests[0].Scheme != chains.SchemeEd25519 || sub.Threshold != 1 || string(sub.Payload) != "42" {
 		t.Fatalf("Build = %+v, %v", sub, err)
 	}
+	if st, err := snk.Status(ctx, chains.SubmitMint, sub.ID); err != nil || st.State != chains.StateUnknown {
+		t.Fatalf("Status before Submit = %+v, %v", st, err)
+	}
 	st, err := snk.Submit(ctx, chains.SubmitRequest{Submission: sub, Signatures: []chains.Signature{{Signer: []byte{1}, Sig: []byte{2}}}})
-	if err != nil || st.State != chains.StateDone || st.Minted != 42 {
+	if err != nil || st.State != chains.StateDone || st.Minted != 42 || st.TxID != "memtx" {
 		t.Fatalf("Submit = %+v, %v", st, err)
 	}
-	if st, err := snk.Status(ctx, chains.SubmitMint, sub.ID); err != nil || st.State != chains.StateDone {
+	if st, err := snk.Status(ctx, chains.SubmitMint, sub.ID); err != nil || st.State != chains.StateDone || st.ID != sub.ID {
 		t.Fatalf("Status = %+v, %v", st, err)
 	}
-	if l, err := snk.Ledger(ctx); err != nil || l.Minted != 42 || l.Chain != 77 {
+	if l, err := snk.Ledger(ctx); err != nil || l.Minted != 42 || l.Chain != 77 || l.At.Height != 5 {
 		t.Fatalf("Ledger = %+v, %v", l, err)
+	}
+	// The plugin's hclog line reached the host's slog logger as a record
+	// with its level and fields.
+	rec := logs.waitFor(t, "the plugin's \"configured\" line", func(r slog.Record) bool { return r.Message == "configured" })
+	if id, _ := attr(rec, "chain_id"); rec.Level != slog.LevelInfo || id != "77" {
+		t.Fatalf("the plugin's log line arrived as %v %q chain_id=%q", rec.Level, rec.Message, id)
 	}
 }
 
@@ -112,16 +249,23 @@ func TestErrorKindsSurviveTheBoundary(t *testing.T) {
 	for k := chains.KindInternal; k <= chains.KindRejected; k++ {
 		_, err := p.Source().Reobserve(ctxT(t), "fail:"+k.String())
 		var ce *chains.Error
-		if !errors.As(err, &ce) || ce.Kind != k || ce.Op != "mem.Reobserve" {
+		if !errors.As(err, &ce) || ce.Kind != k || ce.Op != "mem.Reobserve" || chains.KindOf(err) != k {
 			t.Errorf("kind %v: got %v (%#v)", k, err, ce)
 			continue
 		}
-		if !strings.Contains(err.Error(), "asked to fail with "+k.String()) {
+		var re *RemoteError
+		if !errors.As(err, &re) || re.Message != "asked to fail with "+k.String() {
 			t.Errorf("kind %v: the message did not cross: %v", k, err)
 		}
 	}
 	if _, err := p.Source().Events(ctxT(t), chains.EventsRequest{After: "x"}); chains.KindOf(err) != chains.KindInvalid {
 		t.Errorf("bad cursor: %v", err)
+	}
+	if _, err := p.Source().Reobserve(ctxT(t), "tx9"); chains.KindOf(err) != chains.KindNotFound {
+		t.Errorf("unknown tx: %v", err)
+	}
+	if _, err := p.Sink().Submit(ctxT(t), chains.SubmitRequest{Submission: chains.Submission{Payload: []byte("1")}}); chains.KindOf(err) != chains.KindRejected {
+		t.Errorf("unsigned submission: %v", err)
 	}
 	// proto3 strings are UTF-8: other bytes are the caller's invalid input.
 	if _, err := p.Source().Events(ctxT(t), chains.EventsRequest{After: "\xff"}); chains.KindOf(err) != chains.KindInvalid {
@@ -130,87 +274,170 @@ func TestErrorKindsSurviveTheBoundary(t *testing.T) {
 	if _, err := p.Source().Reobserve(ctxT(t), "\xfe"); chains.KindOf(err) != chains.KindInvalid {
 		t.Errorf("a txid that is not UTF-8: %v", err)
 	}
+	if _, err := p.Source().Events(ctxT(t), chains.EventsRequest{Limit: -1}); chains.KindOf(err) != chains.KindInvalid {
+		t.Errorf("a negative limit: %v", err)
+	}
 }
 
 func TestDeadlineCrossesTheBoundary(t *testing.T) {
 	p := start(t, `{"chain_id":77,"events":1}`)
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	// The plugin sees the host call's deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	evs, err := p.Source().Reobserve(ctx, "deadline")
+	cancel()
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("Reobserve(deadline): %+v, %v", evs, err)
+	}
+	if left, _ := strconv.Atoi(evs[0].Ref); left <= 0 || left > 5000 {
+		t.Fatalf("the plugin saw %s ms left of a 5 s deadline", evs[0].Ref)
+	}
+	// A call still running at its deadline ends then, as transient.
+	ctx, cancel = context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	began := time.Now()
-	_, err := p.Source().Reobserve(ctx, "sleep")
+	_, err = p.Source().Reobserve(ctx, "sleep")
 	if chains.KindOf(err) != chains.KindTransient {
 		t.Fatalf("a call past its deadline: %v, want transient", err)
 	}
 	if waited := time.Since(began); waited > 5*time.Second {
 		t.Fatalf("the call returned %s after its deadline", waited)
 	}
+	// The plugin is still fine afterwards.
+	if _, err := p.Source().Head(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestTheBinaryChecksumIsPinned(t *testing.T) {
 	wrong := append([]byte(nil), memPlugin.sum...)
 	wrong[0] ^= 1
-	_, err := Start(ctxT(t), Config{Path: memPlugin.path, SHA256: wrong, PluginConfig: []byte(`{"chain_id":1}`)})
-	if chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), "pinned SHA-256") {
+	_, err := Start(ctxT(t), testConfig(`{"chain_id":1}`, func(c *Config) { c.SHA256 = wrong }))
+	if chains.KindOf(err) != chains.KindInvalid || !errors.Is(err, ErrChecksumMismatch) || !strings.Contains(err.Error(), memPlugin.path) {
 		t.Fatalf("a wrong checksum: %v", err)
 	}
-	_, err = Start(ctxT(t), Config{Path: memPlugin.path, PluginConfig: []byte(`{"chain_id":1}`)})
+	_, err = Start(ctxT(t), testConfig(`{"chain_id":1}`, func(c *Config) { c.SHA256 = nil }))
 	if chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), "SHA256") {
 		t.Fatalf("no checksum: %v", err)
 	}
+	_, err = Start(ctxT(t), testConfig(`{"chain_id":1}`, func(c *Config) { c.SHA256 = wrong[:20] }))
+	if chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), "SHA256") {
+		t.Fatalf("a checksum of 20 bytes: %v", err)
+	}
+	waitNoChildren(t)
 	p := start(t, `{"chain_id":1}`, func(c *Config) { c.SHA256, c.Unpinned = nil, true })
 	if p.Info().Chain != 1 {
 		t.Fatal("an unpinned start did not configure")
 	}
 }
 
-func TestBadConfigIsTypedAndLeavesNoProcess(t *testing.T) {
-	_, err := Start(ctxT(t), Config{Path: memPlugin.path, SHA256: memPlugin.sum, PluginConfig: []byte(`{}`)})
+func TestStartRefusesWhatCannotWork(t *testing.T) {
+	_, err := Start(ctxT(t), testConfig(`{"chain_id":1}`, func(c *Config) { c.Path = filepath.Join(t.TempDir(), "none") }))
+	if chains.KindOf(err) != chains.KindInvalid {
+		t.Errorf("a missing binary: %v", err)
+	}
+	_, err = Start(ctxT(t), testConfig(`{"chain_id":1}`, func(c *Config) { c.Path = "" }))
+	if chains.KindOf(err) != chains.KindInvalid {
+		t.Errorf("no path: %v", err)
+	}
+	// A config the plugin refuses keeps the plugin's kind and leaves no process.
+	_, err = Start(ctxT(t), testConfig(`{}`))
 	if chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), "chain_id is required") {
-		t.Fatalf("a config the plugin refuses: %v", err)
+		t.Errorf("a config the plugin refuses: %v", err)
+	}
+	waitNoChildren(t)
+}
+
+// A binary built against another handshake (another magic cookie, or only a
+// protocol version this host does not speak) is refused with a typed error
+// that says why; one that crashes before its handshake is transient, quoting
+// its last words.
+func TestForeignHandshakesAreRefused(t *testing.T) {
+	for _, tc := range []struct {
+		mode, says string
+		kind       chains.Kind
+		cause      error
+	}{
+		{"cookie", "refused the magic cookie", chains.KindInvalid, ErrIncompatible},
+		{"protocol2", "Plugin version: 2, Client versions: [1]", chains.KindInvalid, ErrIncompatible},
+		{"panic", "panic: memplugin asked to panic at start", chains.KindTransient, nil},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			_, err := Start(ctxT(t), testConfig(`{"chain_id":1}`, func(c *Config) { c.Env = []string{"MEMPLUGIN_MODE=" + tc.mode} }))
+			if chains.KindOf(err) != tc.kind || (tc.cause != nil && !errors.Is(err, tc.cause)) || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("got %v, want a %v error saying %q", err, tc.kind, tc.says)
+			}
+			waitNoChildren(t)
+		})
 	}
 }
 
 func TestTheBinaryRefusesToRunWithoutTheHost(t *testing.T) {
 	out, err := exec.Command(memPlugin.path).CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "plugin") {
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "This binary is a plugin") {
 		t.Fatalf("run directly: %v, %s", err, out)
 	}
 }
 
-// 50 events of 200 KiB cannot come in one response: the server pages them
-// and every event arrives once, in order.
+// 50 events of 200 KiB (10 MB) cannot come in one response: the server
+// pages them, no response is over the cap, and every event arrives once, in
+// order.
 func TestLargeEventStreamsArePaged(t *testing.T) {
 	const n, size = 50, 200 << 10
 	p := start(t, fmt.Sprintf(`{"chain_id":77,"events":%d,"evidence":%d}`, n, size))
-	var got []chains.Event
-	var cur chains.Cursor
-	pages := 0
-	for len(got) < n && pages < n {
-		res, err := p.Source().Events(ctxT(t), chains.EventsRequest{After: cur})
+	check := func(t *testing.T, got []chains.Event, pages int) {
+		t.Helper()
+		if len(got) != n || pages < 4 {
+			t.Fatalf("%d events in %d pages", len(got), pages)
+		}
+		for i, ev := range got {
+			if ev.ID != fmt.Sprintf("mem:%d", i) || len(ev.Evidence) != size || ev.Evidence[0] != byte(i) {
+				t.Fatalf("event %d: %s, %d bytes of evidence", i, ev.ID, len(ev.Evidence))
+			}
+		}
+	}
+	t.Run("the wire", func(t *testing.T) {
+		c, err := p.current(ctxT(t), "test")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Events)*size > MaxPageBytes {
-			t.Fatalf("a page of %d events of %d bytes", len(res.Events), size)
+		var got []chains.Event
+		after, pages := "", 0
+		for len(got) < n && pages <= n {
+			res, err := c.src.Events(ctxT(t), &pb.EventsRequest{After: after})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if size := proto.Size(res); size > MaxPageBytes || len(res.GetEvents()) == 0 {
+				t.Fatalf("page %d: %d events in %d bytes", pages, len(res.GetEvents()), size)
+			}
+			got = append(got, eventsFromPB(res.GetEvents())...)
+			after = res.GetNext()
+			pages++
 		}
-		got = append(got, res.Events...)
-		cur = res.Next
-		pages++
-	}
-	if len(got) != n || pages < 4 {
-		t.Fatalf("%d events in %d pages", len(got), pages)
-	}
-	for i, ev := range got {
-		if ev.ID != fmt.Sprintf("mem:%d", i) || len(ev.Evidence) != size || ev.Evidence[0] != byte(i) {
-			t.Fatalf("event %d: %s, %d bytes of evidence", i, ev.ID, len(ev.Evidence))
+		check(t, got, pages)
+	})
+	t.Run("the Source", func(t *testing.T) {
+		var got []chains.Event
+		var cur chains.Cursor
+		pages := 0
+		for len(got) < n && pages <= n {
+			res, err := p.Source().Events(ctxT(t), chains.EventsRequest{After: cur, Limit: n})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, res.Events...)
+			cur = res.Next
+			pages++
 		}
-	}
+		check(t, got, pages)
+	})
 }
 
 func TestAnAbsentCapabilityIsNilAndTyped(t *testing.T) {
 	p := start(t, `{"chain_id":77,"events":1,"no_sink":true}`)
-	if p.Sink() != nil {
-		t.Fatal("Sink() of a plugin without a sink is not nil")
+	if p.Sink() != nil || p.Source() == nil || p.Info().HasSink {
+		t.Fatalf("a plugin without a sink: Sink() = %v, Info = %+v", p.Sink(), p.Info())
 	}
 	c, err := p.current(ctxT(t), "test")
 	if err != nil {
@@ -220,51 +447,21 @@ func TestAnAbsentCapabilityIsNilAndTyped(t *testing.T) {
 	if err = fromStatus("test", err); chains.KindOf(err) != chains.KindInvalid || !errors.Is(err, ErrCapabilityAbsent) {
 		t.Fatalf("calling the absent sink: %v", err)
 	}
-}
-
-func TestAKilledPluginIsRestartedAndCallsContinue(t *testing.T) {
-	p := start(t, `{"chain_id":77,"events":3}`)
-	old := p.Pid()
-	if old == 0 {
-		t.Fatal("no pid")
-	}
-	if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
+	// The plugin is unharmed.
+	if _, err := p.Source().Head(ctxT(t)); err != nil {
 		t.Fatal(err)
-	}
-	// A call made now either fails as transient or waits for the restart.
-	if _, err := p.Source().Head(ctxT(t)); err != nil && chains.KindOf(err) != chains.KindTransient {
-		t.Fatalf("a call while the plugin is dead: %v", err)
-	}
-	deadline := time.Now().Add(15 * time.Second)
-	for p.Restarts() < 1 || p.Pid() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("not restarted: restarts %d, pid %d", p.Restarts(), p.Pid())
-		}
-		time.Sleep(10 * time.Millisecond) // polling a process the OS restarts, with a deadline
-	}
-	if p.Pid() == old {
-		t.Fatalf("the same pid %d after a restart", old)
-	}
-	res, err := p.Source().Events(ctxT(t), chains.EventsRequest{After: "1"})
-	if err != nil || len(res.Events) != 2 {
-		t.Fatalf("Events after the restart: %+v, %v", res, err)
 	}
 }
 
-func TestCloseKillsTheProcess(t *testing.T) {
-	p := start(t, `{"chain_id":77,"events":1}`)
-	pid := p.Pid()
-	if err := p.Close(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for syscall.Kill(pid, 0) == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("process %d still runs after Close", pid)
+// The plugin gets only the environment the host names: a passphrase in the
+// host's environment must not reach it.
+func TestThePluginDoesNotInheritTheHostEnvironment(t *testing.T) {
+	t.Setenv("FLUXBRIDGE_TEST_SECRET", "hunter2")
+	p := start(t, `{"chain_id":77,"events":1}`, func(c *Config) { c.Env = []string{"FLUXBRIDGE_TEST_GIVEN=yes"} })
+	for name, want := range map[string]string{"FLUXBRIDGE_TEST_SECRET": "", "FLUXBRIDGE_TEST_GIVEN": "yes"} {
+		evs, err := p.Source().Reobserve(ctxT(t), "env:"+name)
+		if err != nil || len(evs) != 1 || evs[0].Sender != want {
+			t.Errorf("%s in the plugin: %+v, %v; want %q", name, evs, err, want)
 		}
-		time.Sleep(10 * time.Millisecond) // waiting for the OS to reap the process
-	}
-	if _, err := p.Source().Head(ctxT(t)); err == nil {
-		t.Fatal("a call after Close succeeded")
 	}
 }

@@ -19,30 +19,42 @@ import (
 )
 
 // Impl is what a plugin serves: either part may be nil (that capability is
-// absent). Close, if set, is called when the implementation is replaced by a
-// new Configure or the plugin exits.
+// absent), not both.
 type Impl struct {
 	Source chains.Source
 	Sink   chains.Sink
-	Close  func() error
-	// Name and Version describe the plugin in Info.
+	// Close, if set, releases what the implementation holds. It is called
+	// when a later Configure replaces the implementation and when the plugin
+	// exits; calls still in flight on the old implementation may see it
+	// closed.
+	Close func() error
+	// Name and Version describe the plugin in the host's Info (additive to
+	// the chain contract; both may be empty).
 	Name, Version string
 }
 
 // Factory builds the chain implementation from the host's configuration
-// bytes (JSON whose shape the plugin defines).
+// bytes (JSON whose shape the plugin defines). ctx is the Configure call's:
+// it bounds the construction and ends when Configure returns, so work that
+// outlives it runs on a context the Impl's Close cancels. An error with a
+// kind (chains.E) reaches the host's Start with that kind.
 type Factory func(ctx context.Context, config []byte) (*Impl, error)
 
-// MaxPageBytes is the largest response a server sends (gRPC's default
-// receive limit is 4 MiB).
+// MaxPageBytes is the largest encoded response a plugin sends; gRPC's
+// default receive limit on the host is 4 MiB.
 const MaxPageBytes = 3 << 20
 
 // Serve runs the plugin process: it answers the host's handshake on stdout,
-// logs to stderr, and serves until the host goes away. Call it from main.
+// logs to stderr (hclog JSON, which the host relays into its own log), and
+// serves until the host goes away; then it closes the implementation and
+// returns. Call it from main. Run directly rather than by a host, it prints
+// why it will not serve and exits with status 1.
 func Serve(f Factory) {
+	srv := newServer(f)
+	defer srv.close()
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  Handshake,
-		VersionedPlugins: map[int]plugin.PluginSet{ProtocolVersion: {PluginName: &grpcPlugin{factory: f}}},
+		VersionedPlugins: servePlugins(srv),
 		GRPCServer:       plugin.DefaultGRPCServer,
 		Logger: hclog.New(&hclog.LoggerOptions{
 			Name: "plugin", Output: os.Stderr, JSONFormat: true, Level: hclog.Info,
@@ -53,7 +65,8 @@ func Serve(f Factory) {
 // server is the plugin side of the three services.
 type server struct {
 	pb.UnimplementedPluginServer
-	factory  Factory
+	factory Factory
+	// maxBytes is the page cap (MaxPageBytes; tests lower it).
 	maxBytes int
 
 	mu   sync.RWMutex
@@ -73,20 +86,14 @@ func (s *server) current() (*Impl, error) {
 
 // Configure builds a new implementation and replaces (and closes) the old one.
 func (s *server) Configure(ctx context.Context, req *pb.ConfigureRequest) (*pb.Info, error) {
+	const op = "chainrpc.Configure"
 	impl, err := s.factory(ctx, req.GetConfig())
 	if err != nil {
-		return nil, toStatus("chainrpc.Configure", err)
+		return nil, toStatus(op, err)
 	}
 	if impl == nil || (impl.Source == nil && impl.Sink == nil) {
-		return nil, toStatus("chainrpc.Configure", chains.E("chainrpc.Configure", chains.KindInternal,
+		return nil, toStatus(op, chains.E(op, chains.KindInternal,
 			errors.New("the plugin's factory returned neither a source nor a sink")))
-	}
-	s.mu.Lock()
-	old := s.impl
-	s.impl = impl
-	s.mu.Unlock()
-	if old != nil && old.Close != nil {
-		_ = old.Close() // the old implementation is gone either way; its close error has no caller
 	}
 	info := &pb.Info{Name: impl.Name, Version: impl.Version, Source: impl.Source != nil, Sink: impl.Sink != nil}
 	if impl.Source != nil {
@@ -94,16 +101,34 @@ func (s *server) Configure(ctx context.Context, req *pb.ConfigureRequest) (*pb.I
 	} else {
 		info.ChainId = uint32(impl.Sink.Chain())
 	}
+	if impl.Source != nil && impl.Sink != nil && impl.Source.Chain() != impl.Sink.Chain() {
+		closeImpl(impl)
+		return nil, toStatus(op, chains.E(op, chains.KindInternal,
+			fmt.Errorf("the source observes chain %v but the sink writes to %v", impl.Source.Chain(), impl.Sink.Chain())))
+	}
+	s.mu.Lock()
+	old := s.impl
+	s.impl = impl
+	s.mu.Unlock()
+	closeImpl(old)
 	return info, nil
 }
 
+// closeImpl closes a replaced or final implementation. Its error has no
+// caller to go to: the implementation is gone either way.
+func closeImpl(impl *Impl) {
+	if impl != nil && impl.Close != nil {
+		_ = impl.Close()
+	}
+}
+
+// close closes the current implementation when the plugin exits.
 func (s *server) close() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.impl != nil && s.impl.Close != nil {
-		_ = s.impl.Close()
-	}
+	impl := s.impl
 	s.impl = nil
+	s.mu.Unlock()
+	closeImpl(impl)
 }
 
 func (s *server) source() (chains.Source, error) {
@@ -141,55 +166,71 @@ func (ss sourceServer) Head(ctx context.Context, _ *pb.Empty) (*pb.ChainHead, er
 	}
 	h, err := src.Head(ctx)
 	if err != nil {
-		return nil, toStatus("Source.Head", err)
+		return nil, toStatus("chainrpc.Source.Head", err)
 	}
 	return headToPB(h), nil
 }
 
-// Events pages: if the events the source returns would not fit in one
-// response, it asks again for half as many, down to one.
+// Events pages: when the events the source returns would not fit in one
+// response, it asks again for half as many, down to one. A single event
+// larger than a page is an internal error naming the event.
 func (ss sourceServer) Events(ctx context.Context, req *pb.EventsRequest) (*pb.EventsResponse, error) {
+	const op = "chainrpc.Source.Events"
 	src, err := ss.s.source()
 	if err != nil {
 		return nil, err
 	}
+	if req.GetLimit() < 0 {
+		return nil, toStatus(op, chains.E(op, chains.KindInvalid, fmt.Errorf("limit %d is negative", req.GetLimit())))
+	}
 	limit := int(req.GetLimit())
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, toStatus(op, err)
+		}
 		res, err := src.Events(ctx, chains.EventsRequest{
 			After: chains.Cursor(req.GetAfter()), Confirmations: req.GetConfirmations(), Limit: limit,
 		})
 		if err != nil {
-			return nil, toStatus("Source.Events", err)
+			return nil, toStatus("chainrpc.Source.Events", err)
 		}
 		out := &pb.EventsResponse{Events: eventsToPB(res.Events), Next: string(res.Next), Head: headToPB(res.Head)}
-		if proto.Size(out) <= ss.s.maxBytes {
+		if size := proto.Size(out); size <= ss.s.maxBytes {
 			return out, nil
 		}
-		if len(res.Events) <= 1 {
-			id := ""
-			if len(res.Events) == 1 {
-				id = res.Events[0].ID
-			}
-			return nil, toStatus("Source.Events", chains.E("chainrpc.Events", chains.KindInternal,
-				fmt.Errorf("event %s alone is larger than a response may be (%d bytes)", id, ss.s.maxBytes)))
+		switch {
+		case len(res.Events) == 0:
+			return nil, toStatus(op, chains.E(op, chains.KindInternal,
+				fmt.Errorf("a response without events is over the %d-byte page cap", ss.s.maxBytes)))
+		case len(res.Events) == 1:
+			return nil, toStatus(op, chains.E(op, chains.KindInternal,
+				fmt.Errorf("event %q (tx %s) alone is over the %d-byte page cap", res.Events[0].ID, res.Events[0].TxID, ss.s.maxBytes)))
+		case limit > 0 && len(res.Events) > limit:
+			// Halving cannot converge on a source that ignores the limit.
+			return nil, toStatus(op, chains.E(op, chains.KindInternal,
+				fmt.Errorf("the source returned %d events for a limit of %d", len(res.Events), limit)))
 		}
 		limit = len(res.Events) / 2
 	}
 }
 
+// Reobserve returns one transaction's events in one response; a transaction
+// whose events do not fit (there is no cursor to page with) is an internal
+// error.
 func (ss sourceServer) Reobserve(ctx context.Context, req *pb.ReobserveRequest) (*pb.ReobserveResponse, error) {
+	const op = "chainrpc.Source.Reobserve"
 	src, err := ss.s.source()
 	if err != nil {
 		return nil, err
 	}
 	evs, err := src.Reobserve(ctx, req.GetTxId())
 	if err != nil {
-		return nil, toStatus("Source.Reobserve", err)
+		return nil, toStatus("chainrpc.Source.Reobserve", err)
 	}
 	out := &pb.ReobserveResponse{Events: eventsToPB(evs)}
-	if proto.Size(out) > ss.s.maxBytes {
-		return nil, toStatus("Source.Reobserve", chains.E("chainrpc.Reobserve", chains.KindInternal,
-			fmt.Errorf("the %d events of %s are larger than a response may be", len(evs), req.GetTxId())))
+	if size := proto.Size(out); size > ss.s.maxBytes {
+		return nil, toStatus(op, chains.E(op, chains.KindInternal,
+			fmt.Errorf("the %d events of tx %s take %d bytes, over the %d-byte page cap", len(evs), req.GetTxId(), size, ss.s.maxBytes)))
 	}
 	return out, nil
 }
@@ -207,11 +248,11 @@ func (ss sinkServer) Build(ctx context.Context, req *pb.BuildRequest) (*pb.Submi
 	}
 	m, err := mintFromPB(req.GetMint())
 	if err != nil {
-		return nil, toStatus("Sink.Build", err)
+		return nil, toStatus("chainrpc.Sink.Build", err)
 	}
 	sub, err := snk.Build(ctx, chains.BuildRequest{Kind: chains.SubmissionKind(req.GetKind()), Mint: m})
 	if err != nil {
-		return nil, toStatus("Sink.Build", err)
+		return nil, toStatus("chainrpc.Sink.Build", err)
 	}
 	return submissionToPB(sub), nil
 }
@@ -225,7 +266,7 @@ func (ss sinkServer) Submit(ctx context.Context, req *pb.SubmitRequest) (*pb.Sub
 		Submission: submissionFromPB(req.GetSubmission()), Signatures: signaturesFromPB(req.GetSignatures()),
 	})
 	if err != nil {
-		return nil, toStatus("Sink.Submit", err)
+		return nil, toStatus("chainrpc.Sink.Submit", err)
 	}
 	return statusToPB(st), nil
 }
@@ -237,7 +278,7 @@ func (ss sinkServer) Status(ctx context.Context, req *pb.StatusRequest) (*pb.Sub
 	}
 	st, err := snk.Status(ctx, chains.SubmissionKind(req.GetKind()), req.GetId())
 	if err != nil {
-		return nil, toStatus("Sink.Status", err)
+		return nil, toStatus("chainrpc.Sink.Status", err)
 	}
 	return statusToPB(st), nil
 }
@@ -249,7 +290,7 @@ func (ss sinkServer) Ledger(ctx context.Context, _ *pb.Empty) (*pb.LedgerState, 
 	}
 	l, err := snk.Ledger(ctx)
 	if err != nil {
-		return nil, toStatus("Sink.Ledger", err)
+		return nil, toStatus("chainrpc.Sink.Ledger", err)
 	}
 	return ledgerToPB(l), nil
 }

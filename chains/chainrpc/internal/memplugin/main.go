@@ -1,9 +1,23 @@
 // Command memplugin is a chain plugin over an in-memory chain, for the tests
 // of package chainrpc: real processes, real handshakes, a deterministic chain.
 //
-// Its JSON config: {"chain_id": 77, "events": 10, "evidence": 0, "no_sink": false}.
+// Its JSON config:
+//
+//	{"chain_id": 77, "chain_id_file": "", "events": 10, "evidence": 0, "no_sink": false}
+//
+// chain_id_file, if set, names a file holding the chain id in decimal (read
+// at every Configure, so a test can make a restarted plugin change chains).
+// Event i (from 0) is a burn with nonce i and amount i+1 in block i+1, with
+// evidence bytes of the configured size whose first byte is i.
 // Reobserve("fail:<kind>") fails with that error kind; Reobserve("sleep")
-// blocks until the call's context ends.
+// blocks until the call's context ends; Reobserve("deadline") reports in
+// its event's Ref the milliseconds left before the call's deadline;
+// Reobserve("env:NAME") reports the plugin's variable NAME as its Sender.
+//
+// The environment variable MEMPLUGIN_MODE makes the binary a plugin the host
+// must refuse: "cookie" serves with another magic cookie, "protocol2" speaks
+// only a protocol version 2 the host does not know; "panic" crashes before
+// the handshake.
 package main
 
 import (
@@ -12,37 +26,99 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/chainrpc"
 )
 
 type config struct {
-	ChainID  uint32 `json:"chain_id"`
-	Events   int    `json:"events"`
-	Evidence int    `json:"evidence"`
-	NoSink   bool   `json:"no_sink"`
+	ChainID     uint32 `json:"chain_id"`
+	ChainIDFile string `json:"chain_id_file"`
+	Events      int    `json:"events"`
+	Evidence    int    `json:"evidence"`
+	NoSink      bool   `json:"no_sink"`
 }
 
 func main() {
+	// go-plugin's Serve points os.Stderr at its stdio stream; log lines go
+	// to the real stderr, as hclog JSON the host parses.
+	log := hclog.New(&hclog.LoggerOptions{Name: "memplugin", Output: os.Stderr, JSONFormat: true})
+	switch os.Getenv("MEMPLUGIN_MODE") {
+	case "cookie":
+		hs := chainrpc.Handshake
+		hs.MagicCookieValue = "not-the-fluxbridge-cookie"
+		serveRaw(hs, chainrpc.ProtocolVersion)
+		return
+	case "protocol2":
+		hs := chainrpc.Handshake
+		hs.ProtocolVersion = 2
+		serveRaw(hs, 2)
+		return
+	case "panic":
+		panic("memplugin asked to panic at start")
+	}
 	chainrpc.Serve(func(_ context.Context, raw []byte) (*chainrpc.Impl, error) {
-		var c config
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return nil, chains.E("mem.Configure", chains.KindInvalid, err)
-		}
-		if c.ChainID == 0 {
-			return nil, chains.E("mem.Configure", chains.KindInvalid, errors.New("chain_id is required"))
+		c, err := parse(raw)
+		if err != nil {
+			return nil, err
 		}
 		m := &mem{cfg: c, minted: map[string]bool{}}
 		impl := &chainrpc.Impl{Source: m, Name: "memplugin", Version: "test"}
 		if !c.NoSink {
 			impl.Sink = m
 		}
+		log.Info("configured", "chain_id", c.ChainID, "events", c.Events)
 		return impl, nil
 	})
+}
+
+func parse(raw []byte) (config, error) {
+	var c config
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return c, chains.E("mem.Configure", chains.KindInvalid, err)
+	}
+	if c.ChainIDFile != "" {
+		b, err := os.ReadFile(c.ChainIDFile)
+		if err != nil {
+			return c, chains.E("mem.Configure", chains.KindInvalid, err)
+		}
+		id, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 32)
+		if err != nil {
+			return c, chains.E("mem.Configure", chains.KindInvalid, err)
+		}
+		c.ChainID = uint32(id)
+	}
+	if c.ChainID == 0 {
+		return c, chains.E("mem.Configure", chains.KindInvalid, errors.New("chain_id is required"))
+	}
+	return c, nil
+}
+
+// serveRaw serves an empty plugin set under handshake hs at protocol version
+// v: enough for the host to see what it speaks and refuse it.
+func serveRaw(hs plugin.HandshakeConfig, v int) {
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig:  hs,
+		VersionedPlugins: map[int]plugin.PluginSet{v: {chainrpc.PluginName: emptyPlugin{}}},
+		GRPCServer:       plugin.DefaultGRPCServer,
+	})
+}
+
+type emptyPlugin struct{ plugin.NetRPCUnsupportedPlugin }
+
+func (emptyPlugin) GRPCServer(*plugin.GRPCBroker, *grpc.Server) error { return nil }
+
+func (emptyPlugin) GRPCClient(context.Context, *plugin.GRPCBroker, *grpc.ClientConn) (any, error) {
+	return nil, errors.New("memplugin: host side not implemented")
 }
 
 type mem struct {
@@ -101,12 +177,25 @@ func init() {
 }
 
 func (m *mem) Reobserve(ctx context.Context, txid string) ([]chains.Event, error) {
+	if name, ok := strings.CutPrefix(txid, "env:"); ok {
+		// Report the plugin's environment variable name as the event's Sender.
+		return []chains.Event{{Kind: chains.EventBurn, ID: txid, Sender: os.Getenv(name)}}, nil
+	}
 	if name, ok := strings.CutPrefix(txid, "fail:"); ok {
 		return nil, chains.E("mem.Reobserve", kinds[name], fmt.Errorf("asked to fail with %s", name))
 	}
-	if txid == "sleep" {
+	switch txid {
+	case "sleep":
 		<-ctx.Done()
 		return nil, ctx.Err()
+	case "deadline":
+		// Report the deadline the host's context carried across, as the
+		// event's Ref (milliseconds left), or fail without one.
+		dl, ok := ctx.Deadline()
+		if !ok {
+			return nil, chains.E("mem.Reobserve", chains.KindInvalid, errors.New("the call carries no deadline"))
+		}
+		return []chains.Event{{Kind: chains.EventBurn, ID: "deadline", Ref: strconv.FormatInt(time.Until(dl).Milliseconds(), 10)}}, nil
 	}
 	s, ok := strings.CutPrefix(txid, "tx")
 	n, err := strconv.Atoi(s)
