@@ -7,7 +7,7 @@ FUZZTIME  ?= 5s
 BENCHTIME ?= 1s
 BENCHPKGS ?= ./...
 
-.PHONY: all build test lint vet fmt-check fuzz-smoke bench demo clean contracts proto generate generated-check
+.PHONY: all build test lint vet fmt-check fuzz-smoke bench demo demo-inspect clean contracts proto generate generated-check
 
 all: build test
 
@@ -34,29 +34,34 @@ vet:
 fuzz-smoke:
 	FUZZTIME=$(FUZZTIME) GO=$(GO) ./scripts/fuzz-smoke.sh
 
-## bench: benchmarks beside their floors: header verification per era, sighash, decoding, and a 50,000-block light-node sync over loopback (blocks/s, peak RSS)
+## bench: benchmarks beside their floors: header verification per era, sighash, decoding, a 50,000-block light-node sync over loopback (blocks/s, peak RSS), mint gas, and lock → mint with 3 relayers (transfers/s, p50/p99 ms after finality)
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) $(BENCHPKGS)
 
-## demo: inspect real mainnet headers and transactions with the CLI
+## demo: a local devnet (simulated FLUX and EVM chains, 3 relayers, k = 2) turns 20 user locks into mints and prints the result as JSON
 demo: build
+	./$(BIN)/fluxbridge devnet --demo --locks $(or $(LOCKS),20)
+
+## demo-inspect: inspect real mainnet headers and transactions with the CLI
+demo-inspect: build
 	./scripts/demo.sh
 
 ## contracts: compile the Solidity contracts with the pinned solc (npm) and regenerate the abigen bindings
 contracts:
 	./contracts/evm/build.sh
 
-## proto: regenerate the chain plugin protocol's Go code with the pinned protoc and plugins
+## proto: regenerate the chain plugin protocol's and the peer protocol's Go code with the pinned protoc and plugins
 proto:
 	./chains/chainrpc/gen.sh
+	./relayer/peer/gen.sh
 
 ## generate: every generated file (contracts, bindings, proto)
 generate: contracts proto
 
 ## generated-check: regenerate everything and fail if any committed file changes (CI runs this)
 generated-check: generate
-	@git diff --exit-code --stat -- contracts chains/chainrpc || { echo "generated files differ from the committed ones: run 'make generate' and commit"; exit 1; }
-	@untracked=$$(git ls-files --others --exclude-standard -- contracts chains/chainrpc); \
+	@git diff --exit-code --stat -- contracts chains/chainrpc relayer/peer || { echo "generated files differ from the committed ones: run 'make generate' and commit"; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- contracts chains/chainrpc relayer/peer); \
 	if [ -n "$$untracked" ]; then echo "generation created uncommitted files:"; echo "$$untracked"; exit 1; fi
 
 clean:

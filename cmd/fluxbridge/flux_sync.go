@@ -14,9 +14,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux"
-	"github.com/fluxbridge/fluxbridge/chains/flux/fluxnode"
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
-	"github.com/fluxbridge/fluxbridge/chains/flux/spv"
 )
 
 const syncUsage = "fluxbridge flux sync --network NET --peer HOST:PORT [--peer …] [--anchor FILE] --datadir DIR [--until-height H] [--json]"
@@ -76,12 +74,12 @@ func runFluxSync(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	snap, err := readSnapshot(*anchorFile, p)
+	snap, err := flux.ReadSnapshot(*anchorFile, p)
 	if err != nil {
 		fmt.Fprintf(stderr, "fluxbridge flux sync: --anchor: %v\n", err)
 		return exitUsage
 	}
-	anchor, err := loadAnchor(ctx, snap, anchorSource{params: p, peers: peers, dataDir: *dataDir, logger: logger})
+	anchor, err := flux.LoadAnchor(ctx, snap, flux.AnchorSource{Params: p, Peers: peers, DataDir: *dataDir, Logger: logger})
 	if err != nil {
 		fmt.Fprintf(stderr, "fluxbridge flux sync: --anchor: %v\n", err)
 		return exitCheck
@@ -162,64 +160,4 @@ loop:
 		return exitCheck // interrupted before the requested height
 	}
 	return exitOK
-}
-
-// readSnapshot reads a getfluxnodesnapshot file; an empty path is no
-// snapshot. A snapshot at height 0 must name p's genesis block.
-func readSnapshot(path string, p *params.Params) (*fluxnode.Snapshot, error) {
-	if path == "" {
-		return nil, nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	snap, err := fluxnode.ParseSnapshot(data)
-	if err != nil {
-		return nil, err
-	}
-	if snap.Height == 0 && snap.BlockHash != p.GenesisHash {
-		return nil, fmt.Errorf("snapshot block %s is not %s's genesis block %s", snap.BlockHash, p.Name, p.GenesisHash)
-	}
-	return snap, nil
-}
-
-// anchorSource is what loadAnchor needs to build an anchor above genesis.
-type anchorSource struct {
-	params  *params.Params
-	peers   []string // none: the network's DNS seeds
-	dataDir string
-	logger  *slog.Logger
-}
-
-// loadAnchor turns the operator's snapshot into the node's anchor. A
-// snapshot at height 0 anchors at the network's genesis block. Above
-// genesis, on an empty data directory, flux.BootstrapAnchor fetches and
-// verifies the headers from a built-in checkpoint to the snapshot's block
-// and replays the blocks the snapshot's fluxnode set needs, from the same
-// peers the node will use; on a data directory that holds a chain, the
-// anchor only names the block, which must be the stored anchor.
-func loadAnchor(ctx context.Context, snap *fluxnode.Snapshot, src anchorSource) (*spv.Anchor, error) {
-	p := src.params
-	switch {
-	case snap == nil:
-		return nil, nil
-	case snap.Height == 0: // readSnapshot checked the genesis hash
-		return &spv.Anchor{Height: 0, Hash: p.GenesisHash, Headers: nil, Fluxnodes: snap}, nil
-	}
-	has, err := flux.HasState(src.dataDir)
-	if err != nil {
-		return nil, err
-	}
-	if has {
-		src.logger.Info("data directory holds a chain; the snapshot only names its anchor", "height", snap.Height, "hash", snap.BlockHash)
-		return &spv.Anchor{Height: snap.Height, Hash: snap.BlockHash}, nil
-	}
-	return flux.BootstrapAnchor(ctx, flux.BootstrapConfig{
-		Params:      p,
-		Snapshot:    snap,
-		Peers:       src.peers,
-		UseDNSSeeds: len(src.peers) == 0,
-		Logger:      src.logger,
-	})
 }

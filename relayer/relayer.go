@@ -1,0 +1,332 @@
+// Package relayer is the domain of a fluxbridge relayer (DESIGN §4, §6): the
+// transfer types and their state machine, the policy (governor, accountant,
+// submitter order) and the pipeline that turns a finalized lock on the FLUX
+// chain into exactly one mint on a destination chain once k relayers signed.
+//
+// The pipeline sees chains only through chains.Source and chains.Sink, its
+// state only through Store, its key only through Signer and its peers only
+// through Outbox and HandleEnvelope, so it imports no chain SDK, no storage
+// driver and no transport. Each state step is one Store.Update that moves the
+// cursor or state it depends on together with the journal entry explaining it.
+package relayer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+)
+
+// Signer is the relayer's key (package signer implements it; DESIGN §2).
+// It is declared here so the domain does not import the signer package and
+// its cryptography dependencies.
+type Signer interface {
+	Scheme() chains.SigScheme
+	ID() []byte
+	Public() []byte
+	Sign(ctx context.Context, d chains.Digest) (chains.Signature, error)
+}
+
+// Outbox sends envelopes to the other relayers of the set (relayer/peer
+// implements it). Broadcast seals the payload with the relayer's key and
+// queues it; it must not block for long.
+type Outbox interface {
+	Broadcast(ctx context.Context, kind string, payload []byte) error
+}
+
+// HeaderSource gives the raw headers of the FLUX chain for the journal's
+// header chain (DESIGN §7: evidence up to a checkpoint). The light node
+// implements it.
+type HeaderSource interface {
+	// Anchor is the checkpoint the node trusts: its height and display hash.
+	Anchor() (height uint64, hash string)
+	// Headers returns the raw wire headers of heights from..to inclusive on
+	// the best chain, and the display hash of the last one.
+	Headers(ctx context.Context, from, to uint64) (raw [][]byte, lastHash string, err error)
+}
+
+// KindMintAttestation is the envelope kind of an attestation (DESIGN §3).
+const KindMintAttestation = "mint-attestation"
+
+// Destination is one chain the relayer mints on.
+type Destination struct {
+	Chain chains.ID
+	// Bridge is the bridge contract the MintAuth digest binds.
+	Bridge [20]byte
+	Sink   chains.Sink
+}
+
+// Config configures a Relayer. Store, Signer, Verify, Source, Destinations,
+// Members, Threshold and Outbox are required.
+type Config struct {
+	Store  Store
+	Signer Signer
+	// Verify checks a signature over a digest (signer.Verify).
+	Verify func(chains.Signature, chains.Digest) error
+	// Source is the embedded FLUX light node.
+	Source chains.Source
+	// Headers, when set, feeds the journal's header chain.
+	Headers      HeaderSource
+	Destinations []Destination
+	// Members are the 20-byte addresses of the current signer set, this
+	// relayer's included; Threshold is k.
+	Members   [][]byte
+	Threshold int
+	Outbox    Outbox
+	// Confirmations is D_L1, the depth at which a lock is final (default 40).
+	Confirmations uint32
+	Governor      Governor
+	// FailoverAfter is how long the submitter of rank r waits after the one of
+	// rank r−1 was due before it submits itself (default 10 s).
+	FailoverAfter time.Duration
+	// Poll is the pipeline's tick (default 100 ms); StatusPoll how often a
+	// transfer's destination status is read (default 1 s); Rebroadcast how
+	// often own attestations of unminted transfers are sent again (default 5 s).
+	Poll, StatusPoll, Rebroadcast time.Duration
+	// Batch bounds the transfers one step handles (default 256).
+	Batch int
+	// Now is the clock (default time.Now); the Store should share it.
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Relayer runs the lock → mint pipeline of one relayer.
+type Relayer struct {
+	cfg   Config
+	self  []byte
+	dests map[chains.ID]Destination
+	log   *slog.Logger
+	inbox chan Attestation
+
+	mu       sync.Mutex
+	drops    map[string]uint64
+	sent     map[string]time.Time // transfer id → last broadcast of our attestation
+	polled   map[string]time.Time // transfer id → last destination status read
+	refusing string               // why signing is refused now ("" while signing)
+	stats    Stats
+}
+
+// Stats counts what the pipeline did since it started.
+type Stats struct {
+	Signed, Submitted, Minted, Received uint64
+}
+
+// inboxSize bounds the attestations waiting for the store; when it is full
+// HandleEnvelope refuses with a transient error and the sender's periodic
+// rebroadcast delivers the attestation again.
+const inboxSize = 8192
+
+// New checks cfg and returns a Relayer.
+func New(cfg Config) (*Relayer, error) {
+	const op = "relayer.New"
+	switch {
+	case cfg.Store == nil, cfg.Signer == nil, cfg.Verify == nil, cfg.Source == nil, cfg.Outbox == nil:
+		return nil, chains.E(op, chains.KindInvalid, errors.New("Store, Signer, Verify, Source and Outbox are required"))
+	case len(cfg.Destinations) == 0:
+		return nil, chains.E(op, chains.KindInvalid, errors.New("at least one destination is required"))
+	case cfg.Threshold < 1 || cfg.Threshold > len(cfg.Members) || 2*cfg.Threshold <= len(cfg.Members):
+		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("threshold %d of %d members: need more than half and at most all", cfg.Threshold, len(cfg.Members)))
+	case cfg.Signer.Scheme() != chains.SchemeSecp256k1:
+		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("the relayer key must be secp256k1, not %s", cfg.Signer.Scheme()))
+	}
+	r := &Relayer{cfg: cfg, self: cfg.Signer.ID(), dests: map[chains.ID]Destination{},
+		drops: map[string]uint64{}, sent: map[string]time.Time{}, polled: map[string]time.Time{},
+		inbox: make(chan Attestation, inboxSize)}
+	seen := map[string]bool{}
+	member := false
+	for _, m := range cfg.Members {
+		if len(m) != 20 || seen[string(m)] {
+			return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("member %x: want distinct 20-byte addresses", m))
+		}
+		seen[string(m)] = true
+		member = member || bytes.Equal(m, r.self)
+	}
+	if !member {
+		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("this relayer's key %x is not a member of the set", r.self))
+	}
+	for _, d := range cfg.Destinations {
+		if d.Sink == nil || d.Sink.Chain() != d.Chain {
+			return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("destination %s: its sink must serve that chain", d.Chain))
+		}
+		r.dests[d.Chain] = d
+	}
+	if r.cfg.Confirmations == 0 {
+		r.cfg.Confirmations = 40
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&r.cfg.FailoverAfter, 10*time.Second)
+	def(&r.cfg.Poll, 100*time.Millisecond)
+	def(&r.cfg.StatusPoll, time.Second)
+	def(&r.cfg.Rebroadcast, 5*time.Second)
+	if r.cfg.Batch <= 0 {
+		r.cfg.Batch = 256
+	}
+	if r.cfg.Now == nil {
+		r.cfg.Now = time.Now
+	}
+	r.log = cfg.Logger
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	r.cfg.Members = slices.Clone(cfg.Members)
+	return r, nil
+}
+
+// ID returns this relayer's address.
+func (r *Relayer) ID() []byte { return bytes.Clone(r.self) }
+
+// Run runs the pipeline until ctx ends. Each step runs in its own goroutine
+// on the Poll tick; a step that fails logs and tries again on the next tick
+// (every step is idempotent: it re-reads its state from the store).
+func (r *Relayer) Run(ctx context.Context) error {
+	steps := []struct {
+		name  string
+		every time.Duration
+		fn    func(context.Context) error
+	}{
+		{"observe", r.cfg.Poll, r.observe},
+		{"headers", r.cfg.StatusPoll, r.recordHeaders},
+		{"sign", r.cfg.Poll, r.sign},
+		{"submit", r.cfg.Poll, r.submit},
+		{"confirm", r.cfg.Poll, r.confirm},
+		{"rebroadcast", r.cfg.Rebroadcast / 5, r.rebroadcast},
+		{"heads", r.cfg.StatusPoll, r.recordHeads},
+	}
+	var wg sync.WaitGroup
+	for _, s := range steps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.loop(ctx, s.name, s.every, s.fn)
+		}()
+	}
+	wg.Add(1)
+	go func() { // "inbox": stores received attestations in batches
+		defer wg.Done()
+		r.runInbox(ctx)
+	}()
+	wg.Wait()
+	return nil
+}
+
+// loop runs fn every interval until ctx ends, logging failures (at most one
+// line per distinct error in a row, so a long outage does not flood the log).
+func (r *Relayer) loop(ctx context.Context, name string, every time.Duration, fn func(context.Context) error) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var last string
+	for {
+		err := fn(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil && err.Error() != last:
+			r.log.Warn("relayer step failed", "step", name, "err", err, "kind", chains.KindOf(err).String())
+			last = err.Error()
+		case err == nil && last != "":
+			r.log.Info("relayer step recovered", "step", name)
+			last = ""
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// drop counts a refused envelope or observation by reason.
+func (r *Relayer) drop(reason string) {
+	r.mu.Lock()
+	r.drops[reason]++
+	r.mu.Unlock()
+}
+
+// Drops returns the counts of refused peer messages by reason.
+func (r *Relayer) Drops() map[string]uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]uint64, len(r.drops))
+	for k, v := range r.drops {
+		out[k] = v
+	}
+	return out
+}
+
+// Stats returns the pipeline's counters.
+func (r *Relayer) Stats() Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stats
+}
+
+// Refusing returns why signing is refused right now ("" while signing).
+func (r *Relayer) Refusing() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.refusing
+}
+
+// Pause stops this relayer from signing until Resume (DESIGN §6: each
+// operator can stop signing locally). It is persisted and journaled.
+func (r *Relayer) Pause(ctx context.Context, reason string) error {
+	if reason == "" {
+		reason = "paused by the operator"
+	}
+	return r.cfg.Store.Update(ctx, func(tx Tx) error {
+		if err := tx.SetSetting(SettingPaused, reason); err != nil {
+			return err
+		}
+		_, err := tx.Journal(JournalSigningPaused, map[string]any{"reason": reason})
+		return err
+	})
+}
+
+// Resume lets a paused relayer sign again. With clearHalt it also clears a
+// halt the relayer put itself in (an operator's decision after an
+// investigation, journaled).
+func (r *Relayer) Resume(ctx context.Context, clearHalt bool) error {
+	return r.cfg.Store.Update(ctx, func(tx Tx) error {
+		if err := tx.SetSetting(SettingPaused, ""); err != nil {
+			return err
+		}
+		if clearHalt {
+			if err := tx.SetSetting(SettingHalted, ""); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Journal(JournalSigningResumed, map[string]any{"clear_halt": clearHalt})
+		return err
+	})
+}
+
+// halt stops signing until an operator clears it, and journals why.
+func (r *Relayer) halt(ctx context.Context, reason string, detail map[string]any) error {
+	r.log.Error("signing halted", "reason", reason)
+	return r.cfg.Store.Update(ctx, func(tx Tx) error {
+		if err := tx.SetSetting(SettingHalted, reason); err != nil {
+			return err
+		}
+		if detail == nil {
+			detail = map[string]any{}
+		}
+		detail["reason"] = reason
+		_, err := tx.Journal(JournalSigningHalted, detail)
+		return err
+	})
+}
+
+// isMember reports whether id is in the signer set.
+func (r *Relayer) isMember(id []byte) bool {
+	return slices.ContainsFunc(r.cfg.Members, func(m []byte) bool { return bytes.Equal(m, id) })
+}

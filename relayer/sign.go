@@ -1,0 +1,325 @@
+package relayer
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+)
+
+// sign is the signing step: for final (and due queued) transfers it applies
+// the governor, re-verifies the lock on the light node, checks the
+// accountant invariant, checks the sink's digest against its own and signs
+// (DESIGN §4 rules 1, 2 and 5). Nothing is signed while paused, halted or
+// unhealthy.
+func (r *Relayer) sign(ctx context.Context) error {
+	var todo []Transfer
+	var paused, halted string
+	var locked uint64
+	used := map[chains.ID]uint64{}
+	now := r.cfg.Now()
+	err := r.cfg.Store.View(ctx, func(tx Tx) error {
+		var err error
+		if paused, _, err = tx.Setting(SettingPaused); err != nil {
+			return err
+		}
+		if halted, _, err = tx.Setting(SettingHalted); err != nil {
+			return err
+		}
+		if todo, err = tx.Transfers(TransferQuery{States: []State{StateFinal}, Limit: r.cfg.Batch}); err != nil {
+			return err
+		}
+		due, err := tx.Transfers(TransferQuery{States: []State{StateQueued}, DueBefore: now, Limit: r.cfg.Batch})
+		if err != nil {
+			return err
+		}
+		todo = append(todo, due...)
+		if locked, err = tx.LockedTotal(); err != nil {
+			return err
+		}
+		for c := range r.dests {
+			if used[c], err = tx.Approved(c, r.cfg.Governor.WindowStart(now)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || len(todo) == 0 {
+		return err
+	}
+	switch {
+	case halted != "":
+		return r.refuse(ctx, "halted: "+halted)
+	case paused != "":
+		return r.refuse(ctx, "paused: "+paused)
+	}
+	head, err := r.cfg.Source.Head(ctx)
+	if err != nil {
+		return r.refuse(ctx, "light node: "+err.Error())
+	}
+	if !head.Healthy {
+		return r.refuse(ctx, "light node unhealthy: "+head.Reason)
+	}
+	// SECURITY: the ledgers are read once per batch and every signature of
+	// the batch is added to them, so the batch as a whole keeps the invariant.
+	ledgers := make([]chains.Ledger, 0, len(r.dests))
+	for _, d := range r.dests {
+		l, err := d.Sink.Ledger(ctx)
+		if err != nil {
+			return r.refuse(ctx, fmt.Sprintf("chain %s: reading the ledger: %v", d.Chain, err))
+		}
+		ledgers = append(ledgers, l)
+	}
+	if err := r.refuse(ctx, ""); err != nil {
+		return err
+	}
+	var batch uint64
+	for _, t := range todo {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		d, ok := r.dests[t.Dest]
+		if !ok {
+			continue // the reserve scanner accepts only configured chains; nothing to sign
+		}
+		dec := r.cfg.Governor.Decide(now, t, used[t.Dest])
+		if !dec.Approve {
+			if err := r.hold(ctx, t, dec); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := CheckAccountant(ledgers, batch+t.Amount, locked); err != nil {
+			consumed, serr := r.alreadyMinted(ctx, d, t)
+			if serr != nil {
+				return serr
+			}
+			if consumed {
+				continue
+			}
+			var ae *AccountantError
+			errors.As(err, &ae)
+			return r.halt(ctx, err.Error(), map[string]any{"transfer": t.ID,
+				"minted": strconv.FormatUint(ae.Minted, 10), "this": strconv.FormatUint(ae.This, 10), "locked": strconv.FormatUint(ae.Locked, 10)})
+		}
+		signed, err := r.signOne(ctx, d, t, head, dec.Reason)
+		if err != nil {
+			r.log.Warn("not signed", "transfer", t.ID, "err", err)
+			continue
+		}
+		if signed {
+			batch += t.Amount
+			used[t.Dest] += t.Amount
+		}
+	}
+	return nil
+}
+
+// refuse records why signing is refused (reason "" when it is allowed again),
+// journaling each change so the journal explains every gap in signing.
+func (r *Relayer) refuse(ctx context.Context, reason string) error {
+	r.mu.Lock()
+	prev := r.refusing
+	r.refusing = reason
+	r.mu.Unlock()
+	if prev == reason {
+		return nil
+	}
+	kind, content := JournalSigningRefused, map[string]any{"reason": reason}
+	if reason == "" {
+		kind, content = JournalSigningResumes, map[string]any{"previous": prev}
+		r.log.Info("signing allowed again", "was", prev)
+	} else {
+		r.log.Warn("signing refused", "reason", reason)
+	}
+	return r.cfg.Store.Update(ctx, func(tx Tx) error {
+		_, err := tx.Journal(kind, content)
+		return err
+	})
+}
+
+// hold queues a transfer the governor does not approve yet.
+func (r *Relayer) hold(ctx context.Context, t Transfer, dec Decision) error {
+	if t.State == StateQueued && t.ReleaseAt.Equal(dec.ReleaseAt) && t.Reason == dec.Reason {
+		return nil
+	}
+	return r.cfg.Store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Transfer(t.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != StateFinal && cur.State != StateQueued {
+			return nil
+		}
+		cur.State, cur.ReleaseAt, cur.Reason, cur.UpdatedAt = StateQueued, dec.ReleaseAt, dec.Reason, tx.Now()
+		if err := tx.PutTransfer(cur); err != nil {
+			return err
+		}
+		_, err = tx.Journal(JournalGovernorHeld, map[string]any{"id": t.ID, "amount": strconv.FormatUint(t.Amount, 10),
+			"release_at": dec.ReleaseAt.UTC().Format("2006-01-02T15:04:05.000Z"), "reason": dec.Reason})
+		return err
+	})
+}
+
+// alreadyMinted asks the destination whether t is already minted (by the
+// others while this relayer was away) and records it if so.
+func (r *Relayer) alreadyMinted(ctx context.Context, d Destination, t Transfer) (bool, error) {
+	st, err := d.Sink.Status(ctx, chains.SubmitMint, t.ID)
+	if err != nil {
+		return false, err
+	}
+	switch st.State {
+	case chains.StateDone:
+		return true, r.markMinted(ctx, t.ID, st)
+	case chains.StateIncluded, chains.StatePartial:
+		return true, nil
+	}
+	return false, nil
+}
+
+// signOne re-verifies one transfer and signs it. signed is false when the
+// transfer was not signed for a reason that is not an error of this step
+// (it moved on meanwhile).
+func (r *Relayer) signOne(ctx context.Context, d Destination, t Transfer, head chains.Head, why string) (signed bool, err error) {
+	// SECURITY (rule 1): re-fetch the lock from the light node now: it must
+	// still be on the best chain with the same content, at depth D_L1.
+	evs, err := r.cfg.Source.Reobserve(ctx, t.TxID())
+	if err != nil {
+		return false, fmt.Errorf("re-verifying the lock: %w", err)
+	}
+	var ev *chains.Event
+	for i := range evs {
+		if evs[i].ID == t.ID && !evs[i].Retracted {
+			ev = &evs[i]
+		}
+	}
+	switch {
+	case ev == nil || ev.Kind != chains.EventLock:
+		return false, errors.New("the light node no longer reports this lock")
+	case ev.Amount != t.Amount || ev.DestChain != t.Dest || !bytes.Equal(ev.Recipient, t.Recipient[:]):
+		return false, errors.New("the light node reports different lock content than was stored")
+	case ev.Block.Hash != t.Block.Hash:
+		return false, fmt.Errorf("the lock is now in block %s, not %s", ev.Block.Hash, t.Block.Hash)
+	case head.Tip.Height < ev.Block.Height || head.Tip.Height-ev.Block.Height+1 < uint64(r.cfg.Confirmations):
+		return false, fmt.Errorf("the lock is at depth %d, below %d", int64(head.Tip.Height)-int64(ev.Block.Height)+1, r.cfg.Confirmations)
+	}
+	mint := t.Mint()
+	digest := MintAuthDigest(d.Chain, d.Bridge, mint)
+	sub, err := d.Sink.Build(ctx, chains.BuildRequest{Kind: chains.SubmitMint, Mint: &mint})
+	if err != nil {
+		return false, fmt.Errorf("building the mint: %w", err)
+	}
+	if err := checkSubmission(sub, t.ID, digest); err != nil {
+		return false, err
+	}
+	sig, err := r.cfg.Signer.Sign(ctx, chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: digest[:]})
+	if err != nil {
+		return false, fmt.Errorf("signing: %w", err)
+	}
+	own := Attestation{TransferID: t.ID, Dest: d.Chain, Mint: mint, Signer: r.self, Digest: digest[:], Sig: sig.Sig}
+	payload, err := MarshalAttestation(own)
+	if err != nil {
+		return false, err
+	}
+	err = r.cfg.Store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Transfer(t.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != StateFinal && cur.State != StateQueued {
+			return errMoved
+		}
+		now := tx.Now()
+		cur.State, cur.Digest, cur.AttestedAt, cur.UpdatedAt, cur.Reason = StateAttested, digest[:], now, now, why
+		own.ReceivedAt = now
+		if err := tx.PutTransfer(cur); err != nil {
+			return err
+		}
+		if _, err := tx.AddAttestation(own); err != nil {
+			return err
+		}
+		if err := tx.Approve(d.Chain, t.ID, t.Amount); err != nil {
+			return err
+		}
+		if _, err := tx.Journal(JournalMintAttested, map[string]any{"id": t.ID, "dest": uint32(d.Chain),
+			"bridge": hex.EncodeToString(d.Bridge[:]), "amount": strconv.FormatUint(t.Amount, 10),
+			"recipient": hex.EncodeToString(t.Recipient[:]), "digest": hex.EncodeToString(digest[:]),
+			"sig": hex.EncodeToString(sig.Sig), "block": ev.Block.Hash, "tip": head.Tip.Height, "governor": why}); err != nil {
+			return err
+		}
+		return r.checkQuorum(tx, cur)
+	})
+	if errors.Is(err, errMoved) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	r.mu.Lock()
+	r.stats.Signed++
+	r.sent[t.ID] = r.cfg.Now()
+	r.mu.Unlock()
+	if err := r.cfg.Outbox.Broadcast(ctx, KindMintAttestation, payload); err != nil {
+		r.log.Warn("broadcasting an attestation", "transfer", t.ID, "err", err) // the rebroadcast step retries
+	}
+	return true, nil
+}
+
+// errMoved aborts an update whose transfer moved on meanwhile.
+var errMoved = errors.New("the transfer moved on")
+
+// checkSubmission verifies what a sink built against what the relayer
+// computed itself (the sink is a plugin and is not trusted to say what a
+// digest means).
+func checkSubmission(sub chains.Submission, id string, digest [32]byte) error {
+	switch {
+	case sub.Kind != chains.SubmitMint || sub.ID != id:
+		return chains.E("relayer.checkSubmission", chains.KindConflict, fmt.Errorf("the sink built %s %q, not the mint of %s", sub.Kind, sub.ID, id))
+	case len(sub.Digests) != 1 || sub.Digests[0].Scheme != chains.SchemeSecp256k1 || !bytes.Equal(sub.Digests[0].Hash, digest[:]):
+		return chains.E("relayer.checkSubmission", chains.KindConflict, fmt.Errorf("the sink's digest for %s is not the MintAuth digest %x", id, digest))
+	}
+	return nil
+}
+
+// checkQuorum moves an attested transfer to quorum when k valid attestations
+// over its digest are stored.
+func (r *Relayer) checkQuorum(tx Tx, t Transfer) error {
+	if t.State != StateAttested {
+		return nil
+	}
+	atts, err := tx.Attestations(t.ID)
+	if err != nil {
+		return err
+	}
+	good := r.matching(atts, t.Digest)
+	if len(good) < r.cfg.Threshold {
+		return nil
+	}
+	now := tx.Now()
+	t.State, t.QuorumAt, t.UpdatedAt = StateQuorum, now, now
+	if err := tx.PutTransfer(t); err != nil {
+		return err
+	}
+	signers := make([]string, len(good))
+	for i, a := range good {
+		signers[i] = hex.EncodeToString(a.Signer)
+	}
+	_, err = tx.Journal(JournalQuorum, map[string]any{"id": t.ID, "signers": signers})
+	return err
+}
+
+// matching keeps the attestations of members over digest (their signatures
+// were verified when they were received), one per signer, ordered by signer.
+func (r *Relayer) matching(atts []Attestation, digest []byte) []Attestation {
+	var out []Attestation
+	for _, a := range atts {
+		if bytes.Equal(a.Digest, digest) && r.isMember(a.Signer) {
+			out = append(out, a)
+		}
+	}
+	return out
+}

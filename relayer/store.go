@@ -1,0 +1,147 @@
+package relayer
+
+import (
+	"context"
+	"time"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+)
+
+// Store persists a relayer's state (DESIGN §7). relayer/store/sqlite is the
+// implementation; the domain sees only these interfaces.
+//
+// Every state step is one Update: the transfers it changes, the cursor it
+// consumed, the attestations or submissions it stored and the journal entries
+// that explain it commit together or not at all, so a relayer that crashes
+// anywhere resumes without losing or duplicating anything.
+type Store interface {
+	// Update runs fn in one write transaction. If fn returns an error the
+	// transaction rolls back and Update returns that error unchanged. Writes
+	// are serialised: one Update runs at a time.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read transaction (a consistent snapshot); writes
+	// inside it fail with a KindInternal error.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Close closes the store.
+	Close() error
+}
+
+// Tx is one transaction of a Store. Its methods must not be used after the
+// Update or View that passed it returns. Errors are *chains.Error values:
+// KindNotFound for a missing row, KindConflict for a write that contradicts
+// what is stored, KindInvalid for a malformed value, KindInternal otherwise.
+type Tx interface {
+	// Now is the transaction's one timestamp (UTC, millisecond precision):
+	// every row and journal entry written in the transaction carries it.
+	Now() time.Time
+
+	// Cursor returns the stored cursor of a named event stream ("" if none);
+	// SetCursor stores it.
+	Cursor(stream string) (chains.Cursor, error)
+	SetCursor(stream string, c chains.Cursor) error
+
+	// Transfer returns one transfer (KindNotFound if unknown).
+	Transfer(id string) (Transfer, error)
+	// PutTransfer inserts a transfer or updates it. An update whose state
+	// transition CanMove refuses fails with KindConflict and changes nothing.
+	// Lock, Dest, Recipient and Amount never change once stored (KindConflict).
+	PutTransfer(t Transfer) error
+	// Transfers lists transfers matching q, oldest first (by SeenAt, then ID).
+	Transfers(q TransferQuery) ([]Transfer, error)
+	// CountByState counts transfers per state.
+	CountByState() (map[State]int, error)
+	// LockedTotal is Σ Amount over the transfers that are valid locks at
+	// depth D_L1 or more (final and every later lock → mint state; not
+	// refund-due, seen or orphaned): the reserve side of the accountant
+	// invariant (DESIGN §4 rule 5).
+	LockedTotal() (uint64, error)
+
+	// AddAttestation stores a signer's attestation for a transfer. Storing
+	// the same (transfer, signer, digest, mint) again returns added = false.
+	// The same signer with another digest or mint fails with KindConflict
+	// (the stored one stays). The transfer need not be known yet.
+	AddAttestation(a Attestation) (added bool, err error)
+	// Attestations lists a transfer's attestations ordered by signer.
+	Attestations(transferID string) ([]Attestation, error)
+
+	// AddSubmission records that this relayer sent a submission.
+	AddSubmission(s Submission) error
+	// Submissions lists a transfer's submissions, oldest first.
+	Submissions(transferID string) ([]Submission, error)
+
+	// Approve records the governor's approval of a transfer's notional on its
+	// destination chain (idempotent per transfer); Approved sums the
+	// approvals on a chain at or after since.
+	Approve(chain chains.ID, transferID string, amount uint64) error
+	Approved(chain chains.ID, since time.Time) (uint64, error)
+
+	// AddReserveUTXO stores an unspent reserve output (idempotent);
+	// ReserveUTXOs lists the unspent ones.
+	AddReserveUTXO(u ReserveUTXO) error
+	ReserveUTXOs() ([]ReserveUTXO, error)
+
+	// Journal appends an entry with the canonical JSON of content, chained to
+	// the previous entry and signed with the relayer's key (relayer/journal),
+	// and returns its sequence number.
+	Journal(kind string, content any) (seq uint64, err error)
+	// JournalHead returns the last entry's sequence number and hash
+	// (ok = false for an empty journal). The domain never sees journal
+	// entries themselves: relayer/journal signs with go-ethereum, which the
+	// domain must not import (DESIGN §2); the store's own JournalRange
+	// serves exports.
+	JournalHead() (seq uint64, hash [32]byte, ok bool, err error)
+
+	// Setting and SetSetting keep small named values (the signing pause, the
+	// accountant halt); an empty value deletes the setting.
+	Setting(key string) (value string, ok bool, err error)
+	SetSetting(key, value string) error
+
+	// PutHead and Heads keep each chain's last observed head (for status).
+	PutHead(chain chains.ID, h chains.Head) error
+	Heads() (map[chains.ID]chains.Head, error)
+}
+
+// TransferQuery selects transfers. Zero fields do not filter.
+type TransferQuery struct {
+	States []State
+	Dest   chains.ID
+	// DueBefore selects queued transfers whose ReleaseAt is at or before it.
+	DueBefore time.Time
+	// UpdatedBefore selects transfers last changed before it.
+	UpdatedBefore time.Time
+	// AfterID pages: only transfers ordered after the one with this id.
+	AfterID string
+	// Limit bounds the result (0: no limit).
+	Limit int
+}
+
+// Submission is one destination transaction this relayer sent for a transfer.
+type Submission struct {
+	TransferID string
+	Dest       chains.ID
+	// TxID is the destination transaction; State what the sink reported.
+	TxID  string
+	State chains.SubmissionState
+	// Signers are the signers whose signatures it carried.
+	Signers [][]byte
+	At      time.Time
+}
+
+// ReserveUTXO is one unspent output of the FLUX reserve (a final lock).
+type ReserveUTXO struct {
+	TxID   string // display hex
+	Vout   uint32
+	Amount uint64
+	Height uint64
+	// TransferID is the lock it came from ("" for change outputs, issue 6).
+	TransferID string
+}
+
+// Setting keys.
+const (
+	// SettingPaused holds the operator's reason while signing is paused.
+	SettingPaused = "signing.paused"
+	// SettingHalted holds why signing halted itself (accountant invariant
+	// broken, final event retracted); only an operator clears it.
+	SettingHalted = "signing.halted"
+)

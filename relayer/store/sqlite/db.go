@@ -1,0 +1,330 @@
+// Package sqlite is the relayer's store (relayer.Store) on SQLite: WAL mode,
+// foreign keys on, a busy timeout, one writer connection serialising the
+// Updates and a pool of readers for Views, and embedded ordered migrations
+// recorded with their checksums (DESIGN §7). The journal lives in the same
+// database, so an entry commits together with the state step it explains.
+package sqlite
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+
+	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/relayer"
+	"github.com/fluxbridge/fluxbridge/relayer/journal"
+	"github.com/fluxbridge/fluxbridge/signer"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// BusyTimeout is how long a connection waits for a lock held by another.
+const BusyTimeout = 10 * time.Second
+
+// Config configures Open.
+type Config struct {
+	// Path is the database file; its directory is created (0700) if missing.
+	Path string
+	// Signer signs journal entries.
+	Signer signer.Signer
+	// Now is the clock (default time.Now); each transaction takes it once.
+	Now func() time.Time
+}
+
+// DB is the relayer's SQLite store. It implements relayer.Store and is safe
+// for concurrent use.
+type DB struct {
+	cfg      Config
+	w        *sqlx.DB // the one writer connection
+	r        *sqlx.DB // readers
+	readOnly bool
+
+	mu   sync.Mutex     // serialises Updates and guards head
+	head *journal.Entry // the last committed journal entry (nil: empty)
+}
+
+var _ relayer.Store = (*DB)(nil)
+
+func dsn(path string, ro bool) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", strconv.FormatInt(BusyTimeout.Milliseconds(), 10))
+	q.Set("_synchronous", "NORMAL")
+	if ro {
+		q.Set("mode", "ro")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database and applies pending migrations.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	const op = "sqlite.Open"
+	if cfg.Path == "" || cfg.Signer == nil {
+		return nil, chains.E(op, chains.KindInvalid, errors.New("Path and Signer are required"))
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o700); err != nil {
+		return nil, chains.E(op, chains.KindInternal, err)
+	}
+	w, err := sqlx.Open("sqlite3", dsn(cfg.Path, false))
+	if err != nil {
+		return nil, chains.E(op, chains.KindInternal, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	db := &DB{cfg: cfg, w: w}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if db.r, err = sqlx.Open("sqlite3", dsn(cfg.Path, true)); err != nil {
+		w.Close()
+		return nil, chains.E(op, chains.KindInternal, err)
+	}
+	db.r.SetMaxOpenConns(4)
+	if db.head, err = db.loadHead(ctx, db.w); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenReadOnly opens an existing database for View only (`fluxbridge
+// status`, audits), alongside a relayer that may be running. Update fails.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	const op = "sqlite.OpenReadOnly"
+	if _, err := os.Stat(path); err != nil {
+		return nil, chains.E(op, chains.KindNotFound, fmt.Errorf("no relayer database at %s (has the relayer run yet?)", path))
+	}
+	r, err := sqlx.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		return nil, chains.E(op, chains.KindInternal, err)
+	}
+	db := &DB{cfg: Config{Path: path, Now: time.Now}, r: r, readOnly: true}
+	if err := db.checkMigrations(ctx, r); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	var errs []error
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	if db.w != nil {
+		errs = append(errs, db.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.cfg.Path }
+
+// Update runs fn in one write transaction (relayer.Store).
+func (db *DB) Update(ctx context.Context, fn func(relayer.Tx) error) error {
+	const op = "sqlite.Update"
+	if db.readOnly {
+		return chains.E(op, chains.KindInternal, errors.New("the database is open read-only"))
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	sqltx, err := db.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return chains.E(op, kindOf(err), err)
+	}
+	t := &tx{db: db, tx: sqltx, now: db.cfg.Now().UTC().Truncate(time.Millisecond), ctx: ctx, head: db.head}
+	if err := fn(t); err != nil {
+		sqltx.Rollback()
+		return err
+	}
+	if err := sqltx.Commit(); err != nil {
+		return chains.E(op, kindOf(err), err)
+	}
+	db.head = t.head
+	return nil
+}
+
+// View runs fn in a read transaction (relayer.Store).
+func (db *DB) View(ctx context.Context, fn func(relayer.Tx) error) error {
+	sqltx, err := db.r.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return chains.E("sqlite.View", kindOf(err), err)
+	}
+	defer sqltx.Rollback()
+	return fn(&tx{db: db, tx: sqltx, now: db.cfg.Now().UTC().Truncate(time.Millisecond), ctx: ctx, ro: true})
+}
+
+// kindOf classifies a driver error: busy and locked are transient.
+func kindOf(err error) chains.Kind {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return chains.KindTransient
+	}
+	s := err.Error()
+	if strings.Contains(s, "database is locked") || strings.Contains(s, "busy") {
+		return chains.KindTransient
+	}
+	return chains.KindInternal
+}
+
+// migrate applies the embedded migrations in order, each in its own
+// transaction, recording its name and checksum.
+func (db *DB) migrate(ctx context.Context) error {
+	const op = "sqlite.migrate"
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		return chains.E(op, chains.KindInternal, err)
+	}
+	if err := db.checkMigrations(ctx, db.w); err != nil {
+		return err
+	}
+	files, sums, err := embedded()
+	if err != nil {
+		return err
+	}
+	for i, name := range files {
+		var n int
+		if err := db.w.GetContext(ctx, &n, `SELECT COUNT(*) FROM schema_migrations WHERE name = ?`, name); err != nil {
+			return chains.E(op, chains.KindInternal, err)
+		}
+		if n > 0 {
+			continue
+		}
+		body, _ := migrations.ReadFile("migrations/" + name)
+		t, err := db.w.BeginTxx(ctx, nil)
+		if err != nil {
+			return chains.E(op, chains.KindInternal, err)
+		}
+		if _, err := t.ExecContext(ctx, string(body)); err != nil {
+			t.Rollback()
+			return chains.E(op, chains.KindInternal, fmt.Errorf("migration %s: %w", name, err))
+		}
+		if _, err := t.ExecContext(ctx, `INSERT INTO schema_migrations (name, sha256, applied_at) VALUES (?, ?, ?)`, name, sums[i], time.Now().UnixMilli()); err != nil {
+			t.Rollback()
+			return chains.E(op, chains.KindInternal, err)
+		}
+		if err := t.Commit(); err != nil {
+			return chains.E(op, chains.KindInternal, err)
+		}
+	}
+	return nil
+}
+
+// checkMigrations refuses a database whose recorded migrations differ from
+// this binary's or that has migrations this binary does not know.
+func (db *DB) checkMigrations(ctx context.Context, q sqlx.QueryerContext) error {
+	const op = "sqlite.checkMigrations"
+	files, sums, err := embedded()
+	if err != nil {
+		return err
+	}
+	var rows []struct {
+		Name   string `db:"name"`
+		SHA256 string `db:"sha256"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT name, sha256 FROM schema_migrations ORDER BY name`); err != nil {
+		if strings.Contains(err.Error(), "no such table") {
+			return nil
+		}
+		return chains.E(op, chains.KindInternal, err)
+	}
+	for _, r := range rows {
+		i := slices.Index(files, r.Name)
+		if i < 0 {
+			return chains.E(op, chains.KindConflict, fmt.Errorf("%s was written by a newer fluxbridge (migration %s is unknown to this binary): upgrade the binary", db.cfg.Path, r.Name))
+		}
+		if sums[i] != r.SHA256 {
+			return chains.E(op, chains.KindConflict, fmt.Errorf("%s: migration %s was applied with checksum %s, this binary has %s: the database or the binary was modified", db.cfg.Path, r.Name, r.SHA256, sums[i]))
+		}
+	}
+	return nil
+}
+
+func embedded() (names, sums []string, err error) {
+	entries, err := fs.ReadDir(migrations, "migrations")
+	if err != nil {
+		return nil, nil, chains.E("sqlite.migrations", chains.KindInternal, err)
+	}
+	for _, e := range entries {
+		body, _ := migrations.ReadFile("migrations/" + e.Name())
+		s := sha256.Sum256(body)
+		names, sums = append(names, e.Name()), append(sums, hex.EncodeToString(s[:]))
+	}
+	return names, sums, nil
+}
+
+// JournalHead returns the last journal entry (ok = false when empty).
+func (db *DB) JournalHead(ctx context.Context) (journal.Entry, bool, error) {
+	e, err := db.loadHead(ctx, db.r)
+	if err != nil || e == nil {
+		return journal.Entry{}, false, err
+	}
+	return *e, true, nil
+}
+
+// JournalRange returns up to limit journal entries from seq on, in order.
+func (db *DB) JournalRange(ctx context.Context, from uint64, limit int) ([]journal.Entry, error) {
+	var rows []journalRow
+	if err := db.r.SelectContext(ctx, &rows, `SELECT * FROM journal WHERE seq >= ? ORDER BY seq LIMIT ?`, from, limit); err != nil {
+		return nil, chains.E("sqlite.JournalRange", chains.KindInternal, err)
+	}
+	out := make([]journal.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = r.entry()
+	}
+	return out, nil
+}
+
+func (db *DB) loadHead(ctx context.Context, q sqlx.QueryerContext) (*journal.Entry, error) {
+	var r journalRow
+	err := sqlx.GetContext(ctx, q, &r, `SELECT * FROM journal ORDER BY seq DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, chains.E("sqlite.JournalHead", chains.KindInternal, err)
+	}
+	e := r.entry()
+	return &e, nil
+}
+
+type journalRow struct {
+	Seq     uint64 `db:"seq"`
+	Time    int64  `db:"time"`
+	Kind    string `db:"kind"`
+	Content []byte `db:"content"`
+	Prev    []byte `db:"prev"`
+	Hash    []byte `db:"hash"`
+	Signer  []byte `db:"signer"`
+	Sig     []byte `db:"sig"`
+}
+
+func (r journalRow) entry() journal.Entry {
+	e := journal.Entry{Seq: r.Seq, Time: time.UnixMilli(r.Time).UTC(), Kind: r.Kind, Content: r.Content, Signer: r.Signer, Sig: r.Sig}
+	copy(e.Prev[:], r.Prev)
+	copy(e.Hash[:], r.Hash)
+	return e
+}

@@ -1,0 +1,491 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/bits"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/relayer"
+	"github.com/fluxbridge/fluxbridge/relayer/journal"
+)
+
+// tx implements relayer.Tx on one SQLite transaction.
+type tx struct {
+	db   *DB
+	tx   *sqlx.Tx
+	ctx  context.Context
+	now  time.Time
+	ro   bool
+	head *journal.Entry // the journal head as this transaction sees it
+}
+
+var _ relayer.Tx = (*tx)(nil)
+
+func (t *tx) Now() time.Time { return t.now }
+
+func (t *tx) write(op string) error {
+	if t.ro {
+		return chains.E(op, chains.KindInternal, errors.New("write in a read transaction"))
+	}
+	return nil
+}
+
+func (t *tx) exec(op, q string, args ...any) error {
+	if err := t.write(op); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(t.ctx, q, args...); err != nil {
+		return chains.E(op, kindOf(err), err)
+	}
+	return nil
+}
+
+// split and join keep a uint64 in two signed-safe 32-bit halves.
+func split(v uint64) (int64, int64) { return int64(v >> 32), int64(v & 0xffffffff) }
+func join(hi, lo int64) uint64      { return uint64(hi)<<32 | uint64(lo) }
+
+// ms and fromMS store times as unix milliseconds, 0 for the zero time.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+func (t *tx) Cursor(stream string) (chains.Cursor, error) {
+	var c string
+	err := t.tx.GetContext(t.ctx, &c, `SELECT cursor FROM cursors WHERE stream = ?`, stream)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", chains.E("sqlite.Cursor", kindOf(err), err)
+	}
+	return chains.Cursor(c), nil
+}
+
+func (t *tx) SetCursor(stream string, c chains.Cursor) error {
+	return t.exec("sqlite.SetCursor", `INSERT INTO cursors (stream, cursor) VALUES (?, ?) ON CONFLICT(stream) DO UPDATE SET cursor = excluded.cursor`, stream, string(c))
+}
+
+type transferRow struct {
+	ID          string `db:"id"`
+	State       string `db:"state"`
+	LockTxID    []byte `db:"lock_txid"`
+	LockVout    uint32 `db:"lock_vout"`
+	Dest        uint32 `db:"dest"`
+	Recipient   []byte `db:"recipient"`
+	AmountHi    int64  `db:"amount_hi"`
+	AmountLo    int64  `db:"amount_lo"`
+	BlockHeight uint64 `db:"block_height"`
+	BlockHash   string `db:"block_hash"`
+	BlockTime   int64  `db:"block_time"`
+	Evidence    []byte `db:"evidence"`
+	Invalid     string `db:"invalid"`
+	RefundTo    string `db:"refund_to"`
+	Digest      []byte `db:"digest"`
+	ReleaseAt   int64  `db:"release_at"`
+	Reason      string `db:"reason"`
+	MintTx      string `db:"mint_tx"`
+	MintedHi    int64  `db:"minted_hi"`
+	MintedLo    int64  `db:"minted_lo"`
+	SeenAt      int64  `db:"seen_at"`
+	FinalAt     int64  `db:"final_at"`
+	AttestedAt  int64  `db:"attested_at"`
+	QuorumAt    int64  `db:"quorum_at"`
+	SubmittedAt int64  `db:"submitted_at"`
+	MintedAt    int64  `db:"minted_at"`
+	UpdatedAt   int64  `db:"updated_at"`
+}
+
+func (r transferRow) transfer() relayer.Transfer {
+	tr := relayer.Transfer{ID: r.ID, State: relayer.State(r.State), Dest: chains.ID(r.Dest), Amount: join(r.AmountHi, r.AmountLo),
+		Block: chains.BlockRef{Height: r.BlockHeight, Hash: r.BlockHash, Time: fromMS(r.BlockTime)}, Evidence: r.Evidence,
+		Invalid: r.Invalid, RefundTo: r.RefundTo, Digest: r.Digest, ReleaseAt: fromMS(r.ReleaseAt), Reason: r.Reason,
+		MintTx: r.MintTx, Minted: join(r.MintedHi, r.MintedLo), SeenAt: fromMS(r.SeenAt), FinalAt: fromMS(r.FinalAt),
+		AttestedAt: fromMS(r.AttestedAt), QuorumAt: fromMS(r.QuorumAt), SubmittedAt: fromMS(r.SubmittedAt),
+		MintedAt: fromMS(r.MintedAt), UpdatedAt: fromMS(r.UpdatedAt)}
+	copy(tr.Lock.TxID[:], r.LockTxID)
+	tr.Lock.Vout = r.LockVout
+	copy(tr.Recipient[:], r.Recipient)
+	return tr
+}
+
+func (t *tx) Transfer(id string) (relayer.Transfer, error) {
+	var r transferRow
+	err := t.tx.GetContext(t.ctx, &r, `SELECT * FROM transfers WHERE id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return relayer.Transfer{}, chains.E("sqlite.Transfer", chains.KindNotFound, fmt.Errorf("no transfer %s", id))
+	}
+	if err != nil {
+		return relayer.Transfer{}, chains.E("sqlite.Transfer", kindOf(err), err)
+	}
+	return r.transfer(), nil
+}
+
+func (t *tx) PutTransfer(tr relayer.Transfer) error {
+	const op = "sqlite.PutTransfer"
+	if err := t.write(op); err != nil {
+		return err
+	}
+	if tr.ID == "" || !tr.State.Valid() {
+		return chains.E(op, chains.KindInvalid, fmt.Errorf("transfer %q in state %q", tr.ID, tr.State))
+	}
+	old, err := t.Transfer(tr.ID)
+	switch {
+	case err == nil:
+		if !relayer.CanMove(old.State, tr.State) {
+			return chains.E(op, chains.KindConflict, fmt.Errorf("transfer %s cannot move from %s to %s", tr.ID, old.State, tr.State))
+		}
+		if old.Lock != tr.Lock || old.Dest != tr.Dest || old.Recipient != tr.Recipient || old.Amount != tr.Amount {
+			return chains.E(op, chains.KindConflict, fmt.Errorf("transfer %s: lock, destination, recipient and amount never change", tr.ID))
+		}
+	case chains.KindOf(err) != chains.KindNotFound:
+		return err
+	}
+	ahi, alo := split(tr.Amount)
+	mhi, mlo := split(tr.Minted)
+	return t.exec(op, `INSERT INTO transfers (id, state, lock_txid, lock_vout, dest, recipient, amount_hi, amount_lo,
+		block_height, block_hash, block_time, evidence, invalid, refund_to, digest, release_at, reason, mint_tx, minted_hi, minted_lo,
+		seen_at, final_at, attested_at, quorum_at, submitted_at, minted_at, updated_at)
+		VALUES (?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?)
+		ON CONFLICT(id) DO UPDATE SET state=excluded.state, block_height=excluded.block_height, block_hash=excluded.block_hash,
+		block_time=excluded.block_time, evidence=excluded.evidence, invalid=excluded.invalid, refund_to=excluded.refund_to,
+		digest=excluded.digest, release_at=excluded.release_at, reason=excluded.reason, mint_tx=excluded.mint_tx,
+		minted_hi=excluded.minted_hi, minted_lo=excluded.minted_lo, seen_at=excluded.seen_at, final_at=excluded.final_at,
+		attested_at=excluded.attested_at, quorum_at=excluded.quorum_at, submitted_at=excluded.submitted_at,
+		minted_at=excluded.minted_at, updated_at=excluded.updated_at`,
+		tr.ID, string(tr.State), tr.Lock.TxID[:], tr.Lock.Vout, uint32(tr.Dest), tr.Recipient[:], ahi, alo,
+		tr.Block.Height, tr.Block.Hash, ms(tr.Block.Time), tr.Evidence, tr.Invalid, tr.RefundTo, tr.Digest, ms(tr.ReleaseAt), tr.Reason, tr.MintTx, mhi, mlo,
+		ms(tr.SeenAt), ms(tr.FinalAt), ms(tr.AttestedAt), ms(tr.QuorumAt), ms(tr.SubmittedAt), ms(tr.MintedAt), ms(tr.UpdatedAt))
+}
+
+func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
+	var where []string
+	var args []any
+	if len(q.States) > 0 {
+		where = append(where, "state IN (?"+strings.Repeat(",?", len(q.States)-1)+")")
+		for _, s := range q.States {
+			args = append(args, string(s))
+		}
+	}
+	if q.Dest != 0 {
+		where, args = append(where, "dest = ?"), append(args, uint32(q.Dest))
+	}
+	if !q.DueBefore.IsZero() {
+		where, args = append(where, "release_at <= ?"), append(args, q.DueBefore.UnixMilli())
+	}
+	if !q.UpdatedBefore.IsZero() {
+		where, args = append(where, "updated_at < ?"), append(args, q.UpdatedBefore.UnixMilli())
+	}
+	if q.AfterID != "" {
+		where = append(where, "(seen_at, id) > (SELECT seen_at, id FROM transfers WHERE id = ?)")
+		args = append(args, q.AfterID)
+	}
+	s := `SELECT * FROM transfers`
+	if len(where) > 0 {
+		s += " WHERE " + strings.Join(where, " AND ")
+	}
+	s += " ORDER BY seen_at, id"
+	if q.Limit > 0 {
+		s += fmt.Sprintf(" LIMIT %d", q.Limit)
+	}
+	var rows []transferRow
+	if err := t.tx.SelectContext(t.ctx, &rows, s, args...); err != nil {
+		return nil, chains.E("sqlite.Transfers", kindOf(err), err)
+	}
+	out := make([]relayer.Transfer, len(rows))
+	for i, r := range rows {
+		out[i] = r.transfer()
+	}
+	return out, nil
+}
+
+func (t *tx) CountByState() (map[relayer.State]int, error) {
+	var rows []struct {
+		State string `db:"state"`
+		N     int    `db:"n"`
+	}
+	if err := t.tx.SelectContext(t.ctx, &rows, `SELECT state, COUNT(*) AS n FROM transfers GROUP BY state`); err != nil {
+		return nil, chains.E("sqlite.CountByState", kindOf(err), err)
+	}
+	out := map[relayer.State]int{}
+	for _, r := range rows {
+		out[relayer.State(r.State)] = r.N
+	}
+	return out, nil
+}
+
+// sum64 adds halves summed by SQLite, reporting overflow.
+func sum64(op string, hi, lo int64) (uint64, error) {
+	h, carry := bits.Add64(uint64(lo), uint64(hi)<<32, 0)
+	if carry != 0 || uint64(hi)>>32 != 0 {
+		return 0, chains.E(op, chains.KindInternal, errors.New("sum overflows 64 bits"))
+	}
+	return h, nil
+}
+
+func (t *tx) LockedTotal() (uint64, error) {
+	var s struct {
+		Hi int64 `db:"hi"`
+		Lo int64 `db:"lo"`
+	}
+	err := t.tx.GetContext(t.ctx, &s, `SELECT COALESCE(SUM(amount_hi),0) AS hi, COALESCE(SUM(amount_lo),0) AS lo FROM transfers WHERE state IN (?,?,?,?,?,?)`,
+		string(relayer.StateFinal), string(relayer.StateQueued), string(relayer.StateAttested), string(relayer.StateQuorum),
+		string(relayer.StateSubmitted), string(relayer.StateMinted))
+	if err != nil {
+		return 0, chains.E("sqlite.LockedTotal", kindOf(err), err)
+	}
+	return sum64("sqlite.LockedTotal", s.Hi, s.Lo)
+}
+
+type attestationRow struct {
+	TransferID string `db:"transfer_id"`
+	Signer     []byte `db:"signer"`
+	Dest       uint32 `db:"dest"`
+	LockTxID   []byte `db:"lock_txid"`
+	LockVout   uint32 `db:"lock_vout"`
+	AmountHi   int64  `db:"amount_hi"`
+	AmountLo   int64  `db:"amount_lo"`
+	Recipient  []byte `db:"recipient"`
+	Digest     []byte `db:"digest"`
+	Sig        []byte `db:"sig"`
+	Envelope   []byte `db:"envelope"`
+	ReceivedAt int64  `db:"received_at"`
+}
+
+func (r attestationRow) attestation() relayer.Attestation {
+	a := relayer.Attestation{TransferID: r.TransferID, Dest: chains.ID(r.Dest), Signer: r.Signer, Digest: r.Digest, Sig: r.Sig,
+		Envelope: r.Envelope, ReceivedAt: fromMS(r.ReceivedAt)}
+	copy(a.Mint.Lock.TxID[:], r.LockTxID)
+	a.Mint.Lock.Vout = r.LockVout
+	a.Mint.Amount = join(r.AmountHi, r.AmountLo)
+	copy(a.Mint.Recipient[:], r.Recipient)
+	return a
+}
+
+func (t *tx) AddAttestation(a relayer.Attestation) (bool, error) {
+	const op = "sqlite.AddAttestation"
+	if err := t.write(op); err != nil {
+		return false, err
+	}
+	if a.TransferID == "" || len(a.Signer) == 0 || len(a.Digest) == 0 || len(a.Sig) == 0 {
+		return false, chains.E(op, chains.KindInvalid, errors.New("an attestation needs a transfer, a signer, a digest and a signature"))
+	}
+	var r attestationRow
+	err := t.tx.GetContext(t.ctx, &r, `SELECT * FROM attestations WHERE transfer_id = ? AND signer = ?`, a.TransferID, a.Signer)
+	switch {
+	case err == nil:
+		old := r.attestation()
+		if !bytes.Equal(old.Digest, a.Digest) || old.Mint != a.Mint || old.Dest != a.Dest {
+			return false, chains.E(op, chains.KindConflict, fmt.Errorf("signer %x already attested %s with digest %x", a.Signer, a.TransferID, old.Digest))
+		}
+		return false, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return false, chains.E(op, kindOf(err), err)
+	}
+	hi, lo := split(a.Mint.Amount)
+	at := a.ReceivedAt
+	if at.IsZero() {
+		at = t.now
+	}
+	return true, t.exec(op, `INSERT INTO attestations VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`, a.TransferID, a.Signer, uint32(a.Dest),
+		a.Mint.Lock.TxID[:], a.Mint.Lock.Vout, hi, lo, a.Mint.Recipient[:], a.Digest, a.Sig, a.Envelope, ms(at))
+}
+
+func (t *tx) Attestations(id string) ([]relayer.Attestation, error) {
+	var rows []attestationRow
+	if err := t.tx.SelectContext(t.ctx, &rows, `SELECT * FROM attestations WHERE transfer_id = ? ORDER BY signer`, id); err != nil {
+		return nil, chains.E("sqlite.Attestations", kindOf(err), err)
+	}
+	out := make([]relayer.Attestation, len(rows))
+	for i, r := range rows {
+		out[i] = r.attestation()
+	}
+	return out, nil
+}
+
+func (t *tx) AddSubmission(s relayer.Submission) error {
+	signers := make([]string, len(s.Signers))
+	for i, b := range s.Signers {
+		signers[i] = hex.EncodeToString(b)
+	}
+	at := s.At
+	if at.IsZero() {
+		at = t.now
+	}
+	return t.exec("sqlite.AddSubmission", `INSERT INTO submissions (transfer_id, dest, txid, state, signers, at) VALUES (?,?,?,?,?,?)`,
+		s.TransferID, uint32(s.Dest), s.TxID, string(s.State), strings.Join(signers, ","), ms(at))
+}
+
+func (t *tx) Submissions(id string) ([]relayer.Submission, error) {
+	var rows []struct {
+		ID         int64  `db:"id"`
+		TransferID string `db:"transfer_id"`
+		Dest       uint32 `db:"dest"`
+		TxID       string `db:"txid"`
+		State      string `db:"state"`
+		Signers    string `db:"signers"`
+		At         int64  `db:"at"`
+	}
+	if err := t.tx.SelectContext(t.ctx, &rows, `SELECT * FROM submissions WHERE transfer_id = ? ORDER BY id`, id); err != nil {
+		return nil, chains.E("sqlite.Submissions", kindOf(err), err)
+	}
+	out := make([]relayer.Submission, len(rows))
+	for i, r := range rows {
+		s := relayer.Submission{TransferID: r.TransferID, Dest: chains.ID(r.Dest), TxID: r.TxID, State: chains.SubmissionState(r.State), At: fromMS(r.At)}
+		if r.Signers != "" {
+			for _, h := range strings.Split(r.Signers, ",") {
+				b, err := hex.DecodeString(h)
+				if err != nil {
+					return nil, chains.E("sqlite.Submissions", chains.KindInternal, err)
+				}
+				s.Signers = append(s.Signers, b)
+			}
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+func (t *tx) Approve(chain chains.ID, id string, amount uint64) error {
+	hi, lo := split(amount)
+	return t.exec("sqlite.Approve", `INSERT INTO governor_approvals VALUES (?,?,?,?,?) ON CONFLICT(transfer_id) DO NOTHING`, id, uint32(chain), hi, lo, ms(t.now))
+}
+
+func (t *tx) Approved(chain chains.ID, since time.Time) (uint64, error) {
+	var s struct {
+		Hi int64 `db:"hi"`
+		Lo int64 `db:"lo"`
+	}
+	if err := t.tx.GetContext(t.ctx, &s, `SELECT COALESCE(SUM(amount_hi),0) AS hi, COALESCE(SUM(amount_lo),0) AS lo FROM governor_approvals WHERE chain = ? AND approved_at >= ?`,
+		uint32(chain), since.UnixMilli()); err != nil {
+		return 0, chains.E("sqlite.Approved", kindOf(err), err)
+	}
+	return sum64("sqlite.Approved", s.Hi, s.Lo)
+}
+
+func (t *tx) AddReserveUTXO(u relayer.ReserveUTXO) error {
+	hi, lo := split(u.Amount)
+	return t.exec("sqlite.AddReserveUTXO", `INSERT INTO reserve_utxos (txid, vout, amount_hi, amount_lo, height, transfer_id) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING`,
+		u.TxID, u.Vout, hi, lo, u.Height, u.TransferID)
+}
+
+func (t *tx) ReserveUTXOs() ([]relayer.ReserveUTXO, error) {
+	var rows []struct {
+		TxID       string `db:"txid"`
+		Vout       uint32 `db:"vout"`
+		Hi         int64  `db:"amount_hi"`
+		Lo         int64  `db:"amount_lo"`
+		Height     uint64 `db:"height"`
+		TransferID string `db:"transfer_id"`
+	}
+	if err := t.tx.SelectContext(t.ctx, &rows, `SELECT txid, vout, amount_hi, amount_lo, height, transfer_id FROM reserve_utxos WHERE spent_by = '' ORDER BY height, txid, vout`); err != nil {
+		return nil, chains.E("sqlite.ReserveUTXOs", kindOf(err), err)
+	}
+	out := make([]relayer.ReserveUTXO, len(rows))
+	for i, r := range rows {
+		out[i] = relayer.ReserveUTXO{TxID: r.TxID, Vout: r.Vout, Amount: join(r.Hi, r.Lo), Height: r.Height, TransferID: r.TransferID}
+	}
+	return out, nil
+}
+
+func (t *tx) Journal(kind string, content any) (uint64, error) {
+	const op = "sqlite.Journal"
+	if err := t.write(op); err != nil {
+		return 0, err
+	}
+	e, err := journal.Seal(t.ctx, t.head, t.now, kind, content, t.db.cfg.Signer)
+	if err != nil {
+		return 0, chains.E(op, chains.KindInvalid, err)
+	}
+	if err := t.exec(op, `INSERT INTO journal VALUES (?,?,?,?,?,?,?,?)`, e.Seq, e.Time.UnixMilli(), e.Kind, []byte(e.Content),
+		e.Prev[:], e.Hash[:], []byte(e.Signer), []byte(e.Sig)); err != nil {
+		return 0, err
+	}
+	t.head = &e
+	return e.Seq, nil
+}
+
+func (t *tx) JournalHead() (uint64, [32]byte, bool, error) {
+	if !t.ro {
+		if t.head == nil {
+			return 0, [32]byte{}, false, nil
+		}
+		return t.head.Seq, t.head.Hash, true, nil
+	}
+	e, err := t.db.loadHead(t.ctx, t.tx)
+	if err != nil || e == nil {
+		return 0, [32]byte{}, false, err
+	}
+	return e.Seq, e.Hash, true, nil
+}
+
+func (t *tx) Setting(key string) (string, bool, error) {
+	var v string
+	err := t.tx.GetContext(t.ctx, &v, `SELECT value FROM settings WHERE key = ?`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, chains.E("sqlite.Setting", kindOf(err), err)
+	}
+	return v, true, nil
+}
+
+func (t *tx) SetSetting(key, value string) error {
+	if value == "" {
+		return t.exec("sqlite.SetSetting", `DELETE FROM settings WHERE key = ?`, key)
+	}
+	return t.exec("sqlite.SetSetting", `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+}
+
+func (t *tx) PutHead(chain chains.ID, h chains.Head) error {
+	healthy := 0
+	if h.Healthy {
+		healthy = 1
+	}
+	return t.exec("sqlite.PutHead", `INSERT INTO heads VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(chain) DO UPDATE SET
+		tip_height=excluded.tip_height, tip_hash=excluded.tip_hash, tip_time=excluded.tip_time, final_height=excluded.final_height,
+		final_hash=excluded.final_hash, final_time=excluded.final_time, healthy=excluded.healthy, reason=excluded.reason`,
+		uint32(chain), h.Tip.Height, h.Tip.Hash, ms(h.Tip.Time), h.Final.Height, h.Final.Hash, ms(h.Final.Time), healthy, h.Reason)
+}
+
+func (t *tx) Heads() (map[chains.ID]chains.Head, error) {
+	var rows []struct {
+		Chain       uint32 `db:"chain"`
+		TipHeight   uint64 `db:"tip_height"`
+		TipHash     string `db:"tip_hash"`
+		TipTime     int64  `db:"tip_time"`
+		FinalHeight uint64 `db:"final_height"`
+		FinalHash   string `db:"final_hash"`
+		FinalTime   int64  `db:"final_time"`
+		Healthy     bool   `db:"healthy"`
+		Reason      string `db:"reason"`
+	}
+	if err := t.tx.SelectContext(t.ctx, &rows, `SELECT * FROM heads`); err != nil {
+		return nil, chains.E("sqlite.Heads", kindOf(err), err)
+	}
+	out := map[chains.ID]chains.Head{}
+	for _, r := range rows {
+		out[chains.ID(r.Chain)] = chains.Head{Tip: chains.BlockRef{Height: r.TipHeight, Hash: r.TipHash, Time: fromMS(r.TipTime)},
+			Final: chains.BlockRef{Height: r.FinalHeight, Hash: r.FinalHash, Time: fromMS(r.FinalTime)}, Healthy: r.Healthy, Reason: r.Reason}
+	}
+	return out, nil
+}

@@ -1,0 +1,276 @@
+package relayer
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+)
+
+// submit sends the signed mints this relayer is the submitter of: rank 0 as
+// soon as it has a quorum, rank r once r failover periods passed without the
+// mint showing on the destination (DESIGN §4: a deterministic submitter with
+// failover). Submitting is idempotent on the destination ("lock used" is
+// success), so a failover that races the slow submitter costs gas, not money.
+func (r *Relayer) submit(ctx context.Context) error {
+	var todo []Transfer
+	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+		todo, err = tx.Transfers(TransferQuery{States: []State{StateQuorum}, Limit: r.cfg.Batch})
+		return err
+	}); err != nil {
+		return err
+	}
+	now := r.cfg.Now()
+	for _, t := range todo {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		d, ok := r.dests[t.Dest]
+		if !ok {
+			continue
+		}
+		rank := SubmitterRank(t.ID, r.cfg.Members, r.self)
+		if now.Before(t.QuorumAt.Add(time.Duration(rank) * r.cfg.FailoverAfter)) {
+			continue
+		}
+		if rank > 0 {
+			if minted, err := r.alreadyMinted(ctx, d, t); err != nil || minted {
+				continue
+			}
+		}
+		if err := r.submitOne(ctx, d, t, rank); err != nil {
+			r.log.Warn("submitting a mint", "transfer", t.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// submitOne builds the mint again, attaches k signatures over this
+// relayer's own digest and sends it.
+func (r *Relayer) submitOne(ctx context.Context, d Destination, t Transfer, rank int) error {
+	var atts []Attestation
+	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+		atts, err = tx.Attestations(t.ID)
+		return err
+	}); err != nil {
+		return err
+	}
+	good := r.matching(atts, t.Digest)
+	if len(good) < r.cfg.Threshold {
+		return chains.E("relayer.submit", chains.KindInternal, fmt.Errorf("%s is in quorum with %d matching attestations", t.ID, len(good)))
+	}
+	good = good[:r.cfg.Threshold] // ordered by signer: the contract wants them ascending
+	mint := t.Mint()
+	sub, err := d.Sink.Build(ctx, chains.BuildRequest{Kind: chains.SubmitMint, Mint: &mint})
+	if err != nil {
+		return err
+	}
+	var digest [32]byte
+	copy(digest[:], t.Digest)
+	if err := checkSubmission(sub, t.ID, digest); err != nil {
+		return err
+	}
+	sigs := make([]chains.Signature, len(good))
+	signers := make([][]byte, len(good))
+	hexSigners := make([]string, len(good))
+	for i, a := range good {
+		sigs[i] = chains.Signature{Signer: a.Signer, Digest: 0, Sig: a.Sig}
+		signers[i], hexSigners[i] = a.Signer, hex.EncodeToString(a.Signer)
+	}
+	st, err := d.Sink.Submit(ctx, chains.SubmitRequest{Submission: sub, Signatures: sigs})
+	if chains.KindOf(err) == chains.KindRejected {
+		return r.cfg.Store.Update(ctx, func(tx Tx) error {
+			_, jerr := tx.Journal(JournalSubmitRefused, map[string]any{"id": t.ID, "error": err.Error(), "signers": hexSigners})
+			return jerr
+		})
+	}
+	if err != nil {
+		return err
+	}
+	err = r.cfg.Store.Update(ctx, func(tx Tx) error {
+		cur, err := tx.Transfer(t.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != StateQuorum && cur.State != StateSubmitted {
+			return nil
+		}
+		now := tx.Now()
+		cur.State, cur.SubmittedAt, cur.UpdatedAt, cur.MintTx = StateSubmitted, now, now, st.TxID
+		if st.State == chains.StatePartial {
+			cur.Reason = st.Reason
+		}
+		if err := tx.PutTransfer(cur); err != nil {
+			return err
+		}
+		if err := tx.AddSubmission(Submission{TransferID: t.ID, Dest: d.Chain, TxID: st.TxID, State: st.State, Signers: signers, At: now}); err != nil {
+			return err
+		}
+		_, err = tx.Journal(JournalMintSubmitted, map[string]any{"id": t.ID, "tx": st.TxID, "state": string(st.State), "rank": rank, "signers": hexSigners})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.stats.Submitted++
+	r.mu.Unlock()
+	if st.State == chains.StateDone {
+		return r.markMinted(ctx, t.ID, st)
+	}
+	return nil
+}
+
+// confirm reads the destination status of the transfers this relayer signed
+// and records those the destination shows fully minted at its finalized block.
+func (r *Relayer) confirm(ctx context.Context) error {
+	var todo []Transfer
+	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+		todo, err = tx.Transfers(TransferQuery{States: []State{StateAttested, StateQuorum, StateSubmitted}, Limit: 4 * r.cfg.Batch})
+		return err
+	}); err != nil {
+		return err
+	}
+	now := r.cfg.Now()
+	for _, t := range todo {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r.mu.Lock()
+		last := r.polled[t.ID]
+		r.mu.Unlock()
+		if now.Sub(last) < r.cfg.StatusPoll {
+			continue
+		}
+		d, ok := r.dests[t.Dest]
+		if !ok {
+			continue
+		}
+		st, err := d.Sink.Status(ctx, chains.SubmitMint, t.ID)
+		if err != nil {
+			return err
+		}
+		r.mu.Lock()
+		r.polled[t.ID] = now
+		r.mu.Unlock()
+		switch {
+		case st.State == chains.StateDone:
+			if err := r.markMinted(ctx, t.ID, st); err != nil {
+				return err
+			}
+		case t.State == StateSubmitted && now.Sub(t.SubmittedAt) >= r.cfg.FailoverAfter &&
+			(st.State == chains.StateUnknown || st.State == chains.StateFailed || st.State == chains.StatePartial):
+			// The transaction vanished, failed, or minted an instalment:
+			// submit again (idempotent on the destination).
+			if err := r.submitOne(ctx, d, t, SubmitterRank(t.ID, r.cfg.Members, r.self)); err != nil {
+				r.log.Warn("resubmitting a mint", "transfer", t.ID, "state", st.State, "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+// markMinted records that the destination shows a transfer fully minted.
+func (r *Relayer) markMinted(ctx context.Context, id string, st chains.Status) error {
+	err := r.cfg.Store.Update(ctx, func(tx Tx) error {
+		t, err := tx.Transfer(id)
+		if err != nil {
+			return err
+		}
+		if t.State == StateMinted || !CanMove(t.State, StateMinted) {
+			return nil
+		}
+		now := tx.Now()
+		t.State, t.MintedAt, t.UpdatedAt, t.Minted = StateMinted, now, now, st.Minted
+		if st.TxID != "" {
+			t.MintTx = st.TxID
+		}
+		if err := tx.PutTransfer(t); err != nil {
+			return err
+		}
+		_, err = tx.Journal(JournalMinted, map[string]any{"id": id, "tx": st.TxID, "block": st.Block.Hash,
+			"height": st.Block.Height, "minted": strconv.FormatUint(st.Minted, 10)})
+		return err
+	})
+	if err == nil {
+		r.mu.Lock()
+		r.stats.Minted++
+		delete(r.polled, id)
+		delete(r.sent, id)
+		r.mu.Unlock()
+	}
+	return err
+}
+
+// rebroadcast sends this relayer's attestations for unminted transfers
+// again, so a peer that was down or dropped them still reaches its quorum.
+func (r *Relayer) rebroadcast(ctx context.Context) error {
+	var todo []Transfer
+	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+		todo, err = tx.Transfers(TransferQuery{States: []State{StateAttested, StateQuorum, StateSubmitted}, Limit: 4 * r.cfg.Batch})
+		return err
+	}); err != nil {
+		return err
+	}
+	now := r.cfg.Now()
+	for _, t := range todo {
+		r.mu.Lock()
+		last, ok := r.sent[t.ID]
+		r.mu.Unlock()
+		if ok && now.Sub(last) < r.cfg.Rebroadcast {
+			continue
+		}
+		var own []Attestation
+		if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+			own, err = tx.Attestations(t.ID)
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, a := range own {
+			if string(a.Signer) != string(r.self) {
+				continue
+			}
+			payload, err := MarshalAttestation(a)
+			if err != nil {
+				return err
+			}
+			if err := r.cfg.Outbox.Broadcast(ctx, KindMintAttestation, payload); err != nil {
+				return err
+			}
+		}
+		r.mu.Lock()
+		r.sent[t.ID] = now
+		r.mu.Unlock()
+	}
+	return nil
+}
+
+// recordHeads stores each chain's head for `fluxbridge status`.
+func (r *Relayer) recordHeads(ctx context.Context) error {
+	heads := map[chains.ID]chains.Head{}
+	h, err := r.cfg.Source.Head(ctx)
+	if err != nil {
+		h = chains.Head{Reason: err.Error()}
+	}
+	heads[r.cfg.Source.Chain()] = h
+	for _, d := range r.dests {
+		l, err := d.Sink.Ledger(ctx)
+		dh := chains.Head{Final: l.At, Tip: l.At, Healthy: err == nil}
+		if err != nil {
+			dh.Reason = err.Error()
+		}
+		heads[d.Chain] = dh
+	}
+	return r.cfg.Store.Update(ctx, func(tx Tx) error {
+		for c, h := range heads {
+			if err := tx.PutHead(c, h); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
