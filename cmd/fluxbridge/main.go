@@ -1,10 +1,11 @@
 // Command fluxbridge is the one binary of the fluxbridge relayer network.
 //
-// Today it offers the inspection commands operators and auditors use to look at
-// FLUX chain data (`fluxbridge flux header`, `fluxbridge flux tx`), the light
-// node's sync (`fluxbridge flux sync`) and the simulated FLUX network
-// (`fluxbridge flux simnet`); the relayer commands (run, init, keys, status,
-// admin, swap, audit, devnet) follow in later waves (DESIGN §9).
+// It runs a relayer (`init`, `keys`, `run`, `status`), a local network of
+// relayers on simulated chains (`devnet`), and the inspection commands
+// operators and auditors use to look at FLUX chain data (`flux header`,
+// `flux tx`), the light node's sync (`flux sync`) and the simulated FLUX
+// network (`flux simnet`). admin, swap and audit follow in later waves
+// (DESIGN §9).
 package main
 
 import (
@@ -21,6 +22,11 @@ const (
 	usageSummary = `usage: fluxbridge <command> [arguments]
 
 commands:
+  init          create a relayer directory: keys and a commented config.toml
+  keys          new | show | export-public: the relayer's encrypted keys
+  run           run a relayer (light node, chain plugins, peers, lock → mint)
+  status        per-chain heads and lag, pending transfers, peers of a relayer
+  devnet        a local network: simulated FLUX and EVM chains and n relayers (--demo, --chains-only)
   flux header   decode and check a FLUX block header
   flux tx       decode and check a FLUX transaction
   flux sync     sync and verify the FLUX chain with the embedded light node
@@ -43,6 +49,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "flux":
 		return runFlux(args[1:], stdout, stderr)
+	case "init":
+		return runInit(args[1:], stdout, stderr)
+	case "keys":
+		return runKeys(args[1:], stdout, stderr)
+	case "run":
+		return runRun(args[1:], stdout, stderr)
+	case "status":
+		return runStatus(args[1:], stdout, stderr)
+	case "devnet":
+		return runDevnet(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usageSummary)
 		return exitOK

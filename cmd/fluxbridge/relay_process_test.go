@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+)
+
+// buildPlugin builds the EVM plugin next to the fluxbridge binary, where
+// `devnet` looks for it.
+func buildPlugin(t testing.TB, bin string) string {
+	t.Helper()
+	p := filepath.Join(filepath.Dir(bin), "fluxbridge-plugin-evm")
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	out, err := exec.Command("go", "build", "-o", p, "../fluxbridge-plugin-evm").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building the plugin: %v\n%s", err, out)
+	}
+	return p
+}
+
+// process is a child process whose output lines the test reads.
+type process struct {
+	cmd   *exec.Cmd
+	mu    sync.Mutex
+	lines []string
+	done  chan error
+}
+
+func startProcess(t *testing.T, name string, bin string, args ...string) *process {
+	t.Helper()
+	p := &process{cmd: exec.Command(bin, args...), done: make(chan error, 1)}
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logf, err := os.Create(filepath.Join(t.TempDir(), name+".log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Stderr = logf
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.lines = append(p.lines, sc.Text())
+			p.mu.Unlock()
+		}
+		p.done <- p.cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		logf.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			t.Logf("%s stderr (last 3000 bytes):\n%s", name, tail(string(b), 3000))
+		}
+	})
+	return p
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func (p *process) line(i int) (string, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if i < len(p.lines) {
+		return p.lines[i], true
+	}
+	return "", false
+}
+
+func waitUntil(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestRelayerProcessesSurviveSIGKILL runs the acceptance scenario with real
+// processes: `fluxbridge devnet --chains-only --demo` serves the chains and
+// makes the locks, three `fluxbridge run` processes relay them, and one of
+// them is SIGKILLed mid-run and started again. The devnet exits 0 only when
+// every lock is minted exactly once.
+func TestRelayerProcessesSurviveSIGKILL(t *testing.T) {
+	bin := buildBinary(t)
+	buildPlugin(t, bin)
+	dir := t.TempDir()
+	const locks = 30
+	dn := startProcess(t, "devnet", bin, "devnet", "--chains-only", "--demo", "--locks", fmt.Sprint(locks), "--timeout", "150s",
+		"--dir", dir, "--flux-block", "100ms")
+	var ready devnetReady
+	waitUntil(t, "the devnet's ready line", 60*time.Second, func() bool {
+		l, ok := dn.line(0)
+		return ok && json.Unmarshal([]byte(l), &ready) == nil
+	})
+	if len(ready.Relayers) != 3 {
+		t.Fatalf("ready line names %d relayer configs", len(ready.Relayers))
+	}
+	relayers := make([]*process, 3)
+	for i, cfg := range ready.Relayers {
+		relayers[i] = startProcess(t, fmt.Sprintf("relayer-%d", i), bin, "run", "--config", cfg)
+	}
+	ec, err := ethclient.Dial(ready.EVMRPC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ec.Close()
+	mints := func() int {
+		q := ethereum.FilterQuery{FromBlock: big.NewInt(0), Addresses: []common.Address{common.HexToAddress(ready.Bridge)},
+			Topics: [][]common.Hash{{crypto.Keccak256Hash([]byte("Minted(bytes32,bytes32,uint32,address,uint64,uint64,uint64,uint32,uint256)"))}}}
+		logs, err := ec.FilterLogs(context.Background(), q)
+		if err != nil {
+			return 0
+		}
+		return len(logs)
+	}
+	waitUntil(t, "the first mints", 120*time.Second, func() bool { return mints() >= 3 })
+	victim := relayers[1]
+	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-victim.done
+	relayers[1] = startProcess(t, "relayer-1-restarted", bin, "run", "--config", ready.Relayers[1])
+	var exit error
+	select {
+	case exit = <-dn.done:
+	case <-time.After(170 * time.Second):
+		t.Fatal("the devnet did not finish")
+	}
+	last, _ := dn.line(1)
+	t.Logf("devnet result: %s", last)
+	var res struct {
+		Locks, Minted, DoubleMints, Lost int
+	}
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(last, "double_mints", "doublemints")), &res); err != nil {
+		t.Fatalf("result line %q: %v", last, err)
+	}
+	if exit != nil || res.Locks != locks || res.Minted != locks || res.DoubleMints != 0 || res.Lost != 0 {
+		t.Fatalf("devnet exit %v, result %+v: want all %d minted exactly once", exit, res, locks)
+	}
+	// The restarted relayer lost nothing: its database knows every lock.
+	var st statusReport
+	out, err := exec.Command(bin, "status", "--json", "--config", ready.Relayers[1]).Output()
+	if err != nil || json.Unmarshal(out, &st) != nil {
+		t.Fatalf("status of the restarted relayer: %v\n%s", err, out)
+	}
+	known := st.Minted
+	for _, n := range st.Pending {
+		known += n
+	}
+	if known != locks || st.Pending["seen"] != 0 || st.Pending["final"] != 0 {
+		t.Fatalf("the restarted relayer knows %d of %d locks (%d minted, pending %v)", known, locks, st.Minted, st.Pending)
+	}
+	if st.Journal.Seq == 0 {
+		t.Fatal("the restarted relayer's journal is empty")
+	}
+}

@@ -1,0 +1,454 @@
+// Package devnet runs a local fluxbridge network in one process: a simulated
+// FLUX network speaking the real wire protocol (chains/flux/fluxtest), a
+// simulated EVM chain with the contracts deployed served over loopback
+// JSON-RPC (contracts/evm/evmsim), and n relayers, each with its own data
+// directory, keystore, light node, SQLite store, EVM plugin process and peer
+// endpoint (relayer/daemon). `fluxbridge devnet` and the end-to-end tests use it.
+package devnet
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/crypto"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/chains/chainrpc"
+	"github.com/fluxbridge/fluxbridge/chains/flux/fluxtest"
+	"github.com/fluxbridge/fluxbridge/chains/flux/memo"
+	"github.com/fluxbridge/fluxbridge/chains/flux/script"
+	"github.com/fluxbridge/fluxbridge/chains/flux/tx"
+	"github.com/fluxbridge/fluxbridge/contracts/evm/evmsim"
+	"github.com/fluxbridge/fluxbridge/relayer"
+	"github.com/fluxbridge/fluxbridge/relayer/config"
+	"github.com/fluxbridge/fluxbridge/relayer/daemon"
+	"github.com/fluxbridge/fluxbridge/signer"
+)
+
+// Passphrase unlocks every devnet key. The devnet's keys protect nothing.
+const Passphrase = "devnet"
+
+// MinLock is the devnet's minimum lock (contract and reserve scanner): 1 FLUX.
+const MinLock = 100_000_000
+
+// Config configures a devnet. Dir and Plugin are required.
+type Config struct {
+	// Dir holds each relayer's directory (relayer-0, relayer-1, …).
+	Dir string
+	// Plugin is the fluxbridge-plugin-evm binary.
+	Plugin string
+	// Relayers is n (default 3); Threshold is k (default 2).
+	Relayers, Threshold int
+	// Confirmations is D_L1 (default 40).
+	Confirmations uint32
+	// FluxBlockEvery and EVMBlockEvery pace block production (defaults
+	// 250 ms and 100 ms). Zero FluxBlockEvery with ManualFlux set leaves
+	// FLUX blocks to Mine.
+	FluxBlockEvery, EVMBlockEvery time.Duration
+	ManualFlux                    bool
+	// ChainsOnly starts the chains and writes the relayers' configurations
+	// without starting the relayers (they run as `fluxbridge run` processes).
+	ChainsOnly bool
+	// Coins is how many spendable wallet coins to prepare for locks
+	// (default 64); each covers one lock of up to LockMax (default MaxLock).
+	Coins   int
+	LockMax int64
+	// Governor is every relayer's governor configuration.
+	Governor config.Governor
+	// FailoverAfter is how long a silent submitter is waited for (default 3 s).
+	FailoverAfter time.Duration
+	// Tune adjusts relayer i's pipeline (tests).
+	Tune func(i int, c *relayer.Config)
+	// Now is the relayers' clock (default time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// MaxLock is the default largest lock a prepared coin covers: 5 FLUX.
+// (The simulated network pays its wallet about 1.1 FLUX a block, so coins
+// are what limits how much a devnet can lock.)
+const MaxLock = 5 * tx.Coin
+
+// Devnet is a running local network.
+type Devnet struct {
+	cfg    Config
+	log    *slog.Logger
+	Flux   *fluxtest.Network
+	EVM    *evmsim.Chain
+	Redeem []byte
+	// ConfigPaths are the relayers' config files.
+	ConfigPaths []string
+
+	mu       sync.Mutex
+	relayers []*runningRelayer
+	heights  map[int32]time.Time // FLUX height → when the devnet saw it mined
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+type runningRelayer struct {
+	d      *daemon.Daemon
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// Start starts the chains and, unless ChainsOnly, the relayers.
+func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
+	if cfg.Dir == "" || cfg.Plugin == "" {
+		return nil, errors.New("devnet: Dir and Plugin are required")
+	}
+	if cfg.Relayers == 0 {
+		cfg.Relayers = 3
+	}
+	if cfg.Threshold == 0 {
+		cfg.Threshold = cfg.Relayers/2 + 1
+	}
+	if cfg.Confirmations == 0 {
+		cfg.Confirmations = 40
+	}
+	if cfg.FluxBlockEvery == 0 && !cfg.ManualFlux {
+		cfg.FluxBlockEvery = 250 * time.Millisecond
+	}
+	if cfg.EVMBlockEvery == 0 {
+		cfg.EVMBlockEvery = 100 * time.Millisecond
+	}
+	if cfg.Coins == 0 {
+		cfg.Coins = 64
+	}
+	if cfg.LockMax == 0 {
+		cfg.LockMax = MaxLock
+	}
+	if cfg.FailoverAfter == 0 {
+		cfg.FailoverAfter = 3 * time.Second
+	}
+	d := &Devnet{cfg: cfg, log: cfg.Logger, heights: map[int32]time.Time{}}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	d.stop = stop
+	defer func() {
+		if err != nil {
+			d.Close()
+		}
+	}()
+	if d.Flux, err = fluxtest.New(fluxtest.Config{}); err != nil {
+		return nil, err
+	}
+	if err := d.Flux.Start(runCtx); err != nil {
+		return nil, err
+	}
+	if d.EVM, err = evmsim.New(evmsim.Config{Signers: cfg.Relayers, Threshold: cfg.Threshold, HTTP: true,
+		Accounts: cfg.Relayers + 1, MinLock: MinLock}); err != nil {
+		return nil, err
+	}
+	var pubs [][]byte
+	for _, k := range d.EVM.SignerKeys {
+		pubs = append(pubs, crypto.CompressPubkey(&k.PublicKey))
+	}
+	sortBytes(pubs)
+	if d.Redeem, err = script.MultisigRedeemScript(cfg.Threshold, pubs); err != nil {
+		return nil, err
+	}
+	if err := d.fund(); err != nil {
+		return nil, err
+	}
+	if err := d.writeConfigs(); err != nil {
+		return nil, err
+	}
+	d.wg.Add(2)
+	go func() { defer d.wg.Done(); d.produceEVM(runCtx) }()
+	go func() { defer d.wg.Done(); d.produceFlux(runCtx) }()
+	if !cfg.ChainsOnly {
+		for i := range cfg.Relayers {
+			if err := d.StartRelayer(ctx, i); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return d, nil
+}
+
+// fund matures the wallet and splits its coins into Coins outputs of
+// LockMax + fee, so that many locks fit in one block. It mines until the
+// wallet has enough mature coins.
+func (d *Devnet) fund() error {
+	if err := d.Flux.Mine(int(d.Flux.Params().CoinbaseMaturity) + 1); err != nil {
+		return err
+	}
+	for left := d.cfg.Coins; left > 0; {
+		n := min(left, 500)
+		outs := make([]tx.TxOut, n)
+		for i := range outs {
+			outs[i] = tx.TxOut{Value: d.cfg.LockMax + fluxtest.PayFee, Script: d.Flux.WalletScript()}
+		}
+		_, err := d.Flux.Pay(outs)
+		if errors.Is(err, fluxtest.ErrInsufficientFunds) {
+			if err := d.Flux.Mine(50); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("devnet: preparing lock coins: %w", err)
+		}
+		left -= n
+	}
+	return d.Flux.Mine(1)
+}
+
+// writeConfigs writes relayer-i/{config.toml, keys/, passphrase,
+// submitter.key} for every relayer.
+func (d *Devnet) writeConfigs() error {
+	n := d.cfg.Relayers
+	ports := make([]string, n)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		ports[i] = l.Addr().String()
+		l.Close()
+	}
+	sum, err := chainrpc.Checksum(d.cfg.Plugin)
+	if err != nil {
+		return fmt.Errorf("devnet: the EVM plugin: %w", err)
+	}
+	plugin, err := filepath.Abs(d.cfg.Plugin)
+	if err != nil {
+		return err
+	}
+	var members []config.Member
+	for i, k := range d.EVM.SignerKeys {
+		members = append(members, config.Member{Name: fmt.Sprintf("relayer-%d", i), Address: crypto.PubkeyToAddress(k.PublicKey).Hex(),
+			PublicKey: hex.EncodeToString(crypto.CompressPubkey(&k.PublicKey)), Peer: ports[i]})
+	}
+	anchor, err := filepath.Abs(filepath.Join(d.cfg.Dir, "anchor.json"))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(anchor, d.Flux.SnapshotJSON(), 0o600); err != nil {
+		return err
+	}
+	for i, k := range d.EVM.SignerKeys {
+		dir, err := filepath.Abs(filepath.Join(d.cfg.Dir, fmt.Sprintf("relayer-%d", i)))
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		ks := signer.Keystore{Dir: filepath.Join(dir, "keys"), KDF: signer.LightKDF}
+		if keys, _ := ks.List(); len(keys) == 0 {
+			if _, err := ks.Import(chains.SchemeSecp256k1, crypto.FromECDSA(k), Passphrase); err != nil {
+				return err
+			}
+		}
+		pass := filepath.Join(dir, "passphrase")
+		if err := os.WriteFile(pass, []byte(Passphrase+"\n"), 0o600); err != nil {
+			return err
+		}
+		subKey := filepath.Join(dir, "submitter.key")
+		if err := writeKey(subKey, d.EVM.Users[i]); err != nil {
+			return err
+		}
+		c := &config.Config{
+			Relayer: config.Relayer{DataDir: filepath.Join(dir, "data"), Keystore: ks.Dir, Key: members[i].Address, PassphraseFile: pass,
+				FailoverAfter: config.Duration(d.cfg.FailoverAfter), StatusEvery: config.Duration(time.Second)},
+			Flux:    config.Flux{Network: "simnet", Peers: d.Flux.Addrs(), Confirmations: d.cfg.Confirmations, MinLock: MinLock, Anchor: anchor},
+			Signers: config.Signers{Threshold: d.cfg.Threshold, Members: members},
+			Peer:    config.Peer{Listen: ports[i], HeartbeatEvery: config.Duration(time.Second)},
+			Chains: []config.Chain{{ID: uint32(d.EVM.ChainID.Uint64()), Name: "devnet-evm", Plugin: plugin, PluginSHA256: hex.EncodeToString(sum),
+				PluginConfig: map[string]any{"endpoints": []any{d.EVM.URL}, "chain_id": d.EVM.ChainID.Uint64(), "bridge": d.EVM.BridgeAddr.Hex(),
+					"submitter_key_file": subKey, "fees": map[string]any{"max_fee_per_gas": "1000000000000", "bump_after": "30s"}}}},
+			Governor: d.cfg.Governor,
+			Log:      config.Log{Level: "info", Format: "text"},
+		}
+		out, err := config.Render(c)
+		if err != nil {
+			return err
+		}
+		p := filepath.Join(dir, "config.toml")
+		if err := os.WriteFile(p, out, 0o600); err != nil {
+			return err
+		}
+		if _, err := config.Load(p); err != nil {
+			return fmt.Errorf("devnet: the written config does not load: %w", err)
+		}
+		d.ConfigPaths = append(d.ConfigPaths, p)
+	}
+	d.relayers = make([]*runningRelayer, n)
+	return nil
+}
+
+func writeKey(path string, k *ecdsa.PrivateKey) error {
+	return os.WriteFile(path, []byte(hex.EncodeToString(crypto.FromECDSA(k))), 0o600)
+}
+
+// StartRelayer starts relayer i in this process (after a StopRelayer it
+// resumes from its data directory).
+func (d *Devnet) StartRelayer(ctx context.Context, i int) error {
+	d.mu.Lock()
+	running := d.relayers[i] != nil
+	d.mu.Unlock()
+	if running {
+		return fmt.Errorf("devnet: relayer %d is running", i)
+	}
+	c, err := config.Load(d.ConfigPaths[i])
+	if err != nil {
+		return err
+	}
+	log := d.log.With("relayer", i)
+	dm, err := daemon.Open(ctx, daemon.Options{Config: c, Passphrase: Passphrase, Logger: log, Now: d.cfg.Now,
+		Tune: func(rc *relayer.Config) {
+			rc.Poll, rc.StatusPoll, rc.Rebroadcast = 50*time.Millisecond, 300*time.Millisecond, 2*time.Second
+			if d.cfg.Tune != nil {
+				d.cfg.Tune(i, rc)
+			}
+		}})
+	if err != nil {
+		return err
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	rr := &runningRelayer{d: dm, cancel: cancel, done: make(chan error, 1)}
+	go func() { rr.done <- dm.Run(rctx) }()
+	d.mu.Lock()
+	d.relayers[i] = rr
+	d.mu.Unlock()
+	return nil
+}
+
+// StopRelayer stops relayer i and waits until it has closed its files.
+func (d *Devnet) StopRelayer(i int) error {
+	d.mu.Lock()
+	rr := d.relayers[i]
+	d.relayers[i] = nil
+	d.mu.Unlock()
+	if rr == nil {
+		return nil
+	}
+	rr.cancel()
+	return <-rr.done
+}
+
+// Relayer returns relayer i's daemon, or nil when it is not running here.
+func (d *Devnet) Relayer(i int) *daemon.Daemon {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if rr := d.relayers[i]; rr != nil {
+		return rr.d
+	}
+	return nil
+}
+
+// ReserveScript is the reserve's P2SH scriptPubKey.
+func (d *Devnet) ReserveScript() []byte { return script.P2SH(script.Hash160(d.Redeem)) }
+
+// Lock pays amount zatoshi to the reserve with an FLXB1 memo minting to
+// recipient on the devnet EVM chain; it is mined in the next FLUX block.
+func (d *Devnet) Lock(amount int64, recipient [20]byte) (chains.LockRef, error) {
+	m := memo.Lock{ChainID: uint32(d.EVM.ChainID.Uint64()), Recipient: memo.EVMRecipient(recipient)}
+	t, err := d.Flux.Pay([]tx.TxOut{{Value: amount, Script: d.ReserveScript()}, {Value: 0, Script: memo.Script(m)}})
+	if err != nil {
+		return chains.LockRef{}, err
+	}
+	return chains.LockRef{TxID: t.TxID(), Vout: 0}, nil
+}
+
+// MinedAt returns when the devnet saw FLUX height h produced.
+func (d *Devnet) MinedAt(h int32) (time.Time, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	t, ok := d.heights[h]
+	return t, ok
+}
+
+// MineFlux produces k FLUX blocks now and records their times.
+func (d *Devnet) MineFlux(k int) error {
+	if err := d.Flux.Mine(k); err != nil {
+		return err
+	}
+	d.noteTip()
+	return nil
+}
+
+func (d *Devnet) noteTip() {
+	h, _ := d.Flux.Tip()
+	now := time.Now()
+	d.mu.Lock()
+	for ; h >= 0; h-- {
+		if _, ok := d.heights[h]; ok {
+			break
+		}
+		d.heights[h] = now
+	}
+	d.mu.Unlock()
+}
+
+func (d *Devnet) produceFlux(ctx context.Context) {
+	d.noteTip()
+	if d.cfg.FluxBlockEvery <= 0 {
+		return
+	}
+	t := time.NewTicker(d.cfg.FluxBlockEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := d.MineFlux(1); err != nil {
+				d.log.Error("devnet: mining a FLUX block", "err", err)
+			}
+		}
+	}
+}
+
+func (d *Devnet) produceEVM(ctx context.Context) {
+	t := time.NewTicker(d.cfg.EVMBlockEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			d.EVM.Commit()
+		}
+	}
+}
+
+// Close stops the relayers and the chains.
+func (d *Devnet) Close() error {
+	var errs []error
+	for i := range d.relayers {
+		errs = append(errs, d.StopRelayer(i))
+	}
+	if d.stop != nil {
+		d.stop()
+	}
+	d.wg.Wait()
+	if d.EVM != nil {
+		errs = append(errs, d.EVM.Close())
+	}
+	if d.Flux != nil {
+		errs = append(errs, d.Flux.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func sortBytes(b [][]byte) {
+	for i := 1; i < len(b); i++ {
+		for j := i; j > 0 && string(b[j]) < string(b[j-1]); j-- {
+			b[j], b[j-1] = b[j-1], b[j]
+		}
+	}
+}

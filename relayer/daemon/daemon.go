@@ -1,0 +1,419 @@
+// Package daemon assembles one running relayer from its configuration: the
+// unlocked key, the SQLite store, the embedded FLUX light node, a chain plugin
+// process per destination, the peer exchange and the lock → mint pipeline
+// (DESIGN §2). `fluxbridge run` and `fluxbridge devnet` both use it.
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/chains/chainrpc"
+	"github.com/fluxbridge/fluxbridge/chains/flux"
+	"github.com/fluxbridge/fluxbridge/chains/flux/params"
+	"github.com/fluxbridge/fluxbridge/chains/flux/reserve"
+	"github.com/fluxbridge/fluxbridge/chains/flux/script"
+	"github.com/fluxbridge/fluxbridge/relayer"
+	"github.com/fluxbridge/fluxbridge/relayer/config"
+	"github.com/fluxbridge/fluxbridge/relayer/peer"
+	"github.com/fluxbridge/fluxbridge/relayer/store/sqlite"
+	"github.com/fluxbridge/fluxbridge/signer"
+)
+
+// Options configures Open.
+type Options struct {
+	// Config is the validated relayer configuration. Required.
+	Config *config.Config
+	// Passphrase unlocks the relayer's key. Required.
+	Passphrase string
+	// Logger receives every component's logs (default slog.Default()).
+	Logger *slog.Logger
+	// Now is the clock of the pipeline and the store (default time.Now).
+	Now func() time.Time
+	// Tune adjusts the pipeline's configuration before it starts (tests and
+	// the devnet use it for short polls); nil leaves the defaults.
+	Tune func(*relayer.Config)
+}
+
+// Daemon is one assembled relayer.
+type Daemon struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	key      signer.Signer
+	store    *sqlite.DB
+	node     *flux.Node
+	plugins  []*chainrpc.Plugin
+	exchange *peer.Exchange
+	relayer  *relayer.Relayer
+
+	closeOnce sync.Once
+}
+
+// Open unlocks the key and opens or starts every component; Run runs them.
+// On error everything opened so far is closed.
+func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
+	if o.Config == nil {
+		return nil, chains.E("daemon.Open", chains.KindInvalid, errors.New("a configuration is required"))
+	}
+	cfg := o.Config
+	d := &Daemon{cfg: cfg, log: o.Logger}
+	if d.log == nil {
+		d.log = slog.Default()
+	}
+	defer func() {
+		if err != nil {
+			d.Close()
+		}
+	}()
+	if d.key, err = unlock(cfg, o.Passphrase); err != nil {
+		return nil, err
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	if err := os.MkdirAll(filepath.Join(cfg.Relayer.DataDir, "flux"), 0o700); err != nil {
+		return nil, chains.E("daemon.Open", chains.KindInternal, err)
+	}
+	if d.store, err = sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(cfg.Relayer.DataDir, "relayer.db"), Signer: d.key, Now: now}); err != nil {
+		return nil, err
+	}
+	members, pubkeys, err := membersOf(cfg)
+	if err != nil {
+		return nil, err
+	}
+	p, err := networkParams(cfg.Flux.Network)
+	if err != nil {
+		return nil, err
+	}
+	redeem, err := script.MultisigRedeemScript(cfg.Signers.Threshold, pubkeys)
+	if err != nil {
+		return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("the reserve's redeem script: %w", err))
+	}
+	supported := map[uint32]bool{}
+	for _, c := range cfg.Chains {
+		supported[c.ID] = true
+	}
+	fluxDir := filepath.Join(cfg.Relayer.DataDir, "flux")
+	seeds := cfg.Flux.UseDNSSeeds != nil && *cfg.Flux.UseDNSSeeds
+	snap, err := flux.ReadSnapshot(cfg.Flux.Anchor, p)
+	if err != nil {
+		return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("flux.anchor: %w", err))
+	}
+	anchor, err := flux.LoadAnchor(ctx, snap, flux.AnchorSource{Params: p, Peers: cfg.Flux.Peers, DataDir: fluxDir, Logger: d.log.With("component", "flux")})
+	if err != nil {
+		return nil, chains.E("daemon.Open", chains.KindTransient, fmt.Errorf("flux.anchor: %w", err))
+	}
+	if d.node, err = flux.New(flux.Config{
+		Params: p, DataDir: fluxDir, Peers: cfg.Flux.Peers, UseDNSSeeds: seeds, Anchor: anchor,
+		Reserve: &reserve.Config{Params: p, ReserveScripts: [][]byte{script.P2SH(script.Hash160(redeem))},
+			SupportedChains: func(id uint32) bool { return supported[id] }, MinLock: int64(cfg.Flux.MinLock)},
+		Logger: d.log.With("component", "flux"),
+	}); err != nil {
+		return nil, err
+	}
+	dests, err := d.startPlugins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &outbox{key: d.key}
+	rcfg := relayer.Config{
+		Store: d.store, Signer: d.key, Verify: signer.Verify, Source: d.node, Headers: headerSource{d.node},
+		Destinations: dests, Members: members, Threshold: cfg.Signers.Threshold, Outbox: out,
+		Confirmations: cfg.Flux.Confirmations, Governor: governorOf(cfg), FailoverAfter: time.Duration(cfg.Relayer.FailoverAfter),
+		Now: now, Logger: d.log.With("component", "relayer"),
+	}
+	if o.Tune != nil {
+		o.Tune(&rcfg)
+	}
+	if d.relayer, err = relayer.New(rcfg); err != nil {
+		return nil, err
+	}
+	var peers []peer.Member
+	for _, m := range cfg.Signers.Members {
+		id, _ := hexAddress(m.Address)
+		peers = append(peers, peer.Member{ID: id, Addr: m.Peer})
+	}
+	if d.exchange, err = peer.New(peer.Config{
+		Self: d.key, Listen: cfg.Peer.Listen, Members: peers, Handle: d.handle, Heartbeat: d.heartbeat,
+		HeartbeatInterval: time.Duration(cfg.Peer.HeartbeatEvery), Logger: d.log.With("component", "peer"),
+	}); err != nil {
+		return nil, err
+	}
+	out.x = d.exchange
+	return d, nil
+}
+
+// startPlugins starts one plugin process per configured chain.
+func (d *Daemon) startPlugins(ctx context.Context) ([]relayer.Destination, error) {
+	var dests []relayer.Destination
+	for i, c := range d.cfg.Chains {
+		field := fmt.Sprintf("chain[%d]", i)
+		bridge, err := bridgeOf(c.PluginConfig)
+		if err != nil {
+			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s.plugin_config.bridge: %w", field, err))
+		}
+		pc, err := json.Marshal(c.PluginConfig)
+		if err != nil {
+			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s.plugin_config: %w", field, err))
+		}
+		var sum []byte
+		if c.PluginSHA256 != "" {
+			if sum, err = hex.DecodeString(c.PluginSHA256); err != nil {
+				return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s.plugin_sha256: %w", field, err))
+			}
+		}
+		p, err := chainrpc.Start(ctx, chainrpc.Config{Path: c.Plugin, SHA256: sum, Unpinned: c.PluginUnpinned, Env: c.PluginEnv,
+			PluginConfig: pc, Logger: d.log.With("component", "plugin", "chain", c.ID)})
+		if err != nil {
+			return nil, err
+		}
+		d.plugins = append(d.plugins, p)
+		sink := p.Sink()
+		if sink == nil {
+			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s: the plugin serves no sink (is submitter_key_file set?)", field))
+		}
+		if sink.Chain() != chains.ID(c.ID) {
+			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s: the plugin serves chain %s, not %d", field, sink.Chain(), c.ID))
+		}
+		dests = append(dests, relayer.Destination{Chain: chains.ID(c.ID), Bridge: bridge, Sink: sink})
+	}
+	return dests, nil
+}
+
+// Run runs the light node, the peer exchange and the pipeline until ctx
+// ends, then closes everything. It returns the first component error that
+// was not caused by ctx ending.
+func (d *Daemon) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, 4)
+	run := func(name string, fn func(context.Context) error) {
+		go func() {
+			err := fn(ctx)
+			if err != nil && ctx.Err() == nil {
+				err = fmt.Errorf("%s: %w", name, err)
+			} else {
+				err = nil
+			}
+			errs <- err // buffered for every component: never blocks
+			cancel()
+		}()
+	}
+	run("flux node", d.node.Run)
+	run("peer exchange", d.exchange.Run)
+	run("relayer", d.relayer.Run)
+	every := time.Duration(d.cfg.Relayer.StatusEvery)
+	if every <= 0 {
+		every = 5 * time.Second
+	}
+	run("status", func(ctx context.Context) error { return d.recordStatus(ctx, every) })
+	var first error
+	for range 4 {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	if err := d.Close(); err != nil && first == nil {
+		first = err
+	}
+	return first
+}
+
+// Relayer returns the pipeline.
+func (d *Daemon) Relayer() *relayer.Relayer { return d.relayer }
+
+// Store returns the relayer's store.
+func (d *Daemon) Store() *sqlite.DB { return d.store }
+
+// Node returns the embedded light node.
+func (d *Daemon) Node() *flux.Node { return d.node }
+
+// Exchange returns the peer exchange.
+func (d *Daemon) Exchange() *peer.Exchange { return d.exchange }
+
+// PeerAddr is where the peer exchange listens.
+func (d *Daemon) PeerAddr() string { return d.exchange.Addr() }
+
+// Close stops the plugins and closes the exchange, the node and the store.
+func (d *Daemon) Close() error {
+	var errs []error
+	d.closeOnce.Do(func() {
+		if d.exchange != nil {
+			errs = append(errs, d.exchange.Close())
+		}
+		for _, p := range d.plugins {
+			errs = append(errs, p.Close())
+		}
+		if d.node != nil {
+			errs = append(errs, d.node.Close())
+		}
+		if d.store != nil {
+			errs = append(errs, d.store.Close())
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// handle routes a verified envelope from a member to the pipeline.
+func (d *Daemon) handle(ctx context.Context, from []byte, e peer.Envelope) error {
+	switch e.Kind {
+	case peer.KindMintAttestation:
+		raw, err := e.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		return d.relayer.HandleEnvelope(ctx, e.Kind, from, e.Payload, raw)
+	case peer.KindReobserveRequest:
+		var req peer.ReobserveRequest
+		if err := req.UnmarshalBinary(e.Payload); err != nil {
+			return err
+		}
+		return d.relayer.HandleReobserve(ctx, from, req.Chain, req.TxID)
+	}
+	return nil
+}
+
+// heartbeat is what this relayer tells its peers every few seconds.
+func (d *Daemon) heartbeat() peer.Heartbeat {
+	hb := peer.Heartbeat{Time: time.Now()}
+	tip := d.node.ChainState().Tip()
+	hb.FluxHeight, hb.FluxHash = uint64(tip.Height), tip.Hash
+	if tip.Height >= int32(d.cfg.Flux.Confirmations) {
+		hb.FluxFinal = uint64(tip.Height) - uint64(d.cfg.Flux.Confirmations) + 1
+	}
+	reason := d.relayer.Refusing()
+	hb.Healthy = reason == ""
+	hb.Paused = strings.HasPrefix(reason, "paused")
+	return hb
+}
+
+// outbox seals the pipeline's payloads with the relayer's key and hands them
+// to the exchange.
+type outbox struct {
+	key signer.Signer
+	x   *peer.Exchange
+}
+
+func (o *outbox) Broadcast(ctx context.Context, kind string, payload []byte) error {
+	e, err := peer.Seal(ctx, o.key, kind, payload)
+	if err != nil {
+		return err
+	}
+	o.x.Broadcast(e)
+	return nil
+}
+
+// headerSource gives the journal the light node's raw headers.
+type headerSource struct{ n *flux.Node }
+
+func (h headerSource) Anchor() (uint64, string) {
+	ht, hash := h.n.ChainState().Anchor()
+	return uint64(ht), hash.String()
+}
+
+func (h headerSource) Headers(ctx context.Context, from, to uint64) ([][]byte, string, error) {
+	var out [][]byte
+	var last string
+	for ht := from; ht <= to; ht++ {
+		hd, ok := h.n.ChainState().HeaderAt(int32(ht))
+		if !ok {
+			return nil, "", chains.E("daemon.Headers", chains.KindTransient, fmt.Errorf("no header at height %d", ht))
+		}
+		out = append(out, hd.Bytes())
+		last = hd.BlockHash().String()
+	}
+	return out, last, nil
+}
+
+// unlock opens the relayer's key from its keystore.
+func unlock(cfg *config.Config, pass string) (signer.Signer, error) {
+	want, err := hexAddress(cfg.Relayer.Key)
+	if err != nil {
+		return nil, chains.E("daemon.unlock", chains.KindInvalid, fmt.Errorf("relayer.key: %w", err))
+	}
+	keys, err := signer.List(cfg.Relayer.Keystore)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		if k.Scheme == chains.SchemeSecp256k1 && bytes.Equal(k.ID, want) {
+			return signer.Unlock(k.Path, pass)
+		}
+	}
+	return nil, chains.E("daemon.unlock", chains.KindNotFound, fmt.Errorf("relayer.key %s is not in the keystore %s", cfg.Relayer.Key, cfg.Relayer.Keystore))
+}
+
+// membersOf returns the set's addresses and its public keys sorted by key
+// (the reserve's redeem script order).
+func membersOf(cfg *config.Config) ([][]byte, [][]byte, error) {
+	var ids, pubs [][]byte
+	for i, m := range cfg.Signers.Members {
+		id, err := hexAddress(m.Address)
+		if err != nil {
+			return nil, nil, chains.E("daemon.members", chains.KindInvalid, fmt.Errorf("signers.member[%d].address: %w", i, err))
+		}
+		pub, err := hex.DecodeString(strings.TrimPrefix(m.PublicKey, "0x"))
+		if err != nil {
+			return nil, nil, chains.E("daemon.members", chains.KindInvalid, fmt.Errorf("signers.member[%d].public_key: %w", i, err))
+		}
+		ids, pubs = append(ids, id), append(pubs, pub)
+	}
+	slices.SortFunc(pubs, bytes.Compare)
+	return ids, pubs, nil
+}
+
+func hexAddress(s string) ([]byte, error) {
+	b, err := hex.DecodeString(strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X"))
+	if err != nil || len(b) != 20 {
+		return nil, fmt.Errorf("%q is not a 20-byte hex address", s)
+	}
+	return b, nil
+}
+
+func bridgeOf(pc map[string]any) ([20]byte, error) {
+	var b [20]byte
+	s, _ := pc["bridge"].(string)
+	raw, err := hexAddress(s)
+	if err != nil {
+		return b, err
+	}
+	copy(b[:], raw)
+	return b, nil
+}
+
+func networkParams(name string) (*params.Params, error) {
+	switch name {
+	case "", "mainnet":
+		return params.MainNet, nil
+	case "testnet":
+		return params.TestNet, nil
+	case "simnet":
+		return params.SimNet, nil
+	}
+	return nil, chains.E("daemon.networkParams", chains.KindInvalid, fmt.Errorf("flux.network %q: want mainnet, testnet or simnet", name))
+}
+
+func governorOf(cfg *config.Config) relayer.Governor {
+	g := relayer.Governor{Window: time.Duration(cfg.Governor.Window), Large: cfg.Governor.LargeTransfer,
+		LargeDelay: time.Duration(cfg.Governor.LargeDelay), Limits: map[chains.ID]uint64{}}
+	for k, v := range cfg.Governor.Limits {
+		if id, err := strconv.ParseUint(k, 10, 32); err == nil {
+			g.Limits[chains.ID(id)] = v
+		}
+	}
+	return g
+}
