@@ -89,8 +89,9 @@ type Config struct {
 	// transfer's destination status is read (default 1 s); Rebroadcast how
 	// often own attestations of unminted transfers are sent again (default 5 s).
 	Poll, StatusPoll, Rebroadcast time.Duration
-	// Batch bounds the transfers one step handles (default 256).
-	Batch int
+	// Batch bounds the transfers one step handles (default 256); Workers
+	// bounds the transfers it verifies, signs or submits at once (default 8).
+	Batch, Workers int
 	// Now is the clock (default time.Now); the Store should share it.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -104,12 +105,13 @@ type Relayer struct {
 	log   *slog.Logger
 	inbox chan Attestation
 
-	mu       sync.Mutex
-	drops    map[string]uint64
-	sent     map[string]time.Time // transfer id → last broadcast of our attestation
-	polled   map[string]time.Time // transfer id → last destination status read
-	refusing string               // why signing is refused now ("" while signing)
-	stats    Stats
+	mu          sync.Mutex
+	drops       map[string]uint64
+	sent        map[string]time.Time // transfer id → last broadcast of our attestation
+	polled      map[string]time.Time // transfer id → last destination status read
+	refusing    string               // why signing is refused now ("" while signing)
+	sinkChecked map[chains.ID]bool   // destinations whose sink built our own digest once
+	stats       Stats
 }
 
 // Stats counts what the pipeline did since it started.
@@ -136,7 +138,7 @@ func New(cfg Config) (*Relayer, error) {
 		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("the relayer key must be secp256k1, not %s", cfg.Signer.Scheme()))
 	}
 	r := &Relayer{cfg: cfg, self: cfg.Signer.ID(), dests: map[chains.ID]Destination{},
-		drops: map[string]uint64{}, sent: map[string]time.Time{}, polled: map[string]time.Time{},
+		drops: map[string]uint64{}, sent: map[string]time.Time{}, polled: map[string]time.Time{}, sinkChecked: map[chains.ID]bool{},
 		inbox: make(chan Attestation, inboxSize)}
 	seen := map[string]bool{}
 	member := false
@@ -170,6 +172,9 @@ func New(cfg Config) (*Relayer, error) {
 	def(&r.cfg.Rebroadcast, 5*time.Second)
 	if r.cfg.Batch <= 0 {
 		r.cfg.Batch = 256
+	}
+	if r.cfg.Workers <= 0 {
+		r.cfg.Workers = 8
 	}
 	if r.cfg.Now == nil {
 		r.cfg.Now = time.Now

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/fluxbridge/fluxbridge/chains"
 )
@@ -78,10 +79,8 @@ func (r *Relayer) sign(ctx context.Context) error {
 		return err
 	}
 	var batch uint64
+	var cands []candidate
 	for _, t := range todo {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
 		d, ok := r.dests[t.Dest]
 		if !ok {
 			continue // the reserve scanner accepts only configured chains; nothing to sign
@@ -106,17 +105,52 @@ func (r *Relayer) sign(ctx context.Context) error {
 			return r.halt(ctx, err.Error(), map[string]any{"transfer": t.ID,
 				"minted": strconv.FormatUint(ae.Minted, 10), "this": strconv.FormatUint(ae.This, 10), "locked": strconv.FormatUint(ae.Locked, 10)})
 		}
-		signed, err := r.signOne(ctx, d, t, head, dec.Reason)
-		if err != nil {
-			r.log.Warn("not signed", "transfer", t.ID, "err", err)
-			continue
-		}
-		if signed {
-			batch += t.Amount
-			used[t.Dest] += t.Amount
-		}
+		batch += t.Amount
+		used[t.Dest] += t.Amount
+		cands = append(cands, candidate{t: t, d: d, why: dec.Reason})
 	}
-	return nil
+	// Re-verify and sign in parallel (light node and plugin round trips),
+	// then store the whole batch in one transaction.
+	parallel(ctx, r.cfg.Workers, len(cands), func(i int) {
+		cands[i].err = r.prepare(ctx, &cands[i], head)
+	})
+	return r.storeSigned(ctx, cands, head)
+}
+
+// candidate is one transfer the sign step is about to sign.
+type candidate struct {
+	t   Transfer
+	d   Destination
+	why string
+	// Set by prepare:
+	ev      chains.Event
+	digest  [32]byte
+	sig     chains.Signature
+	payload []byte
+	err     error
+}
+
+// parallel runs fn(0..n-1) on at most workers goroutines and waits.
+func parallel(ctx context.Context, workers, n int, fn func(i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() { // "worker": stops when next is closed
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := range n {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i // a worker is always receiving until next is closed
+	}
+	close(next)
+	wg.Wait()
 }
 
 // refuse records why signing is refused (reason "" when it is allowed again),
@@ -181,15 +215,15 @@ func (r *Relayer) alreadyMinted(ctx context.Context, d Destination, t Transfer) 
 	return false, nil
 }
 
-// signOne re-verifies one transfer and signs it. signed is false when the
-// transfer was not signed for a reason that is not an error of this step
-// (it moved on meanwhile).
-func (r *Relayer) signOne(ctx context.Context, d Destination, t Transfer, head chains.Head, why string) (signed bool, err error) {
+// prepare re-verifies one transfer on the light node and signs its MintAuth
+// digest; nothing is stored yet.
+func (r *Relayer) prepare(ctx context.Context, c *candidate, head chains.Head) error {
+	t := c.t
 	// SECURITY (rule 1): re-fetch the lock from the light node now: it must
 	// still be on the best chain with the same content, at depth D_L1.
 	evs, err := r.cfg.Source.Reobserve(ctx, t.TxID())
 	if err != nil {
-		return false, fmt.Errorf("re-verifying the lock: %w", err)
+		return fmt.Errorf("re-verifying the lock: %w", err)
 	}
 	var ev *chains.Event
 	for i := range evs {
@@ -199,78 +233,116 @@ func (r *Relayer) signOne(ctx context.Context, d Destination, t Transfer, head c
 	}
 	switch {
 	case ev == nil || ev.Kind != chains.EventLock:
-		return false, errors.New("the light node no longer reports this lock")
+		return errors.New("the light node no longer reports this lock")
 	case ev.Amount != t.Amount || ev.DestChain != t.Dest || !bytes.Equal(ev.Recipient, t.Recipient[:]):
-		return false, errors.New("the light node reports different lock content than was stored")
+		return errors.New("the light node reports different lock content than was stored")
 	case ev.Block.Hash != t.Block.Hash:
-		return false, fmt.Errorf("the lock is now in block %s, not %s", ev.Block.Hash, t.Block.Hash)
+		return fmt.Errorf("the lock is now in block %s, not %s", ev.Block.Hash, t.Block.Hash)
 	case head.Tip.Height < ev.Block.Height || head.Tip.Height-ev.Block.Height+1 < uint64(r.cfg.Confirmations):
-		return false, fmt.Errorf("the lock is at depth %d, below %d", int64(head.Tip.Height)-int64(ev.Block.Height)+1, r.cfg.Confirmations)
+		return fmt.Errorf("the lock is at depth %d, below %d", int64(head.Tip.Height)-int64(ev.Block.Height)+1, r.cfg.Confirmations)
 	}
+	c.ev = *ev
 	mint := t.Mint()
-	digest := MintAuthDigest(d.Chain, d.Bridge, mint)
-	sub, err := d.Sink.Build(ctx, chains.BuildRequest{Kind: chains.SubmitMint, Mint: &mint})
-	if err != nil {
-		return false, fmt.Errorf("building the mint: %w", err)
+	c.digest = MintAuthDigest(c.d.Chain, c.d.Bridge, mint)
+	if err := r.checkSink(ctx, c.d, mint, c.digest); err != nil {
+		return err
 	}
-	if err := checkSubmission(sub, t.ID, digest); err != nil {
-		return false, err
+	if c.sig, err = r.cfg.Signer.Sign(ctx, chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: c.digest[:]}); err != nil {
+		return fmt.Errorf("signing: %w", err)
 	}
-	sig, err := r.cfg.Signer.Sign(ctx, chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: digest[:]})
-	if err != nil {
-		return false, fmt.Errorf("signing: %w", err)
-	}
-	own := Attestation{TransferID: t.ID, Dest: d.Chain, Mint: mint, Signer: r.self, Digest: digest[:], Sig: sig.Sig}
-	payload, err := MarshalAttestation(own)
-	if err != nil {
-		return false, err
-	}
-	err = r.cfg.Store.Update(ctx, func(tx Tx) error {
-		cur, err := tx.Transfer(t.ID)
-		if err != nil {
-			return err
-		}
-		if cur.State != StateFinal && cur.State != StateQueued {
-			return errMoved
-		}
-		now := tx.Now()
-		cur.State, cur.Digest, cur.AttestedAt, cur.UpdatedAt, cur.Reason = StateAttested, digest[:], now, now, why
-		own.ReceivedAt = now
-		if err := tx.PutTransfer(cur); err != nil {
-			return err
-		}
-		if _, err := tx.AddAttestation(own); err != nil {
-			return err
-		}
-		if err := tx.Approve(d.Chain, t.ID, t.Amount); err != nil {
-			return err
-		}
-		if _, err := tx.Journal(JournalMintAttested, map[string]any{"id": t.ID, "dest": uint32(d.Chain),
-			"bridge": hex.EncodeToString(d.Bridge[:]), "amount": strconv.FormatUint(t.Amount, 10),
-			"recipient": hex.EncodeToString(t.Recipient[:]), "digest": hex.EncodeToString(digest[:]),
-			"sig": hex.EncodeToString(sig.Sig), "block": ev.Block.Hash, "tip": head.Tip.Height, "governor": why}); err != nil {
-			return err
-		}
-		return r.checkQuorum(tx, cur)
-	})
-	if errors.Is(err, errMoved) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	r.mu.Lock()
-	r.stats.Signed++
-	r.sent[t.ID] = r.cfg.Now()
-	r.mu.Unlock()
-	if err := r.cfg.Outbox.Broadcast(ctx, KindMintAttestation, payload); err != nil {
-		r.log.Warn("broadcasting an attestation", "transfer", t.ID, "err", err) // the rebroadcast step retries
-	}
-	return true, nil
+	c.payload, err = MarshalAttestation(Attestation{Dest: c.d.Chain, Mint: mint, Digest: c.digest[:], Sig: c.sig.Sig})
+	return err
 }
 
-// errMoved aborts an update whose transfer moved on meanwhile.
-var errMoved = errors.New("the transfer moved on")
+// checkSink asks the destination's sink to build the mint and checks that
+// its digest is the relayer's own, once per destination and process: the
+// digest binds the configured bridge, so a sink (or contract) that computes
+// another one is a configuration error that makes every signature useless,
+// found before the first one. The submitter checks every submission again.
+func (r *Relayer) checkSink(ctx context.Context, d Destination, mint chains.Mint, digest [32]byte) error {
+	r.mu.Lock()
+	done := r.sinkChecked[d.Chain]
+	r.mu.Unlock()
+	if done {
+		return nil
+	}
+	sub, err := d.Sink.Build(ctx, chains.BuildRequest{Kind: chains.SubmitMint, Mint: &mint})
+	if err != nil {
+		return fmt.Errorf("building the mint: %w", err)
+	}
+	if err := checkSubmission(sub, mint.Lock.TransferID(), digest); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.sinkChecked[d.Chain] = true
+	r.mu.Unlock()
+	return nil
+}
+
+// storeSigned stores the prepared signatures of a batch in one transaction
+// (each with its journal entry), then broadcasts them.
+func (r *Relayer) storeSigned(ctx context.Context, cands []candidate, head chains.Head) error {
+	var stored []candidate
+	err := r.cfg.Store.Update(ctx, func(tx Tx) error {
+		stored = stored[:0]
+		for _, c := range cands {
+			if c.err != nil {
+				continue
+			}
+			cur, err := tx.Transfer(c.t.ID)
+			if err != nil {
+				return err
+			}
+			if cur.State != StateFinal && cur.State != StateQueued {
+				continue // it moved on meanwhile
+			}
+			now := tx.Now()
+			cur.State, cur.Digest, cur.AttestedAt, cur.UpdatedAt, cur.Reason = StateAttested, c.digest[:], now, now, c.why
+			if err := tx.PutTransfer(cur); err != nil {
+				return err
+			}
+			if _, err := tx.AddAttestation(Attestation{TransferID: c.t.ID, Dest: c.d.Chain, Mint: c.t.Mint(), Signer: r.self,
+				Digest: c.digest[:], Sig: c.sig.Sig, ReceivedAt: now}); err != nil {
+				return err
+			}
+			if err := tx.Approve(c.d.Chain, c.t.ID, c.t.Amount); err != nil {
+				return err
+			}
+			if _, err := tx.Journal(JournalMintAttested, map[string]any{"id": c.t.ID, "dest": uint32(c.d.Chain),
+				"bridge": hex.EncodeToString(c.d.Bridge[:]), "amount": strconv.FormatUint(c.t.Amount, 10),
+				"recipient": hex.EncodeToString(c.t.Recipient[:]), "digest": hex.EncodeToString(c.digest[:]),
+				"sig": hex.EncodeToString(c.sig.Sig), "block": c.ev.Block.Hash, "tip": head.Tip.Height, "governor": c.why}); err != nil {
+				return err
+			}
+			if err := r.checkQuorum(tx, cur); err != nil {
+				return err
+			}
+			stored = append(stored, c)
+		}
+		return nil
+	})
+	for _, c := range cands {
+		if c.err != nil {
+			r.log.Warn("not signed", "transfer", c.t.ID, "err", c.err)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	now := r.cfg.Now()
+	r.mu.Lock()
+	r.stats.Signed += uint64(len(stored))
+	for _, c := range stored {
+		r.sent[c.t.ID] = now
+	}
+	r.mu.Unlock()
+	for _, c := range stored {
+		if err := r.cfg.Outbox.Broadcast(ctx, KindMintAttestation, c.payload); err != nil {
+			r.log.Warn("broadcasting an attestation", "transfer", c.t.ID, "err", err) // the rebroadcast step retries
+		}
+	}
+	return nil
+}
 
 // checkSubmission verifies what a sink built against what the relayer
 // computed itself (the sink is a plugin and is not trusted to say what a

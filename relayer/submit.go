@@ -3,6 +3,7 @@ package relayer
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -24,27 +25,29 @@ func (r *Relayer) submit(ctx context.Context) error {
 		return err
 	}
 	now := r.cfg.Now()
+	var due []Transfer
 	for _, t := range todo {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		d, ok := r.dests[t.Dest]
-		if !ok {
+		if _, ok := r.dests[t.Dest]; !ok {
 			continue
 		}
 		rank := SubmitterRank(t.ID, r.cfg.Members, r.self)
-		if now.Before(t.QuorumAt.Add(time.Duration(rank) * r.cfg.FailoverAfter)) {
-			continue
+		if !now.Before(t.QuorumAt.Add(time.Duration(rank) * r.cfg.FailoverAfter)) {
+			due = append(due, t)
 		}
+	}
+	parallel(ctx, r.cfg.Workers, len(due), func(i int) {
+		t := due[i]
+		d := r.dests[t.Dest]
+		rank := SubmitterRank(t.ID, r.cfg.Members, r.self)
 		if rank > 0 {
 			if minted, err := r.alreadyMinted(ctx, d, t); err != nil || minted {
-				continue
+				return
 			}
 		}
 		if err := r.submitOne(ctx, d, t, rank); err != nil {
 			r.log.Warn("submitting a mint", "transfer", t.ID, "err", err)
 		}
-	}
+	})
 	return nil
 }
 
@@ -135,39 +138,48 @@ func (r *Relayer) confirm(ctx context.Context) error {
 		return err
 	}
 	now := r.cfg.Now()
+	var due []Transfer
+	r.mu.Lock()
 	for _, t := range todo {
-		if ctx.Err() != nil {
-			return ctx.Err()
+		// Own submissions are followed every StatusPoll; a transfer still
+		// waiting for its quorum or its submitter only every failover
+		// period (someone else may have minted it), so a large backlog does
+		// not flood the destination's RPC.
+		every := r.cfg.StatusPoll
+		if t.State != StateSubmitted {
+			every = max(every, r.cfg.FailoverAfter)
 		}
-		r.mu.Lock()
-		last := r.polled[t.ID]
-		r.mu.Unlock()
-		if now.Sub(last) < r.cfg.StatusPoll {
-			continue
+		if _, ok := r.dests[t.Dest]; ok && now.Sub(r.polled[t.ID]) >= every {
+			due = append(due, t)
 		}
-		d, ok := r.dests[t.Dest]
-		if !ok {
-			continue
-		}
-		st, err := d.Sink.Status(ctx, chains.SubmitMint, t.ID)
-		if err != nil {
-			return err
-		}
-		r.mu.Lock()
-		r.polled[t.ID] = now
-		r.mu.Unlock()
-		switch {
-		case st.State == chains.StateDone:
-			if err := r.markMinted(ctx, t.ID, st); err != nil {
-				return err
-			}
-		case t.State == StateSubmitted && now.Sub(t.SubmittedAt) >= r.cfg.FailoverAfter &&
-			(st.State == chains.StateUnknown || st.State == chains.StateFailed || st.State == chains.StatePartial):
-			// The transaction vanished, failed, or minted an instalment:
-			// submit again (idempotent on the destination).
-			if err := r.submitOne(ctx, d, t, SubmitterRank(t.ID, r.cfg.Members, r.self)); err != nil {
-				r.log.Warn("resubmitting a mint", "transfer", t.ID, "state", st.State, "err", err)
-			}
+	}
+	r.mu.Unlock()
+	errs := make([]error, len(due))
+	parallel(ctx, r.cfg.Workers, len(due), func(i int) {
+		errs[i] = r.confirmOne(ctx, now, due[i])
+	})
+	return errors.Join(errs...)
+}
+
+// confirmOne reads one transfer's destination status and acts on it.
+func (r *Relayer) confirmOne(ctx context.Context, now time.Time, t Transfer) error {
+	d := r.dests[t.Dest]
+	st, err := d.Sink.Status(ctx, chains.SubmitMint, t.ID)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.polled[t.ID] = now
+	r.mu.Unlock()
+	switch {
+	case st.State == chains.StateDone:
+		return r.markMinted(ctx, t.ID, st)
+	case t.State == StateSubmitted && now.Sub(t.SubmittedAt) >= r.cfg.FailoverAfter &&
+		(st.State == chains.StateUnknown || st.State == chains.StateFailed || st.State == chains.StatePartial):
+		// The transaction vanished, failed, or minted an instalment:
+		// submit again (idempotent on the destination).
+		if err := r.submitOne(ctx, d, t, SubmitterRank(t.ID, r.cfg.Members, r.self)); err != nil {
+			r.log.Warn("resubmitting a mint", "transfer", t.ID, "state", st.State, "err", err)
 		}
 	}
 	return nil
@@ -205,8 +217,10 @@ func (r *Relayer) markMinted(ctx context.Context, id string, st chains.Status) e
 	return err
 }
 
-// rebroadcast sends this relayer's attestations for unminted transfers
-// again, so a peer that was down or dropped them still reaches its quorum.
+// rebroadcast sends this relayer's attestations for transfers it has not
+// seen minted again, so a peer that was down or dropped them still reaches
+// its quorum. Each transfer backs off (Rebroadcast, doubling to 16 times
+// it) so a large backlog does not flood the peers.
 func (r *Relayer) rebroadcast(ctx context.Context) error {
 	var todo []Transfer
 	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
@@ -220,7 +234,13 @@ func (r *Relayer) rebroadcast(ctx context.Context) error {
 		r.mu.Lock()
 		last, ok := r.sent[t.ID]
 		r.mu.Unlock()
-		if ok && now.Sub(last) < r.cfg.Rebroadcast {
+		wait := r.cfg.Rebroadcast
+		if !t.AttestedAt.IsZero() {
+			// 1×, 2×, 4× … 16× Rebroadcast as the transfer ages.
+			for age := now.Sub(t.AttestedAt); wait < 16*r.cfg.Rebroadcast && age > 2*wait; wait *= 2 {
+			}
+		}
+		if ok && now.Sub(last) < wait {
 			continue
 		}
 		var own []Attestation

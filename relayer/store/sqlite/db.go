@@ -56,8 +56,11 @@ type DB struct {
 	r        *sqlx.DB // readers
 	readOnly bool
 
-	mu   sync.Mutex     // serialises Updates and guards head
-	head *journal.Entry // the last committed journal entry (nil: empty)
+	mu    sync.Mutex            // serialises Updates and guards head and stmts
+	head  *journal.Entry        // the last committed journal entry (nil: empty)
+	stmts map[string]*sqlx.Stmt // statements prepared on the writer connection
+	// unprepared are queries Updates ran unprepared, to prepare next.
+	unprepared map[string]bool
 }
 
 var _ relayer.Store = (*DB)(nil)
@@ -94,7 +97,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{cfg: cfg, w: w}
+	db := &DB{cfg: cfg, w: w, stmts: map[string]*sqlx.Stmt{}, unprepared: map[string]bool{}}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -133,6 +136,12 @@ func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 // Close closes the database.
 func (db *DB) Close() error {
 	var errs []error
+	db.mu.Lock()
+	for _, st := range db.stmts {
+		errs = append(errs, st.Close())
+	}
+	db.stmts = nil
+	db.mu.Unlock()
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}
@@ -166,7 +175,22 @@ func (db *DB) Update(ctx context.Context, fn func(relayer.Tx) error) error {
 		return chains.E(op, kindOf(err), err)
 	}
 	db.head = t.head
+	db.prepare(ctx)
 	return nil
+}
+
+// prepare prepares the queries the last Updates ran unprepared (bounded:
+// the store's queries are a fixed set plus a few Transfers variants).
+func (db *DB) prepare(ctx context.Context) {
+	for q := range db.unprepared {
+		delete(db.unprepared, q)
+		if len(db.stmts) >= 256 {
+			continue
+		}
+		if st, err := db.w.PreparexContext(ctx, q); err == nil {
+			db.stmts[q] = st
+		}
+	}
 }
 
 // View runs fn in a read transaction (relayer.Store).

@@ -43,10 +43,52 @@ func (t *tx) exec(op, q string, args ...any) error {
 	if err := t.write(op); err != nil {
 		return err
 	}
-	if _, err := t.tx.ExecContext(t.ctx, q, args...); err != nil {
+	var err error
+	if st := t.stmt(q); st != nil {
+		_, err = st.ExecContext(t.ctx, args...)
+	} else {
+		_, err = t.tx.ExecContext(t.ctx, q, args...)
+	}
+	if err != nil {
 		return chains.E(op, kindOf(err), err)
 	}
 	return nil
+}
+
+// stmt returns q prepared on the writer connection, bound to this
+// transaction, if it was prepared before; otherwise nil, and q is prepared
+// after the Update ends (the writer's one connection is busy until then).
+// Preparing is a quarter of a small statement's cost.
+func (t *tx) stmt(q string) *sqlx.Stmt {
+	st, ok := t.db.stmts[q]
+	if !ok {
+		t.db.unprepared[q] = true
+		return nil
+	}
+	return t.tx.StmtxContext(t.ctx, st)
+}
+
+// get and sel run a query, prepared when in a write transaction.
+func (t *tx) get(dest any, q string, args ...any) error {
+	if st := t.stmtFor(q); st != nil {
+		return st.GetContext(t.ctx, dest, args...)
+	}
+	return t.tx.GetContext(t.ctx, dest, q, args...)
+}
+
+func (t *tx) sel(dest any, q string, args ...any) error {
+	if st := t.stmtFor(q); st != nil {
+		return st.SelectContext(t.ctx, dest, args...)
+	}
+	return t.tx.SelectContext(t.ctx, dest, q, args...)
+}
+
+// stmtFor is stmt for a write transaction and nil for a read one.
+func (t *tx) stmtFor(q string) *sqlx.Stmt {
+	if t.ro {
+		return nil
+	}
+	return t.stmt(q)
 }
 
 // split and join keep a uint64 in two signed-safe 32-bit halves.
@@ -70,7 +112,7 @@ func fromMS(v int64) time.Time {
 
 func (t *tx) Cursor(stream string) (chains.Cursor, error) {
 	var c string
-	err := t.tx.GetContext(t.ctx, &c, `SELECT cursor FROM cursors WHERE stream = ?`, stream)
+	err := t.get(&c, `SELECT cursor FROM cursors WHERE stream = ?`, stream)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -129,7 +171,7 @@ func (r transferRow) transfer() relayer.Transfer {
 
 func (t *tx) Transfer(id string) (relayer.Transfer, error) {
 	var r transferRow
-	err := t.tx.GetContext(t.ctx, &r, `SELECT * FROM transfers WHERE id = ?`, id)
+	err := t.get(&r, `SELECT * FROM transfers WHERE id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return relayer.Transfer{}, chains.E("sqlite.Transfer", chains.KindNotFound, fmt.Errorf("no transfer %s", id))
 	}
@@ -207,7 +249,7 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 		s += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
 	var rows []transferRow
-	if err := t.tx.SelectContext(t.ctx, &rows, s, args...); err != nil {
+	if err := t.sel(&rows, s, args...); err != nil {
 		return nil, chains.E("sqlite.Transfers", kindOf(err), err)
 	}
 	out := make([]relayer.Transfer, len(rows))
@@ -222,7 +264,7 @@ func (t *tx) CountByState() (map[relayer.State]int, error) {
 		State string `db:"state"`
 		N     int    `db:"n"`
 	}
-	if err := t.tx.SelectContext(t.ctx, &rows, `SELECT state, COUNT(*) AS n FROM transfers GROUP BY state`); err != nil {
+	if err := t.sel(&rows, `SELECT state, COUNT(*) AS n FROM transfers GROUP BY state`); err != nil {
 		return nil, chains.E("sqlite.CountByState", kindOf(err), err)
 	}
 	out := map[relayer.State]int{}
@@ -246,7 +288,7 @@ func (t *tx) LockedTotal() (uint64, error) {
 		Hi int64 `db:"hi"`
 		Lo int64 `db:"lo"`
 	}
-	err := t.tx.GetContext(t.ctx, &s, `SELECT COALESCE(SUM(amount_hi),0) AS hi, COALESCE(SUM(amount_lo),0) AS lo FROM transfers WHERE state IN (?,?,?,?,?,?)`,
+	err := t.get(&s, `SELECT COALESCE(SUM(amount_hi),0) AS hi, COALESCE(SUM(amount_lo),0) AS lo FROM transfers WHERE state IN (?,?,?,?,?,?)`,
 		string(relayer.StateFinal), string(relayer.StateQueued), string(relayer.StateAttested), string(relayer.StateQuorum),
 		string(relayer.StateSubmitted), string(relayer.StateMinted))
 	if err != nil {
@@ -289,7 +331,7 @@ func (t *tx) AddAttestation(a relayer.Attestation) (bool, error) {
 		return false, chains.E(op, chains.KindInvalid, errors.New("an attestation needs a transfer, a signer, a digest and a signature"))
 	}
 	var r attestationRow
-	err := t.tx.GetContext(t.ctx, &r, `SELECT * FROM attestations WHERE transfer_id = ? AND signer = ?`, a.TransferID, a.Signer)
+	err := t.get(&r, `SELECT * FROM attestations WHERE transfer_id = ? AND signer = ?`, a.TransferID, a.Signer)
 	switch {
 	case err == nil:
 		old := r.attestation()
@@ -311,7 +353,7 @@ func (t *tx) AddAttestation(a relayer.Attestation) (bool, error) {
 
 func (t *tx) Attestations(id string) ([]relayer.Attestation, error) {
 	var rows []attestationRow
-	if err := t.tx.SelectContext(t.ctx, &rows, `SELECT * FROM attestations WHERE transfer_id = ? ORDER BY signer`, id); err != nil {
+	if err := t.sel(&rows, `SELECT * FROM attestations WHERE transfer_id = ? ORDER BY signer`, id); err != nil {
 		return nil, chains.E("sqlite.Attestations", kindOf(err), err)
 	}
 	out := make([]relayer.Attestation, len(rows))
@@ -344,7 +386,7 @@ func (t *tx) Submissions(id string) ([]relayer.Submission, error) {
 		Signers    string `db:"signers"`
 		At         int64  `db:"at"`
 	}
-	if err := t.tx.SelectContext(t.ctx, &rows, `SELECT * FROM submissions WHERE transfer_id = ? ORDER BY id`, id); err != nil {
+	if err := t.sel(&rows, `SELECT * FROM submissions WHERE transfer_id = ? ORDER BY id`, id); err != nil {
 		return nil, chains.E("sqlite.Submissions", kindOf(err), err)
 	}
 	out := make([]relayer.Submission, len(rows))
@@ -374,7 +416,7 @@ func (t *tx) Approved(chain chains.ID, since time.Time) (uint64, error) {
 		Hi int64 `db:"hi"`
 		Lo int64 `db:"lo"`
 	}
-	if err := t.tx.GetContext(t.ctx, &s, `SELECT COALESCE(SUM(amount_hi),0) AS hi, COALESCE(SUM(amount_lo),0) AS lo FROM governor_approvals WHERE chain = ? AND approved_at >= ?`,
+	if err := t.get(&s, `SELECT COALESCE(SUM(amount_hi),0) AS hi, COALESCE(SUM(amount_lo),0) AS lo FROM governor_approvals WHERE chain = ? AND approved_at >= ?`,
 		uint32(chain), since.UnixMilli()); err != nil {
 		return 0, chains.E("sqlite.Approved", kindOf(err), err)
 	}
@@ -396,7 +438,7 @@ func (t *tx) ReserveUTXOs() ([]relayer.ReserveUTXO, error) {
 		Height     uint64 `db:"height"`
 		TransferID string `db:"transfer_id"`
 	}
-	if err := t.tx.SelectContext(t.ctx, &rows, `SELECT txid, vout, amount_hi, amount_lo, height, transfer_id FROM reserve_utxos WHERE spent_by = '' ORDER BY height, txid, vout`); err != nil {
+	if err := t.sel(&rows, `SELECT txid, vout, amount_hi, amount_lo, height, transfer_id FROM reserve_utxos WHERE spent_by = '' ORDER BY height, txid, vout`); err != nil {
 		return nil, chains.E("sqlite.ReserveUTXOs", kindOf(err), err)
 	}
 	out := make([]relayer.ReserveUTXO, len(rows))
@@ -439,7 +481,7 @@ func (t *tx) JournalHead() (uint64, [32]byte, bool, error) {
 
 func (t *tx) Setting(key string) (string, bool, error) {
 	var v string
-	err := t.tx.GetContext(t.ctx, &v, `SELECT value FROM settings WHERE key = ?`, key)
+	err := t.get(&v, `SELECT value FROM settings WHERE key = ?`, key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -479,7 +521,7 @@ func (t *tx) Heads() (map[chains.ID]chains.Head, error) {
 		Healthy     bool   `db:"healthy"`
 		Reason      string `db:"reason"`
 	}
-	if err := t.tx.SelectContext(t.ctx, &rows, `SELECT * FROM heads`); err != nil {
+	if err := t.sel(&rows, `SELECT * FROM heads`); err != nil {
 		return nil, chains.E("sqlite.Heads", kindOf(err), err)
 	}
 	out := map[chains.ID]chains.Head{}
