@@ -45,9 +45,11 @@ var Rules = []Rule{
 		Transitive: true,
 	},
 	{
-		Name:      "go-ethereum only in chains/evm, contracts/evm, signer and relayer/journal",
+		// internal/devnet drives the simulated EVM chain (evmsim) as a test
+		// and development harness; no relayer code path goes through it.
+		Name:      "go-ethereum only in chains/evm, contracts/evm, signer, relayer/journal and the devnet harness",
 		Forbidden: []string{"github.com/ethereum/go-ethereum"},
-		Allowed:   []string{"chains/evm", "contracts/evm", "signer", "relayer/journal", "cmd/fluxbridge-plugin-evm"},
+		Allowed:   []string{"chains/evm", "contracts/evm", "signer", "relayer/journal", "cmd/fluxbridge-plugin-evm", "internal/devnet"},
 	},
 	{
 		Name:      "go-plugin only in chains/chainrpc (plugin mains serve through it)",

@@ -182,7 +182,7 @@ func TestGovernorDelaysALargeLockThenMints(t *testing.T) {
 	}
 	finalize(t, d)
 	await(t, d, small, 60*time.Second)
-	waitFor(t, "the governor to queue the large lock", 30*time.Second, func() bool {
+	waitMining(t, d, "the governor to queue the large lock", 30*time.Second, func() bool {
 		for i := range 3 {
 			if tr, ok := transfer(t, d, i, large.TransferID()); !ok || tr.State != relayer.StateQueued {
 				return false
@@ -220,7 +220,7 @@ func TestForgedMintHaltsSigning(t *testing.T) {
 	}
 	second := lockN(t, d, 1, func(int) int64 { return 2 * 100_000_000 })
 	finalize(t, d)
-	waitFor(t, "every relayer to halt signing", 30*time.Second, func() bool {
+	waitMining(t, d, "every relayer to halt signing", 30*time.Second, func() bool {
 		for i := range 3 {
 			var halted string
 			if err := d.Relayer(i).Store().View(context.Background(), func(tx relayer.Tx) (err error) {
@@ -240,7 +240,7 @@ func TestForgedMintHaltsSigning(t *testing.T) {
 	if err := d.MineFlux(5); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "every relayer to journal that it refuses to sign while halted", 30*time.Second, func() bool {
+	waitMining(t, d, "every relayer to journal that it refuses to sign while halted", 30*time.Second, func() bool {
 		for i := range 3 {
 			refused := false
 			for _, e := range journalOf(t, d, i, relayer.JournalSigningRefused) {

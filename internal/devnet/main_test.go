@@ -147,3 +147,20 @@ type configGovernor = config.Governor
 func configDuration(d time.Duration) config.Duration { return config.Duration(d) }
 
 func common20(s string) []byte { return gethcommon.HexToAddress(s).Bytes() }
+
+// waitMining is waitFor while a FLUX block is mined every second: a light
+// node that last heard of a peer's tip before a burst of blocks can call
+// the peers disagreeing (and refuse to sign) until the next block arrives.
+func waitMining(t *testing.T, d *Devnet, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	last := time.Now()
+	waitFor(t, what, timeout, func() bool {
+		if time.Since(last) > time.Second {
+			if err := d.MineFlux(1); err != nil {
+				t.Fatal(err)
+			}
+			last = time.Now()
+		}
+		return cond()
+	})
+}
