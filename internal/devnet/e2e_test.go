@@ -15,6 +15,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/relayer"
+	"github.com/fluxbridge/fluxbridge/relayer/journal"
 )
 
 // checkContract checks the bridge's own state: every lock used with nothing
@@ -81,6 +82,9 @@ func TestHundredLocksMintedExactlyOnce(t *testing.T) {
 		t.Fatalf("the bridge emitted %d mint events for %d locks, want 100 for 100", events, locks)
 	}
 	waitMintedInStores(t, d, []int{0, 1, 2}, locks)
+	for i := range 3 {
+		checkJournal(t, d, i)
+	}
 }
 
 func TestOneRelayerDownTheWholeTime(t *testing.T) {
@@ -328,4 +332,60 @@ func journalKinds(t *testing.T, d *Devnet, i int, id string) []string {
 		}
 	}
 	return out
+}
+
+// The journal of a relayer that minted verifies as one signed chain and
+// carries the header chain from the anchor.
+func checkJournal(t *testing.T, d *Devnet, i int) {
+	t.Helper()
+	es, err := d.Relayer(i).Store().JournalRange(context.Background(), 1, 1_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := journal.Verifier{Signer: d.Relayer(i).Relayer().ID()}
+	var next uint64 = 1
+	for _, e := range es {
+		if err := v.Next(e); err != nil {
+			t.Fatalf("relayer %d: %v", i, err)
+		}
+		if e.Kind == relayer.JournalHeaders {
+			var h struct{ From, To uint64 }
+			if err := json.Unmarshal(e.Content, &h); err != nil {
+				t.Fatal(err)
+			}
+			if h.From != next {
+				t.Fatalf("relayer %d: header chain continues at %d, want %d", i, h.From, next)
+			}
+			next = h.To + 1
+		}
+	}
+	if next == 1 {
+		t.Fatalf("relayer %d journaled no headers", i)
+	}
+}
+
+func TestOperatorPauseStopsSigning(t *testing.T) {
+	d := start(t, Config{Coins: 4})
+	ctx := context.Background()
+	for _, i := range []int{0, 1} { // two of three paused: no quorum of 2
+		if err := d.Relayer(i).Relayer().Pause(ctx, "maintenance"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	locks := lockN(t, d, 1, defaultAmount)
+	finalize(t, d)
+	waitMining(t, d, "the paused relayers to refuse", 30*time.Second, func() bool {
+		return d.Relayer(0).Relayer().Refusing() == "paused: maintenance" && d.Relayer(1).Relayer().Refusing() == "paused: maintenance"
+	})
+	if tr, _ := transfer(t, d, 0, locks[0].TransferID()); tr.State != relayer.StateFinal {
+		t.Fatalf("a paused relayer moved the lock to %s", tr.State)
+	}
+	if err := d.Relayer(1).Relayer().Resume(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	await(t, d, locks, 60*time.Second)
+	if tr, _ := transfer(t, d, 0, locks[0].TransferID()); tr.State == relayer.StateAttested || tr.State == relayer.StateQuorum {
+		t.Fatalf("the still paused relayer signed: %s", tr.State)
+	}
+	checkJournal(t, d, 1)
 }
