@@ -212,6 +212,24 @@ func (c *Client) signers(ctx context.Context, all bool, at common.Hash) (cur, pr
 		}
 		return s, nil
 	}
+	// The sets at a block hash never change: read them once per block.
+	key := setKey{all, at}
+	c.setsMu.Lock()
+	sets, ok := c.sets[key]
+	c.setsMu.Unlock()
+	if ok {
+		return sets[0], sets[1], nil
+	}
+	defer func() {
+		if err == nil {
+			c.setsMu.Lock()
+			if c.sets == nil || len(c.sets) >= maxCachedSets {
+				c.sets = map[setKey][2]signerSet{}
+			}
+			c.sets[key] = [2]signerSet{cur, prev}
+			c.setsMu.Unlock()
+		}
+	}()
 	vals, err := c.readVia(ctx, all, at, "currentSigners")
 	if err != nil {
 		return cur, prev, err

@@ -95,7 +95,19 @@ type Client struct {
 	eps   []*endpoint
 	drops counters
 	idle  []*http.Transport
+
+	setsMu sync.Mutex
+	sets   map[setKey][2]signerSet // signer sets by block hash (immutable per block)
 }
+
+// setKey names the signer sets read at one block, by one endpoint or a quorum.
+type setKey struct {
+	all bool
+	at  common.Hash
+}
+
+// maxCachedSets bounds the signer-set cache; it is emptied when full.
+const maxCachedSets = 256
 
 // Dial validates cfg and prepares its endpoints. It does no I/O: each
 // endpoint is checked (chain id, finalized tag) on first use; call Check to

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -48,6 +49,11 @@ type Sink struct {
 
 	feeMu   sync.Mutex
 	mintFee *uint64 // the bridge's immutable mint fee, read once
+
+	// digestChecked is set once the contract's mintDigest was found equal
+	// to MintDigest: the bridge's code is immutable (no proxy), so one
+	// check per process is as good as one per Build.
+	digestChecked atomic.Bool
 }
 
 // NewSink returns the sink of the bridge c is configured for. The config
@@ -160,12 +166,15 @@ func (s *Sink) Build(ctx context.Context, req chains.BuildRequest) (chains.Submi
 	if err != nil {
 		return chains.Submission{}, err
 	}
-	vals, err := s.c.read(ctx, fin.Hash(), "mintDigest", m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient)
-	if err != nil {
-		return chains.Submission{}, err
-	}
-	if len(vals) != 1 || vals[0] != any(digest) {
-		return chains.Submission{}, chains.E(op, chains.KindInternal, fmt.Errorf("the contract's mintDigest %x differs from the MintAuth digest %x", vals, digest))
+	if !s.digestChecked.Load() {
+		vals, err := s.c.read(ctx, fin.Hash(), "mintDigest", m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient)
+		if err != nil {
+			return chains.Submission{}, err
+		}
+		if len(vals) != 1 || vals[0] != any(digest) {
+			return chains.Submission{}, chains.E(op, chains.KindInternal, fmt.Errorf("the contract's mintDigest %x differs from the MintAuth digest %x", vals, digest))
+		}
+		s.digestChecked.Store(true)
 	}
 	cur, _, err := s.c.signers(ctx, true, fin.Hash())
 	if err != nil {
