@@ -7,7 +7,7 @@ FUZZTIME  ?= 5s
 BENCHTIME ?= 1s
 BENCHPKGS ?= ./...
 
-.PHONY: all build test lint vet fmt-check fuzz-smoke bench demo demo-inspect clean contracts proto generate generated-check
+.PHONY: all build test lint vet fmt-check tidy-check staticcheck fuzz-smoke bench demo demo-inspect clean contracts proto generate generated-check
 
 all: build test
 
@@ -16,12 +16,12 @@ build:
 	$(GO) build ./...
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-## test: lint, then run every test (shared vectors from ../shared/testdata; CI=true makes missing ones fail)
+## test: lint, then run every test (vectors from testdata/; a missing one fails its test)
 test: lint
 	$(GO) test -count=1 ./...
 
-## lint: gofmt and go vet
-lint: fmt-check vet
+## lint: gofmt, go vet, go mod tidy -diff and staticcheck (pinned as a tool in go.mod)
+lint: fmt-check vet tidy-check staticcheck
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -29,6 +29,12 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+tidy-check:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }
+
+staticcheck:
+	$(GO) tool staticcheck ./...
 
 ## fuzz-smoke: run every fuzz target for FUZZTIME each (default 5s)
 fuzz-smoke:

@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Inspects real FLUX mainnet data (from ../shared/testdata/flux/mainnet_vectors.json)
+# Inspects real FLUX mainnet data (from testdata/flux/mainnet_vectors.json)
 # with the fluxbridge CLI: the genesis header (Equihash 200,9), the last PoW block
 # (ZelHash 125,4), the first PoN block, the genesis coinbase and a 9-input v4 transaction.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin}/fluxbridge
-SHARED=${FLUXBRIDGE_SHARED:-../shared}
-vectors="$SHARED/testdata/flux/mainnet_vectors.json"
-[ -f "$vectors" ] || { echo "demo: $vectors not found (set FLUXBRIDGE_SHARED)"; exit 1; }
+vectors=testdata/flux/mainnet_vectors.json
+[ -f "$vectors" ] || { echo "demo: $vectors not found (it is committed: is this a full checkout?)"; exit 1; }
 
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(next(x for x in d[sys.argv[2]] if x["name"]==sys.argv[3])[sys.argv[4]])' "$vectors" "$@"; }
 

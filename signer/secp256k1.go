@@ -77,10 +77,12 @@ func (s *secp256k1Signer) SignDER(ctx context.Context, hash [32]byte) ([]byte, e
 	if err := ctx.Err(); err != nil {
 		return nil, chains.E(op, chains.KindTransient, err)
 	}
-	var b [32]byte
-	s.priv.D.FillBytes(b[:])
-	priv := secp256k1.PrivKeyFromBytes(b[:])
-	clear(b[:])
+	b, err := s.priv.Bytes()
+	if err != nil {
+		return nil, chains.E(op, chains.KindInternal, err)
+	}
+	priv := secp256k1.PrivKeyFromBytes(b)
+	clear(b)
 	defer priv.Zero()
 	sig := decredecdsa.Sign(priv, hash[:])
 	if st := sig.S(); st.IsOverHalfOrder() {

@@ -109,7 +109,7 @@ func Checksum(path string) ([]byte, error) {
 
 func (c *Config) defaults() error {
 	if c.Path == "" {
-		return errors.New("Path: the plugin binary is required")
+		return errors.New("the plugin binary (Path) is required")
 	}
 	if len(c.SHA256) == 0 && !c.Unpinned {
 		return errors.New("SHA256: the plugin binary's checksum must be pinned (set Unpinned only for development)")

@@ -135,7 +135,7 @@ func Dial(cfg Config) (*Client, error) {
 		rc, err := rpc.DialOptions(context.Background(), raw, rpc.WithHTTPClient(hc))
 		if err != nil {
 			c.Close()
-			return nil, chains.E("evm.Dial", chains.KindInvalid, fmt.Errorf("Endpoints[%d]: %v", i, err))
+			return nil, chains.E("evm.Dial", chains.KindInvalid, fmt.Errorf("endpoint %d (Endpoints[%d]): %v", i, i, err))
 		}
 		c.eps = append(c.eps, &endpoint{name: fmt.Sprintf("rpc[%d] %s", i, u.Host), rpc: rc, eth: ethclient.NewClient(rc)})
 	}

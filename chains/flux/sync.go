@@ -115,11 +115,11 @@ func (s *syncer) PeerDisconnected(p *p2p.Peer, err error) {
 
 // Message implements p2p.Handler.
 func (s *syncer) Message(p *p2p.Peer, m wire.Message) {
-	switch m.(type) {
+	switch msg := m.(type) {
 	case *wire.MsgHeaders, *wire.MsgBlock, *wire.MsgInv, *wire.MsgNotFound:
 		s.enqueue(inboxEvent{kind: evMessage, peer: p, msg: m})
 	case *wire.MsgReject:
-		s.n.bcast.rejected(p, m.(*wire.MsgReject))
+		s.n.bcast.rejected(p, msg)
 	}
 }
 

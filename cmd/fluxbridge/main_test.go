@@ -12,7 +12,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/memo"
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/tx"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // Block 2,996,914 (PoN), its producer's operational key and its fluxnode CONFIRM
@@ -23,7 +23,7 @@ const (
 	confirm2996914  = "0500000004c7c7df090c5656ccb2ca3d78c7a81c498629d0a0325e17ca7bf385fb4f8030d4000000003a65bd6a03d860bd6a010d36352e3130382e37332e323032411cb4f8de8ff1d87580ea1ff97e99f1e03547e7285893d762d530f433ae77d20b247c3f9eadf9c61292a8ce982e00f7ef8e6e219b6652e9e258b0c0c1272f30dd23411c1ee0e9b0ce64b2568041900e3c18d8946a0649a28b6edc128158134bed0f1ba13101958fbcf7f7839fab9956e8bcd79749dd2ca79e3ed97461495ee607734ced"
 )
 
-type vectors struct {
+type mainnetVectors struct {
 	Headers []struct {
 		Name   string `json:"name"`
 		Height int32  `json:"height"`
@@ -37,10 +37,10 @@ type vectors struct {
 	} `json:"transactions"`
 }
 
-func loadVectors(t *testing.T) vectors {
+func loadVectors(t *testing.T) mainnetVectors {
 	t.Helper()
-	var v vectors
-	if err := json.Unmarshal(sharedtest.Read(t, "flux/mainnet_vectors.json"), &v); err != nil {
+	var v mainnetVectors
+	if err := json.Unmarshal(vectors.Read(t, "flux/mainnet_vectors.json"), &v); err != nil {
 		t.Fatal(err)
 	}
 	return v
@@ -99,7 +99,7 @@ func TestHeaderCommandOnRealMainnetHeaders(t *testing.T) {
 	}
 	delete(want, "")
 	if len(v.Headers) < len(want) {
-		t.Fatalf("only %d headers in the shared vectors", len(v.Headers))
+		t.Fatalf("only %d headers in the mainnet vectors", len(v.Headers))
 	}
 }
 

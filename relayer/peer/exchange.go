@@ -96,7 +96,7 @@ type remote struct {
 func New(cfg Config) (*Exchange, error) {
 	const op = "peer.New"
 	if cfg.Self == nil || cfg.Listen == "" || cfg.Handle == nil {
-		return nil, chains.E(op, chains.KindInvalid, errors.New("Self, Listen and Handle are required"))
+		return nil, chains.E(op, chains.KindInvalid, errors.New("the config needs Self, Listen and Handle"))
 	}
 	if cfg.Self.Scheme() != chains.SchemeSecp256k1 {
 		return nil, chains.E(op, chains.KindInvalid, errors.New("the exchange key must be secp256k1"))

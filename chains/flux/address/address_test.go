@@ -9,7 +9,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/script"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // Vectors from bitcoin/bitcoin src/test/data/base58_encode_decode.json
@@ -31,7 +31,7 @@ func TestBase58KnownVectors(t *testing.T) {
 		{"000111d38e5fc9071ffcd20b4a763cc9ae4f252bb4e48fd66a835e252ada93ff480d6dd43dc62a641155a5", "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"},
 	}
 	for _, tc := range tests {
-		b := sharedtest.Hex(t, tc.hex)
+		b := vectors.Hex(t, tc.hex)
 		if got := Base58Encode(b); got != tc.b58 {
 			t.Errorf("Base58Encode(%s) = %s, want %s", tc.hex, got, tc.b58)
 		}
@@ -119,7 +119,7 @@ type validEntry struct {
 
 func loadValid(t *testing.T) []validEntry {
 	var raw [][3]json.RawMessage
-	if err := json.Unmarshal(sharedtest.Read(t, "flux/base58_keys_valid.json"), &raw); err != nil {
+	if err := json.Unmarshal(vectors.Read(t, "flux/base58_keys_valid.json"), &raw); err != nil {
 		t.Fatal(err)
 	}
 	out := make([]validEntry, len(raw))
@@ -141,7 +141,7 @@ func TestSharedValidKeys(t *testing.T) {
 		if p == params.TestNet {
 			other = params.MainNet
 		}
-		want := sharedtest.Hex(t, e.hex)
+		want := vectors.Hex(t, e.hex)
 		if e.meta.IsPrivkey {
 			wifs++
 			priv, compressed, err := DecodeWIF(e.s, p)
@@ -188,7 +188,7 @@ func TestSharedValidKeys(t *testing.T) {
 
 func TestSharedInvalidKeys(t *testing.T) {
 	var raw [][]string
-	if err := json.Unmarshal(sharedtest.Read(t, "flux/base58_keys_invalid.json"), &raw); err != nil {
+	if err := json.Unmarshal(vectors.Read(t, "flux/base58_keys_invalid.json"), &raw); err != nil {
 		t.Fatal(err)
 	}
 	n := 0
@@ -255,7 +255,7 @@ func TestDecodeRejects(t *testing.T) {
 
 func TestDecodeWIFRejects(t *testing.T) {
 	key := bytes.Repeat([]byte{0x11}, 32)
-	n := sharedtest.Hex(t, "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
+	n := vectors.Hex(t, "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
 	tests := []struct {
 		name, s string
 		want    Code

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // benchVectors returns one valid vector per benchmarked variant, keyed by the
@@ -26,7 +26,7 @@ func benchVectors(b *testing.B) map[string]realVector {
 	var f vector144File
 	readJSON(b, vector144Path, &f)
 	if len(f.Solutions) > 0 {
-		out["144_5"] = realVector{"generated (144,5)", params.Equihash144_5, sharedtest.Hex(b, f.Input), sharedtest.Hex(b, f.Solutions[0])}
+		out["144_5"] = realVector{"generated (144,5)", params.Equihash144_5, vectors.Hex(b, f.Input), vectors.Hex(b, f.Solutions[0])}
 	}
 	return out
 }

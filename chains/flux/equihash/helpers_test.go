@@ -10,7 +10,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/internal/blake2b"
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // realVector is a (params, input, solution) triple that must verify.
@@ -43,7 +43,7 @@ func mainnetHeaders(tb testing.TB) map[string]*wire.BlockHeader {
 			EquihashValid bool   `json:"equihash_valid"`
 		} `json:"headers"`
 	}
-	if err := json.Unmarshal(sharedtest.Read(tb, "flux/mainnet_vectors.json"), &file); err != nil {
+	if err := json.Unmarshal(vectors.Read(tb, "flux/mainnet_vectors.json"), &file); err != nil {
 		tb.Fatal(err)
 	}
 	out := map[string]*wire.BlockHeader{}
@@ -51,7 +51,7 @@ func mainnetHeaders(tb testing.TB) map[string]*wire.BlockHeader {
 		if !h.EquihashValid {
 			continue
 		}
-		hdr, err := wire.DecodeBlockHeader(sharedtest.Hex(tb, h.Raw))
+		hdr, err := wire.DecodeBlockHeader(vectors.Hex(tb, h.Raw))
 		if err != nil {
 			tb.Fatalf("%s: %v", h.Name, err)
 		}
@@ -88,7 +88,7 @@ func realVectors(tb testing.TB) []realVector {
 	vs := []realVector{
 		{"mainnet genesis (200,9)", params.Equihash200_9, hs["genesis"].EquihashInput(), hs["genesis"].Solution},
 		{"mainnet 2019999 ZelHash (125,4)", params.ZelHash125_4, hs["last-pow"].EquihashInput(), hs["last-pow"].Solution},
-		{"powkit ZelHash (125,4) §10.4", params.ZelHash125_4, sharedtest.Hex(tb, tp.ZelHash.Input), sharedtest.Hex(tb, tp.ZelHash.Solution)},
+		{"powkit ZelHash (125,4) §10.4", params.ZelHash125_4, vectors.Hex(tb, tp.ZelHash.Input), vectors.Hex(tb, tp.ZelHash.Solution)},
 	}
 	for _, net := range []*params.Params{params.MainNet, params.TestNet, params.RegTest} {
 		g := net.GenesisHeader()

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 type oracleCase struct {
@@ -48,7 +48,7 @@ func TestVerifyAgreesWithPythonOracle(t *testing.T) {
 			if !ok || p.N != c.N || p.K != c.K {
 				t.Fatalf("solution size %d does not select (%d,%d)", len(c.Solution)/2, c.N, c.K)
 			}
-			input, sol := sharedtest.Hex(t, c.Input), sharedtest.Hex(t, c.Solution)
+			input, sol := vectors.Hex(t, c.Input), vectors.Hex(t, c.Solution)
 			var err error
 			if len(input) == InputSize {
 				err = Verify(p, input, sol)
@@ -82,7 +82,7 @@ func TestSolverAgreesWithPythonOracle(t *testing.T) {
 	if len(want) == 0 {
 		t.Fatal("no oracle-wagner cases")
 	}
-	sols, err := Solve(params.Equihash48_5, sharedtest.Hex(t, input), 0)
+	sols, err := Solve(params.Equihash48_5, vectors.Hex(t, input), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // gen144 regenerates testdata/equihash144_5.json with the unbounded solver
@@ -39,10 +39,10 @@ func TestGenerated144_5Vector(t *testing.T) {
 	if len(f.Solutions) == 0 {
 		t.Fatal("no solutions in the vector file")
 	}
-	input := sharedtest.Hex(t, f.Input)
+	input := vectors.Hex(t, f.Input)
 	s := mustShape(t, params.Equihash144_5)
 	for i, h := range f.Solutions {
-		sol := sharedtest.Hex(t, h)
+		sol := vectors.Hex(t, h)
 		if err := Verify(params.Equihash144_5, input, sol); err != nil {
 			t.Fatalf("solution %d: %v", i, err)
 		}

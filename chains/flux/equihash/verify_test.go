@@ -8,7 +8,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 func TestRealSolutionsVerify(t *testing.T) {
@@ -41,8 +41,8 @@ func mustShape(tb testing.TB, p params.EquihashParams) *shape {
 // this pins the vector's bytes to the hash flux-chain.md records.
 func TestZelHashVectorBlockHashMatchesProvenance(t *testing.T) {
 	tp := thirdParty(t)
-	raw := append(sharedtest.Hex(t, tp.ZelHash.Input), 52)
-	raw = append(raw, sharedtest.Hex(t, tp.ZelHash.Solution)...)
+	raw := append(vectors.Hex(t, tp.ZelHash.Input), 52)
+	raw = append(raw, vectors.Hex(t, tp.ZelHash.Solution)...)
 	h, err := wire.DecodeBlockHeader(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +277,7 @@ func TestFluxdValidatorVectors(t *testing.T) {
 func TestZcashMinimalEncodingVector(t *testing.T) {
 	tp := thirdParty(t)
 	s := mustShape(t, params.Equihash96_5)
-	sol := sharedtest.Hex(t, tp.Zcash96_5.Solution)
+	sol := vectors.Hex(t, tp.Zcash96_5.Solution)
 	if err := s.verify(fluxdInput(tp.Zcash96_5.InputASCII, tp.Zcash96_5.Nonce), sol); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/sig"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // header144_5 builds a (144,5) header from the equihash package's generated
@@ -30,10 +30,10 @@ func header144_5(tb testing.TB) (*wire.BlockHeader, bool) {
 	if err := json.Unmarshal(b, &v); err != nil || len(v.Solutions) == 0 {
 		return nil, false
 	}
-	in := sharedtest.Hex(tb, v.Input)
+	in := vectors.Hex(tb, v.Input)
 	h := params.MainNet.GenesisHeader()
 	copy(h.Nonce[:], in[wire.CommonHeaderSize:])
-	h.Solution = sharedtest.Hex(tb, v.Solutions[0])
+	h.Solution = vectors.Hex(tb, v.Solutions[0])
 	return h, true
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/sig"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // knownCodes lists every code CheckContextFree may return.
@@ -25,7 +25,7 @@ var knownCodes = map[ErrorCode]bool{
 func FuzzCheckContextFree(f *testing.F) {
 	for _, name := range []string{"genesis", "last-pow", "first-pon"} {
 		_, v := loadSharedHeader(f, name)
-		f.Add(sharedtest.Hex(f, v.Raw))
+		f.Add(vectors.Hex(f, v.Raw))
 	}
 	pon, _, _ := loadPoN2996914(f)
 	f.Add(pon.Bytes())

@@ -5,9 +5,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // mapChain is a Chain backed by a map; tests build it block by block.
@@ -40,7 +39,7 @@ func loadSharedHeader(t testing.TB, name string) (*wire.BlockHeader, sharedHeade
 	var doc struct {
 		Headers []sharedHeader `json:"headers"`
 	}
-	if err := json.Unmarshal(sharedtest.Read(t, "flux/mainnet_vectors.json"), &doc); err != nil {
+	if err := json.Unmarshal(vectors.Read(t, "flux/mainnet_vectors.json"), &doc); err != nil {
 		t.Fatalf("mainnet_vectors.json: %v", err)
 	}
 	for _, v := range doc.Headers {
@@ -76,23 +75,14 @@ func loadPoN2996914(t testing.TB) (*wire.BlockHeader, ponVector, []byte) {
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
-	return mustDecode(t, v.Raw), v, sharedtest.Hex(t, v.ProducerPubKey)
+	return mustDecode(t, v.Raw), v, vectors.Hex(t, v.ProducerPubKey)
 }
 
 func mustDecode(t testing.TB, raw string) *wire.BlockHeader {
 	t.Helper()
-	h, err := wire.DecodeBlockHeader(sharedtest.Hex(t, raw))
+	h, err := wire.DecodeBlockHeader(vectors.Hex(t, raw))
 	if err != nil {
 		t.Fatalf("decode header: %v", err)
-	}
-	return h
-}
-
-func display(t testing.TB, s string) chainhash.Hash {
-	t.Helper()
-	h, err := chainhash.FromDisplay(s)
-	if err != nil {
-		t.Fatal(err)
 	}
 	return h
 }

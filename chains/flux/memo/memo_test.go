@@ -7,7 +7,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/script"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 var evmAddr = [20]byte{0xde, 0xad, 0xbe, 0xef, 19: 0x01}
@@ -31,7 +31,7 @@ func TestGoldenEncodings(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			want := sharedtest.Hex(t, tc.hex)
+			want := vectors.Hex(t, tc.hex)
 			if got := tc.m.Bytes(); !bytes.Equal(got, want) {
 				t.Fatalf("Bytes = %x, want %x", got, want)
 			}

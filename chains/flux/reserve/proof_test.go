@@ -10,7 +10,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/internal/codec"
 	"github.com/fluxbridge/fluxbridge/chains/flux/tx"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // unsignedLock is a distinct lock transaction (the scanner checks no
@@ -170,7 +170,7 @@ func TestProofRejects(t *testing.T) {
 // Golden: the binary form written out field by field.
 func TestProofEncodingGolden(t *testing.T) {
 	p := &Proof{Header: []byte{0xab, 0xcd}, TxIndex: 3, TxCount: 0x105, Branch: []chainhash.Hash{{0xaa, 31: 0xbb}}, RawTx: []byte{0x09}}
-	want := sharedtest.Hex(t, "01"+"02abcd"+"03000000"+"05010000"+"01"+"aa"+"000000000000000000000000000000000000000000000000000000000000"+"bb"+"0109")
+	want := vectors.Hex(t, "01"+"02abcd"+"03000000"+"05010000"+"01"+"aa"+"000000000000000000000000000000000000000000000000000000000000"+"bb"+"0109")
 	got, err := p.MarshalBinary()
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("MarshalBinary = %x, %v; want %x", got, err, want)
@@ -193,7 +193,7 @@ func TestUnmarshalProofRejects(t *testing.T) {
 			t.Fatalf("truncated at %d of %d: %v", n, len(good), err)
 		}
 	}
-	huge := func(prefix string) []byte { return sharedtest.Hex(t, prefix) }
+	huge := func(prefix string) []byte { return vectors.Hex(t, prefix) }
 	tests := []struct {
 		name string
 		b    []byte

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // seedScripts returns real and synthetic scripts for the fuzz corpora.
@@ -15,7 +15,7 @@ func seedScripts(f *testing.F) [][]byte {
 	ss, _ := MultisigScriptSig(signAll(privs[:2], [32]byte{}, SigHashAll), redeem)
 	nd, _ := NullData([]byte("FLXR1"))
 	return [][]byte{
-		sharedtest.Hex(f, "76a9143e094e2b62d1e96bce68624dd4931da524e8909688ac"),
+		vectors.Hex(f, "76a9143e094e2b62d1e96bce68624dd4931da524e8909688ac"),
 		P2SH(Hash160(redeem)), redeem, ss, nd,
 		{OP_PUSHDATA4, 1, 0, 0, 0, 7}, {OP_PUSHDATA2, 0xff},
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/internal/codec"
 	"github.com/fluxbridge/fluxbridge/chains/flux/sig"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 func TestMultisigRedeemScriptRules(t *testing.T) {
@@ -159,15 +159,6 @@ func TestVerifySpendP2SHMultisigValid(t *testing.T) {
 			t.Fatalf("%d-of-%d other digest: %v", k, n, err)
 		}
 	}
-}
-
-// p2shCase builds a 2-of-3 spend and lets a test mutate its parts.
-type p2shCase struct {
-	sigs   [][]byte
-	redeem []byte
-	spk    []byte
-	digest [32]byte
-	extra  func(ss []byte) []byte
 }
 
 func TestVerifySpendP2SHMultisigRejects(t *testing.T) {
@@ -343,7 +334,7 @@ func loadMainnetTx(t *testing.T) (scriptSig, spk []byte, digest [32]byte) {
 	var v struct {
 		Transactions []mainnetTx `json:"transactions"`
 	}
-	if err := json.Unmarshal(sharedtest.Read(t, "flux/mainnet_vectors.json"), &v); err != nil {
+	if err := json.Unmarshal(vectors.Read(t, "flux/mainnet_vectors.json"), &v); err != nil {
 		t.Fatal(err)
 	}
 	for _, tx := range v.Transactions {
@@ -353,8 +344,8 @@ func loadMainnetTx(t *testing.T) (scriptSig, spk []byte, digest [32]byte) {
 		if tx.Sighash.Input != 0 || tx.Sighash.HashType != SigHashAll {
 			t.Fatalf("unexpected sighash vector %+v", tx.Sighash)
 		}
-		copy(digest[:], sharedtest.Hex(t, tx.Sighash.DigestRaw))
-		return firstInputScriptSig(t, sharedtest.Hex(t, tx.Raw)), sharedtest.Hex(t, tx.InputsSpend.ScriptPubKey), digest
+		copy(digest[:], vectors.Hex(t, tx.Sighash.DigestRaw))
+		return firstInputScriptSig(t, vectors.Hex(t, tx.Raw)), vectors.Hex(t, tx.InputsSpend.ScriptPubKey), digest
 	}
 	t.Fatal("v4-sapling-9-inputs not in mainnet_vectors.json")
 	return nil, nil, digest

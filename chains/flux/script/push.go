@@ -4,7 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 
-	"golang.org/x/crypto/ripemd160" //nolint:staticcheck // HASH160 is RIPEMD160(SHA256); the algorithm is consensus.
+	//lint:ignore SA1019 HASH160 is RIPEMD160(SHA256); the algorithm is consensus.
+	"golang.org/x/crypto/ripemd160"
 )
 
 // Script size limits (RunOnFlux/fluxd src/script/script.h, src/main.cpp).

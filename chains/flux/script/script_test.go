@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 func TestTokenizerOpcodesAndData(t *testing.T) {
@@ -164,9 +164,9 @@ func TestExtractPushesRules(t *testing.T) {
 func TestHash160KnownValue(t *testing.T) {
 	// The compressed key of the 9-input mainnet tx's spender
 	// (flux-chain.md §10.6): its scriptSig pubkey hashes to 3e094e2b….
-	pub := sharedtest.Hex(t, "022407b4ff3113a9d17e47e58e08ebd8d9e73f7717a24624b4dfb6a80efaafdda5")
+	pub := vectors.Hex(t, "022407b4ff3113a9d17e47e58e08ebd8d9e73f7717a24624b4dfb6a80efaafdda5")
 	h := Hash160(pub)
-	if want := sharedtest.Hex(t, "3e094e2b62d1e96bce68624dd4931da524e89096"); !bytes.Equal(h[:], want) {
+	if want := vectors.Hex(t, "3e094e2b62d1e96bce68624dd4931da524e89096"); !bytes.Equal(h[:], want) {
 		t.Fatalf("Hash160 = %x, want %x", h, want)
 	}
 }

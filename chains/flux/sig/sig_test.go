@@ -10,7 +10,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // ponHeader2996914 is mainnet PoN block 2,996,914 (flux-chain.md §10.3,
@@ -31,7 +31,7 @@ func loadPoN(t testing.TB) ponVector {
 	// The header is parsed by hand: the wire package's tests depend on this
 	// package. The block hash covers the first 144 bytes; byte 144 is the
 	// CompactSize length of the DER signature that follows.
-	raw := sharedtest.Hex(t, ponHeader2996914)
+	raw := vectors.Hex(t, ponHeader2996914)
 	if len(raw) != 216 || int(raw[144]) != len(raw)-145 {
 		t.Fatalf("unexpected header layout: %d bytes, signature length byte %d", len(raw), raw[144])
 	}
@@ -39,7 +39,7 @@ func loadPoN(t testing.TB) ponVector {
 	if got, want := hash.String(), "2c9937766668220f96d0349da244f54ff641a0d12910fcfb5bc2f90a41af7b6b"; got != want {
 		t.Fatalf("block hash %s, want %s", got, want)
 	}
-	return ponVector{pub: sharedtest.Hex(t, ponProducer2996914), digest: hash, der: raw[145:]}
+	return ponVector{pub: vectors.Hex(t, ponProducer2996914), digest: hash, der: raw[145:]}
 }
 
 func TestVerifyPoNBlockSignature(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/fluxnode"
 	"github.com/fluxbridge/fluxbridge/chains/flux/header"
 	"github.com/fluxbridge/fluxbridge/chains/flux/spv"
@@ -327,5 +326,3 @@ func sameEntries(a, b []fluxnode.Entry) bool {
 	}
 	return true
 }
-
-func hashes(hs ...chainhash.Hash) []chainhash.Hash { return hs }

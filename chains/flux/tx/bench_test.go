@@ -3,7 +3,7 @@ package tx
 import (
 	"testing"
 
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 func BenchmarkDecode(b *testing.B) {
@@ -33,7 +33,7 @@ func BenchmarkSignatureHashZIP243(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	script := sharedtest.Hex(b, "76a9143e094e2b62d1e96bce68624dd4931da524e8909688ac")
+	script := vectors.Hex(b, "76a9143e094e2b62d1e96bce68624dd4931da524e8909688ac")
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := SignatureHash(tx, 0, script, 1_875_000_000, SigHashAll, 0x76B809BB); err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/internal/codec"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // fnBytes assembles a fluxnode transaction by hand, field by field, so the
@@ -232,7 +232,7 @@ func TestFluxnodeDelegateKeysAboveMaximum(t *testing.T) {
 }
 
 func TestFluxnodeConfirmTruncatedAtEveryOffset(t *testing.T) {
-	raw := sharedtest.Hex(t, confirmRaw)
+	raw := vectors.Hex(t, confirmRaw)
 	for n := 0; n < len(raw); n++ {
 		_, err := Decode(raw[:n])
 		if !isShortInput(err) {

@@ -7,14 +7,14 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/internal/codec"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 func addVectorSeeds(f *testing.F, add func(raw []byte)) {
 	for _, name := range []string{"genesis-coinbase", "v4-sapling-9-inputs"} {
 		add(mainnetRaw(f, name))
 	}
-	add(sharedtest.Hex(f, confirmRaw))
+	add(vectors.Hex(f, confirmRaw))
 	rows := sighashRows(f)
 	for i := 0; i < len(rows); i += 50 {
 		add(rows[i].raw)
@@ -42,7 +42,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("SerializeSize %d, len %d", tx.SerializeSize(), len(data))
 		}
 		again, err := Decode(b)
-		if err != nil || again.TxID() != tx.TxID() || tx.TxID() != tx.TxID() {
+		if err != nil || again.TxID() != tx.TxID() {
 			t.Fatalf("txid not stable: %v", err)
 		}
 		if !tx.IsFluxnode() && tx.TxID() != chainhash.DoubleSHA256(data) {

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // refNode is an independent, top-down definition of Bitcoin's merkle tree:
@@ -70,7 +70,7 @@ func TestMerkleGenesisRootIsCoinbaseTxID(t *testing.T) {
 			Raw  string `json:"raw"`
 		} `json:"headers"`
 	}
-	if err := json.Unmarshal(sharedtest.Read(t, "flux/mainnet_vectors.json"), &v); err != nil {
+	if err := json.Unmarshal(vectors.Read(t, "flux/mainnet_vectors.json"), &v); err != nil {
 		t.Fatal(err)
 	}
 	if len(v.Headers) == 0 || v.Headers[0].Name != "genesis" {

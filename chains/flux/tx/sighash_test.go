@@ -8,7 +8,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/internal/codec"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // oldLegacySigHash is a port of SignatureHashOld from fluxd's
@@ -152,7 +152,7 @@ func TestSignatureHashErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	legacy := &Tx{Version: 1, Inputs: make([]TxIn, 3), Outputs: make([]TxOut, 2)}
-	confirm, err := Decode(sharedtest.Hex(t, confirmRaw))
+	confirm, err := Decode(vectors.Hex(t, confirmRaw))
 	if err != nil {
 		t.Fatal(err)
 	}

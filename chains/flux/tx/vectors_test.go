@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // mainnetTx is one entry of flux/mainnet_vectors.json "transactions".
@@ -33,7 +33,7 @@ func mainnetTxs(t testing.TB) map[string]mainnetTx {
 	var v struct {
 		Transactions []mainnetTx `json:"transactions"`
 	}
-	if err := json.Unmarshal(sharedtest.Read(t, "flux/mainnet_vectors.json"), &v); err != nil {
+	if err := json.Unmarshal(vectors.Read(t, "flux/mainnet_vectors.json"), &v); err != nil {
 		t.Fatal(err)
 	}
 	m := make(map[string]mainnetTx)
@@ -49,7 +49,7 @@ func mainnetRaw(t testing.TB, name string) []byte {
 	if !ok {
 		t.Fatalf("vector %q missing from flux/mainnet_vectors.json", name)
 	}
-	return sharedtest.Hex(t, x.Raw)
+	return vectors.Hex(t, x.Raw)
 }
 
 // confirmRaw is the v5 CONFIRM transaction of block 2,996,914
@@ -59,7 +59,7 @@ const confirmRaw = "0500000004c7c7df090c5656ccb2ca3d78c7a81c498629d0a0325e17ca7b
 func TestMainnetVectorsTxIDAndRoundTrip(t *testing.T) {
 	for name, v := range mainnetTxs(t) {
 		t.Run(name, func(t *testing.T) {
-			raw := sharedtest.Hex(t, v.Raw)
+			raw := vectors.Hex(t, v.Raw)
 			tx, err := Decode(raw)
 			if err != nil {
 				t.Fatal(err)
@@ -82,7 +82,7 @@ func TestV4NineInputsSignatureHashZIP243(t *testing.T) {
 	if v.Sighash == nil || v.InputsSpend == nil {
 		t.Fatal("vector lacks sighash data")
 	}
-	tx, err := Decode(sharedtest.Hex(t, v.Raw))
+	tx, err := Decode(vectors.Hex(t, v.Raw))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestV4NineInputsSignatureHashZIP243(t *testing.T) {
 	if branch != 0x76B809BB || v.InputsSpend.AmountZat != 1_875_000_000 {
 		t.Fatalf("vector parameters changed: branch %#x amount %d", branch, v.InputsSpend.AmountZat)
 	}
-	got, err := SignatureHash(tx, v.Sighash.Input, sharedtest.Hex(t, v.InputsSpend.ScriptPubKey), v.InputsSpend.AmountZat, v.Sighash.HashType, uint32(branch))
+	got, err := SignatureHash(tx, v.Sighash.Input, vectors.Hex(t, v.InputsSpend.ScriptPubKey), v.InputsSpend.AmountZat, v.Sighash.HashType, uint32(branch))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,14 +107,14 @@ func TestV4NineInputsSignatureHashZIP243(t *testing.T) {
 		t.Fatalf("digest %x, want %s", got, v.Sighash.DigestRaw)
 	}
 	// A different amount or branch must change the digest.
-	other, _ := SignatureHash(tx, 0, sharedtest.Hex(t, v.InputsSpend.ScriptPubKey), v.InputsSpend.AmountZat+1, 1, uint32(branch))
+	other, _ := SignatureHash(tx, 0, vectors.Hex(t, v.InputsSpend.ScriptPubKey), v.InputsSpend.AmountZat+1, 1, uint32(branch))
 	if other == got {
 		t.Fatal("amount is not committed")
 	}
 }
 
 func TestFluxnodeConfirmTxIDExcludesSignatures(t *testing.T) {
-	raw := sharedtest.Hex(t, confirmRaw)
+	raw := vectors.Hex(t, confirmRaw)
 	tx, err := Decode(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +157,7 @@ type sighashRow struct {
 func sighashRows(t testing.TB) []sighashRow {
 	t.Helper()
 	var rows [][]json.RawMessage
-	if err := json.Unmarshal(sharedtest.Read(t, "flux/sighash.json"), &rows); err != nil {
+	if err := json.Unmarshal(vectors.Read(t, "flux/sighash.json"), &rows); err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) == 0 || len(rows[0]) != 1 {
@@ -176,7 +176,7 @@ func sighashRows(t testing.TB) []sighashRow {
 				t.Fatalf("row %d column %d: %v", i+1, j, err)
 			}
 		}
-		out = append(out, sighashRow{sharedtest.Hex(t, rawHex), sharedtest.Hex(t, scriptHex), in, hashType, uint32(branch), expected})
+		out = append(out, sighashRow{vectors.Hex(t, rawHex), vectors.Hex(t, scriptHex), in, hashType, uint32(branch), expected})
 	}
 	return out
 }

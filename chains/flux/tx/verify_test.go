@@ -10,7 +10,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/script"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // The nine P2PKH signatures of mainnet tx 98f6cabf…b648 (block 2,019,999) verify
@@ -21,14 +21,14 @@ func TestAllNineMainnetSignaturesVerify(t *testing.T) {
 	if v.InputsSpend == nil {
 		t.Fatal("vector lacks inputs_spend")
 	}
-	x, err := Decode(sharedtest.Hex(t, v.Raw))
+	x, err := Decode(vectors.Hex(t, v.Raw))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(x.Inputs) != 9 {
 		t.Fatalf("%d inputs", len(x.Inputs))
 	}
-	prev := PrevOut{Script: sharedtest.Hex(t, v.InputsSpend.ScriptPubKey), Value: v.InputsSpend.AmountZat}
+	prev := PrevOut{Script: vectors.Hex(t, v.InputsSpend.ScriptPubKey), Value: v.InputsSpend.AmountZat}
 	prevs := make([]PrevOut, 9)
 	for i := range prevs {
 		prevs[i] = prev

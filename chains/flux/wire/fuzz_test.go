@@ -14,7 +14,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/tx"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // seedMessages returns real framed messages for the fuzz corpora.
@@ -129,7 +129,7 @@ func FuzzReadMessage(f *testing.F) {
 
 func FuzzDecodeBlockHeader(f *testing.F) {
 	for _, v := range allHeaderVectors(f) {
-		f.Add(sharedtest.Hex(f, v.Raw))
+		f.Add(vectors.Hex(f, v.Raw))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, err := wire.DecodeBlockHeader(data)

@@ -8,7 +8,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/internal/codec"
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // Real headers decode, re-encode byte-exactly and hash to the known block hash:
@@ -21,7 +21,7 @@ func TestHeaderRealVectorsRoundTripAndHash(t *testing.T) {
 	}
 	for _, v := range vs {
 		t.Run(v.Name, func(t *testing.T) {
-			raw := sharedtest.Hex(t, v.Raw)
+			raw := vectors.Hex(t, v.Raw)
 			if len(raw) != wantSize[v.Name] {
 				t.Fatalf("raw is %d bytes, want %d", len(raw), wantSize[v.Name])
 			}
@@ -71,7 +71,7 @@ func TestHeaderRealVectorsRoundTripAndHash(t *testing.T) {
 func TestHeaderGenesisFromParamsMatchesWire(t *testing.T) {
 	g := params.MainNet.GenesisHeader()
 	v := headerVectorByName(t, "genesis")
-	if !bytes.Equal(g.Bytes(), sharedtest.Hex(t, v.Raw)) {
+	if !bytes.Equal(g.Bytes(), vectors.Hex(t, v.Raw)) {
 		t.Fatal("params.MainNet.GenesisHeader() does not encode to the shared genesis bytes")
 	}
 	if g.BlockHash() != params.MainNet.GenesisHash {
@@ -82,7 +82,7 @@ func TestHeaderGenesisFromParamsMatchesWire(t *testing.T) {
 // Cutting a header anywhere gives a typed decode error, never a panic.
 func TestHeaderTruncatedAtEveryOffset(t *testing.T) {
 	for _, v := range allHeaderVectors(t) {
-		raw := sharedtest.Hex(t, v.Raw)
+		raw := vectors.Hex(t, v.Raw)
 		for n := 0; n < len(raw); n++ {
 			_, err := wire.DecodeBlockHeader(raw[:n])
 			var ce *codec.Error
@@ -98,7 +98,7 @@ func TestHeaderTruncatedAtEveryOffset(t *testing.T) {
 
 // A byte after a complete header is an error from DecodeBlockHeader.
 func TestHeaderTrailingByteRejected(t *testing.T) {
-	raw := append(sharedtest.Hex(t, headerVectorByName(t, "pon-2996914").Raw), 0)
+	raw := append(vectors.Hex(t, headerVectorByName(t, "pon-2996914").Raw), 0)
 	if _, err := wire.DecodeBlockHeader(raw); !errors.Is(err, codec.ErrTrailing) {
 		t.Fatalf("got %v, want ErrTrailing", err)
 	}
@@ -154,7 +154,7 @@ func TestHeaderOversizeFieldsRejected(t *testing.T) {
 // A non-minimal CompactSize before the solution is refused, so every accepted
 // header has exactly one encoding.
 func TestHeaderNonCanonicalLengthRejected(t *testing.T) {
-	raw := sharedtest.Hex(t, headerVectorByName(t, "last-pow").Raw) // solution length 0x34 at offset 140
+	raw := vectors.Hex(t, headerVectorByName(t, "last-pow").Raw) // solution length 0x34 at offset 140
 	bad := append(append(append([]byte{}, raw[:140]...), 0xfd, 0x34, 0x00), raw[141:]...)
 	if _, err := wire.DecodeBlockHeader(bad); !errors.Is(err, codec.ErrNonCanonical) {
 		t.Fatalf("got %v, want ErrNonCanonical", err)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/internal/codec"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // Golden frames on mainnet magic 24e92764, computed independently with Python
@@ -37,7 +37,7 @@ func TestFramingGolden(t *testing.T) {
 			if err != nil || n != len(got) || !bytes.Equal(buf.Bytes(), got) {
 				t.Fatalf("WriteMessage = %d, %v, %x", n, err, buf.Bytes())
 			}
-			back := readOne(t, sharedtest.Hex(t, tc.hex))
+			back := readOne(t, vectors.Hex(t, tc.hex))
 			if back.Command() != tc.name {
 				t.Fatalf("read back command %q", back.Command())
 			}

@@ -6,11 +6,10 @@ import (
 	"os"
 	"testing"
 
-	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/tx"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
-	"github.com/fluxbridge/fluxbridge/internal/sharedtest"
+	"github.com/fluxbridge/fluxbridge/internal/vectors"
 )
 
 // mainMagic is the mainnet magic, used by every framing test.
@@ -42,7 +41,7 @@ type vectorFile struct {
 func loadShared(tb testing.TB) vectorFile {
 	tb.Helper()
 	var v vectorFile
-	if err := json.Unmarshal(sharedtest.Read(tb, "flux/mainnet_vectors.json"), &v); err != nil {
+	if err := json.Unmarshal(vectors.Read(tb, "flux/mainnet_vectors.json"), &v); err != nil {
 		tb.Fatalf("mainnet_vectors.json: %v", err)
 	}
 	if len(v.Headers) != 3 || len(v.Transactions) != 2 {
@@ -84,7 +83,7 @@ func headerVectorByName(tb testing.TB, name string) headerVector {
 
 func mustHeader(tb testing.TB, v headerVector) *wire.BlockHeader {
 	tb.Helper()
-	h, err := wire.DecodeBlockHeader(sharedtest.Hex(tb, v.Raw))
+	h, err := wire.DecodeBlockHeader(vectors.Hex(tb, v.Raw))
 	if err != nil {
 		tb.Fatalf("%s: %v", v.Name, err)
 	}
@@ -93,7 +92,7 @@ func mustHeader(tb testing.TB, v headerVector) *wire.BlockHeader {
 
 func mustTx(tb testing.TB, v txVector) *tx.Tx {
 	tb.Helper()
-	t, err := tx.Decode(sharedtest.Hex(tb, v.Raw))
+	t, err := tx.Decode(vectors.Hex(tb, v.Raw))
 	if err != nil {
 		tb.Fatalf("%s: %v", v.Name, err)
 	}
@@ -127,13 +126,4 @@ func readOne(tb testing.TB, b []byte) wire.Message {
 		tb.Fatalf("ReadMessage: %v", err)
 	}
 	return m
-}
-
-func hashOf(tb testing.TB, display string) chainhash.Hash {
-	tb.Helper()
-	h, err := chainhash.FromDisplay(display)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return h
 }
