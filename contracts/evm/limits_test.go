@@ -48,9 +48,11 @@ func (b *bridge) mintable() uint64 {
 // TestCheckOrder follows alg:mint: pause, quorum, lock used, minimum, fee,
 // recipient, rate limit, cap. Each case breaks two checks and expects the
 // earlier one; its control breaks only the later one, to show that check
-// would have fired.
+// would have fired. The fee check is not among them: the constructor keeps
+// the fee below the minimum lock, so a value that passes the minimum exceeds
+// the fee (TestMintValueRules, TestConstructor).
 func TestCheckOrder(t *testing.T) {
-	const minLock, fee, rate, capacity = 2 * flux, 3 * flux, 100 * flux, 100 * flux
+	const minLock, fee, rate, capacity = 2 * flux, 1 * flux, 100 * flux, 100 * flux
 	b := newBridge(t, evmsim.Config{Signers: 4, Threshold: 3, MinLock: minLock, MintFee: fee, RateLimit: rate, Cap: capacity})
 	to := b.holderAddr()
 	// Fill the bucket and the cap with one lock, fully minted.
@@ -81,14 +83,9 @@ func TestCheckOrder(t *testing.T) {
 			first: "LockUsed", control: func() attempt { l := fresh("tiny", 1); return b.mint(l, b.quorum(l)) }, second: "BelowMinimum",
 		},
 		{
-			name:  "BelowMinimum beats FeeExceedsValue",
-			both:  func() attempt { l := fresh("below", minLock-1); return b.mint(l, b.quorum(l)) },
-			first: "BelowMinimum", control: func() attempt { l := fresh("fee", fee); return b.mint(l, b.quorum(l)) }, second: "FeeExceedsValue",
-		},
-		{
-			name:  "FeeExceedsValue beats BadRecipient",
-			both:  func() attempt { l := zeroTo(fresh("fee0", fee)); return b.mint(l, b.quorum(l)) },
-			first: "FeeExceedsValue", control: func() attempt { l := zeroTo(fresh("ok0", 10*flux)); return b.mint(l, b.quorum(l)) }, second: "BadRecipient",
+			name:  "BelowMinimum beats BadRecipient",
+			both:  func() attempt { l := zeroTo(fresh("below0", minLock-1)); return b.mint(l, b.quorum(l)) },
+			first: "BelowMinimum", control: func() attempt { l := zeroTo(fresh("ok0", 10*flux)); return b.mint(l, b.quorum(l)) }, second: "BadRecipient",
 		},
 		{
 			name:  "BadRecipient beats RateLimited",

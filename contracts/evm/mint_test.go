@@ -284,36 +284,28 @@ func TestMintValueRules(t *testing.T) {
 		}
 	})
 
-	// FeeExceedsValue needs v ≥ minLock and v ≤ fee: a bridge whose fee is
-	// above its minimum.
-	fb := newBridge(t, evmsim.Config{Signers: 4, Threshold: 3, MinLock: 1 * flux, MintFee: 3 * flux})
-	feeCases := []struct {
-		name string
-		v    uint64
-		want string
-	}{
-		{"value below the fee", 2 * flux, fmt.Sprintf("FeeExceedsValue(%d, %d)", uint64(2*flux), uint64(3*flux))},
-		{"value equal to the fee", 3 * flux, fmt.Sprintf("FeeExceedsValue(%d, %d)", uint64(3*flux), uint64(3*flux))},
-	}
-	for _, tc := range feeCases {
-		t.Run(tc.name, func(t *testing.T) {
-			l := newLock("fee/"+tc.name, 0, tc.v, to)
-			fb := fb.with(t)
-			fb.revertsWith(tc.want, fb.mint(l, fb.quorum(l)))
-		})
-	}
-	t.Run("one zatoshi above the fee mints one zatoshi", func(t *testing.T) {
+	// The tightest deployment the constructor accepts: a minimum one zatoshi
+	// above the fee. A value at the fee is below the minimum, so
+	// FeeExceedsValue cannot fire, and a lock at the minimum mints one zatoshi.
+	const tightFee = 3 * flux
+	fb := newBridge(t, evmsim.Config{Signers: 4, Threshold: 3, MinLock: tightFee + 1, MintFee: tightFee})
+	t.Run("a value equal to the fee is below the minimum", func(t *testing.T) {
 		fb := fb.with(t)
-		l := newLock("fee/above", 0, 3*flux+1, to)
+		l := newLock("fee/equal", 0, tightFee, to)
+		fb.revertsWith(fmt.Sprintf("BelowMinimum(%d, %d)", uint64(tightFee), uint64(tightFee+1)), fb.mint(l, fb.quorum(l)))
+	})
+	t.Run("a lock at the minimum mints one zatoshi", func(t *testing.T) {
+		fb := fb.with(t)
+		l := newLock("fee/above", 0, tightFee+1, to)
 		ev := fb.mustMint(l, fb.quorum(l))
-		if ev.Amount != 1 || ev.Fee != 3*flux {
-			t.Fatalf("Minted amount %d fee %d, want 1, %d", ev.Amount, ev.Fee, uint64(3*flux))
+		if ev.Amount != 1 || ev.Fee != tightFee {
+			t.Fatalf("Minted amount %d fee %d, want 1, %d", ev.Amount, ev.Fee, uint64(tightFee))
 		}
 		if got, want := fb.balance(to), uint64(1); got != want {
 			t.Fatalf("recipient balance %d, want %d", got, want)
 		}
-		if got := view(fb.Bridge.TotalFees(opts)).get(t); got != 3*flux {
-			t.Fatalf("totalFees %d, want %d", got, uint64(3*flux))
+		if got := view(fb.Bridge.TotalFees(opts)).get(t); got != tightFee {
+			t.Fatalf("totalFees %d, want %d", got, uint64(tightFee))
 		}
 	})
 }

@@ -113,6 +113,229 @@ func TestPause(t *testing.T) {
 	})
 }
 
+// unpauseNow ends the running pause with set 1's quorum (signers 0, 1, 2)
+// and returns the block time of the unpause.
+func (b *bridge) unpauseNow() uint64 {
+	b.t.Helper()
+	return b.blockTime(b.send(b.unpause(b.Sign(b.unpauseDigest(), 0, 1, 2))))
+}
+
+// pauseBudget reads what remains of k's pause budget (seconds).
+func (b *bridge) pauseBudget(k *ecdsa.PrivateKey) uint64 {
+	b.t.Helper()
+	return view(b.Bridge.PauseBudget(opts, addr(k))).get(b.t)
+}
+
+// budgetSpent is the revert of a pause by k that would add no time.
+func budgetSpent(k *ecdsa.PrivateKey, remaining uint64) string {
+	return fmt.Sprintf("PauseBudgetSpent(%s, %d)", addr(k).Hex(), remaining)
+}
+
+// tryPause is signer k's pauseMint, which may revert.
+func (b *bridge) tryPause(k *ecdsa.PrivateKey) attempt {
+	return try(b.Bridge.PauseMint(b.Transactor(k)))
+}
+
+// TestRoguePauseCannotOutlastUnpause: a signer that paused for 48 h cannot
+// renew its pause, however often it tries, so the unpause a quorum gathered
+// for that pause lands; what the rogue can pause afterwards is only the part
+// of its 48 h the unpause cut off, and then nothing.
+func TestRoguePauseCannotOutlastUnpause(t *testing.T) {
+	b := quorumBridge(t)
+	rogue := b.SignerKeys[3]
+	_, t0 := b.pause(3)
+	until := t0 + maxPause
+	if got := b.pauseBudget(rogue); got != 0 {
+		t.Fatalf("the rogue's budget %d after its 48 h pause, want 0", got)
+	}
+	gathered := b.Sign(b.unpauseDigest(), 0, 1, 2)
+	for _, at := range []uint64{t0 + 60, t0 + 3600, t0 + 24*3600, until - 120} {
+		b.advanceTo(at)
+		b.revertsWith(budgetSpent(rogue, 0), b.tryPause(rogue))
+	}
+	if n := view(b.Bridge.PauseCount(opts)).get(t); n != 1 {
+		t.Fatalf("pauseCount %d after refused renewals, want 1", n)
+	}
+	if got := b.pausedUntil(); got != until {
+		t.Fatalf("pausedUntil %d after refused renewals, want %d", got, until)
+	}
+	unpausedAt := b.blockTime(b.send(b.unpause(gathered)))
+	l := newLock("rogue/after", 0, 20*flux, b.holderAddr())
+	b.mustMint(l, b.quorum(l))
+
+	left := until - unpausedAt
+	if got := b.pauseBudget(rogue); got != left {
+		t.Fatalf("the rogue's budget %d after the unpause, want the %d s it cut off", got, left)
+	}
+	_, t1 := b.pause(3)
+	if got := b.pausedUntil(); got != t1+left {
+		t.Fatalf("the rogue's second pause until %d, want %d", got, t1+left)
+	}
+	b.advanceTo(t1 + left)
+	b.revertsWith(budgetSpent(rogue, 0), b.tryPause(rogue))
+	l = newLock("rogue/spent", 0, 20*flux, b.holderAddr())
+	b.mustMint(l, b.quorum(l))
+	if paused := (unpausedAt - t0) + left; paused != maxPause {
+		t.Fatalf("the rogue kept minting paused for %d s, want %d", paused, maxPause)
+	}
+}
+
+// TestPauseBudgetAfterEarlyUnpause: a signer whose pause a quorum ended after
+// an hour can pause again only for the 47 h it has left, and not renew it.
+func TestPauseBudgetAfterEarlyUnpause(t *testing.T) {
+	b := quorumBridge(t)
+	k := b.SignerKeys[1]
+	if got := b.pauseBudget(k); got != maxPause {
+		t.Fatalf("budget %d before any pause, want %d", got, maxPause)
+	}
+	_, t0 := b.pause(1)
+	b.advance(time.Hour)
+	ended := b.unpauseNow()
+	used := ended - t0
+	if used < 3600 || used > 3600+60 {
+		t.Fatalf("the first pause ran %d s, want about an hour", used)
+	}
+	if got := b.pauseBudget(k); got != maxPause-used {
+		t.Fatalf("budget %d after an hour's pause, want %d", got, maxPause-used)
+	}
+	b.advance(time.Hour)
+	ev, t1 := b.pause(1)
+	if ev.Until != t1+maxPause-used || b.pausedUntil() != t1+maxPause-used {
+		t.Fatalf("second pause until %d (event %d), want %d: 48 h less the hour used", b.pausedUntil(), ev.Until, t1+maxPause-used)
+	}
+	if got := b.pauseBudget(k); got != 0 {
+		t.Fatalf("budget %d during the second pause, want 0", got)
+	}
+	b.advance(time.Hour)
+	b.revertsWith(budgetSpent(k, 0), b.tryPause(k))
+	b.advanceTo(t1 + maxPause - used)
+	b.revertsWith(budgetSpent(k, 0), b.tryPause(k))
+	l := newLock("budget/expired", 0, 20*flux, b.holderAddr())
+	b.mustMint(l, b.quorum(l))
+}
+
+// TestPauseBudgetTotal: however one signer re-pauses — ended early by a
+// quorum after varied delays, renewals tried while its pause runs, the last
+// left to expire — the time it keeps minting paused adds up to exactly 48 h,
+// after which it cannot pause at all.
+func TestPauseBudgetTotal(t *testing.T) {
+	b := quorumBridge(t)
+	k := b.SignerKeys[2]
+	delays := []time.Duration{5 * time.Hour, 30 * time.Minute, 12 * time.Hour, time.Minute, 20 * time.Hour, 9 * time.Hour, 6 * time.Hour}
+	var paused, pauses uint64
+	expired := false
+	for i := 0; ; i++ {
+		left := b.pauseBudget(k)
+		if left == 0 {
+			break
+		}
+		if i > len(delays) {
+			t.Fatalf("still %d s of budget after %d pauses", left, i)
+		}
+		_, tp := b.pause(2)
+		pauses++
+		until := tp + left
+		if got := b.pausedUntil(); got != until {
+			t.Fatalf("pause %d until %d, want %d (budget %d)", i, got, until, left)
+		}
+		d := 100 * time.Hour // the last pause expires by itself
+		if i < len(delays) {
+			d = delays[i]
+		}
+		b.advance(d / 2)
+		if b.now() < until {
+			b.revertsWith(budgetSpent(k, 0), b.tryPause(k))
+		}
+		b.advance(d - d/2)
+		end := until
+		if b.now() < until {
+			end = b.unpauseNow()
+		}
+		expired = end == until
+		paused += end - tp
+		if paused > maxPause {
+			t.Fatalf("after pause %d the signer has kept minting paused for %d s, more than %d", i, paused, maxPause)
+		}
+	}
+	if paused != maxPause || !expired {
+		t.Fatalf("the signer kept minting paused for %d s in total, want %d (last pause expired: %v)", paused, maxPause, expired)
+	}
+	b.revertsWith(budgetSpent(k, 0), b.tryPause(k))
+	if n := view(b.Bridge.PauseCount(opts)).get(t); n != pauses || pauses < 3 {
+		t.Fatalf("pauseCount %d after %d pauses", n, pauses)
+	}
+}
+
+// TestPauseBudgetPerSigner: each signer has its own budget. A signer that
+// extends another's pause is charged only the time it adds; the extension
+// does not void the unpause gathered for the pause, and the unpause gives
+// back what it cut off: all of the extension, and the rest of the first
+// signer's 48 h.
+func TestPauseBudgetPerSigner(t *testing.T) {
+	b := quorumBridge(t)
+	first, second := b.SignerKeys[0], b.SignerKeys[1]
+	_, t0 := b.pause(0)
+	gathered := b.Sign(b.unpauseDigest(), 0, 1, 2)
+	b.advance(time.Hour)
+	b.revertsWith(budgetSpent(first, 0), b.tryPause(first))
+	_, t1 := b.pause(1)
+	if got := b.pausedUntil(); got != t1+maxPause {
+		t.Fatalf("pausedUntil %d after the second signer's pause, want %d", got, t1+maxPause)
+	}
+	if got, want := b.pauseBudget(second), maxPause-(t1-t0); got != want {
+		t.Fatalf("second signer's budget %d, want %d: charged only the %d s it added", got, want, t1-t0)
+	}
+	if got := b.pauseBudget(first); got != 0 {
+		t.Fatalf("first signer's budget %d, want 0", got)
+	}
+	if got := b.pauseBudget(b.SignerKeys[3]); got != maxPause {
+		t.Fatalf("an idle signer's budget %d, want %d", got, maxPause)
+	}
+	if got := b.pauseBudget(b.holder); got != 0 {
+		t.Fatalf("a non-signer's budget %d, want 0", got)
+	}
+	b.advance(time.Hour)
+	ended := b.blockTime(b.send(b.unpause(gathered)))
+	if got, want := b.pauseBudget(first), maxPause-(ended-t0); got != want {
+		t.Fatalf("first signer's budget %d after the unpause, want %d", got, want)
+	}
+	if got := b.pauseBudget(second); got != maxPause {
+		t.Fatalf("second signer's budget %d after the unpause cut off all it added, want %d", got, maxPause)
+	}
+	_, t2 := b.pause(1)
+	if got := b.pausedUntil(); got != t2+maxPause {
+		t.Fatalf("second signer's new pause until %d, want %d", got, t2+maxPause)
+	}
+}
+
+// TestPauseBudgetPerSignerSet: a rotation gives the new set's signers fresh
+// budgets, a signer kept from the old set included.
+func TestPauseBudgetPerSignerSet(t *testing.T) {
+	b := quorumBridge(t)
+	old := b.SignerKeys
+	_, t0 := b.pause(3)
+	b.advanceTo(t0 + maxPause)
+	b.revertsWith(budgetSpent(old[3], 0), b.tryPause(old[3]))
+
+	newKeys := secondSet(b)
+	set2 := signers(newKeys)
+	b.send(b.rotate(set2, 2, b.rotationSigs(set2, 2, old[0], old[1], old[2])))
+	for _, k := range newKeys {
+		if got := b.pauseBudget(k); got != maxPause {
+			t.Fatalf("set 2 signer %s: budget %d, want %d", addr(k).Hex(), got, maxPause)
+		}
+	}
+	if got := b.pauseBudget(old[0]); got != 0 {
+		t.Fatalf("a removed signer's budget %d, want 0", got)
+	}
+	rc := b.send(b.tryPause(old[3]))
+	if got, want := b.pausedUntil(), b.blockTime(rc)+maxPause; got != want {
+		t.Fatalf("the kept signer's pause in set 2 until %d, want %d", got, want)
+	}
+	b.revertsWith(budgetSpent(old[3], 0), b.tryPause(old[3]))
+	b.send(b.unpause(evmsim.SignWith(b.unpauseDigest(), newKeys[0], newKeys[1])))
+}
+
 // unpauseDigest is keccak256("FLXUNPAUSE" ‖ uint32 chainId ‖ bridge ‖ uint64 pauseCount).
 func unpauseDigest(chainID uint64, bridgeAddr common.Address, pauseCount uint64) [32]byte {
 	msg := []byte("FLXUNPAUSE")
@@ -191,14 +414,34 @@ func TestUnpause(t *testing.T) {
 		b.reverts("UnknownSigner", b.unpause(reordered))
 		b.send(b.unpause(b.Sign(b.unpauseDigest(), 0, 1, 2)))
 	})
-	t.Run("a renewed pause voids the unpause gathered for the running one", func(t *testing.T) {
+	t.Run("a new pause voids the unpause gathered before it", func(t *testing.T) {
 		b := b.with(t)
+		if b.pausedUntil() > b.now() {
+			t.Fatalf("minting is paused: the previous subtest should have ended its pause")
+		}
 		gathered := b.Sign(b.unpauseDigest(), 0, 1, 2)
 		b.advance(time.Hour)
-		b.pause(2) // still paused: this only renews the pause
+		b.pause(2)
 		reordered, _ := sortByRecovered(t, b.unpauseDigest(), gathered)
 		b.reverts("UnknownSigner", b.unpause(reordered))
-		b.send(b.unpause(b.Sign(b.unpauseDigest(), 0, 1, 2)))
+	})
+	t.Run("a renewed pause does not void the unpause gathered for the running one", func(t *testing.T) {
+		b := b.with(t)
+		count := view(b.Bridge.PauseCount(opts)).get(t)
+		gathered := b.Sign(b.unpauseDigest(), 0, 1, 2)
+		b.advance(time.Hour)
+		// Signer 1's first pause ran a few seconds: it has nearly 48 h left.
+		left := b.pauseBudget(b.SignerKeys[1])
+		_, renewed := b.pause(1) // still paused: this only extends the pause
+		if got := b.pausedUntil(); got != renewed+left || left < maxPause-60 {
+			t.Fatalf("pausedUntil %d after the renewal, want %d (budget %d)", got, renewed+left, left)
+		}
+		if n := view(b.Bridge.PauseCount(opts)).get(t); n != count {
+			t.Fatalf("pauseCount %d after renewing pause %d", n, count)
+		}
+		b.send(b.unpause(gathered))
+		l := newLock("unpause/renewed", 0, 20*flux, to)
+		b.mustMint(l, b.quorum(l))
 	})
 }
 

@@ -237,6 +237,10 @@ func TestConstructor(t *testing.T) {
 	cases := []variant{
 		{"rate limit 0", func(d *deployment) { d.rate = 0 }, "InvalidLimits()"},
 		{"cap 0", func(d *deployment) { d.cap = 0 }, "InvalidLimits()"},
+		// A lock at the minimum must mint something net of the fee.
+		{"mint fee equal to the minimum lock", func(d *deployment) { d.fee = d.minLock }, "InvalidLimits()"},
+		{"mint fee above the minimum lock", func(d *deployment) { d.fee = d.minLock + 1 }, "InvalidLimits()"},
+		{"minimum lock 0", func(d *deployment) { d.minLock, d.fee = 0, 0 }, "InvalidLimits()"},
 	}
 	for _, s := range invalidSets() {
 		cases = append(cases, variant{"signers " + s.name, func(d *deployment) { d.signers, d.threshold = s.set, s.threshold }, s.want})
@@ -251,6 +255,16 @@ func TestConstructor(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("a mint fee one zatoshi below the minimum lock deploys", func(t *testing.T) {
+		b := b.with(t)
+		d := valid
+		d.fee = d.minLock - 1
+		_, bound, _ := b.deploy(d)
+		if got := view(bound.MintFee(opts)).get(t); got != d.fee {
+			t.Fatalf("mintFee %d, want %d", got, d.fee)
+		}
+	})
 
 	t.Run("a valid deployment", func(t *testing.T) {
 		b := b.with(t)

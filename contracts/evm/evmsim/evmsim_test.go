@@ -120,3 +120,26 @@ func TestLiveForkGasAndTime(t *testing.T) {
 		t.Fatalf("AdjustTime: block %d at %d after block %d at %d", after.Number, after.Time, before.Number, before.Time)
 	}
 }
+
+// New refuses a mint fee that is not below the minimum lock, as the bridge's
+// constructor does, before it starts a chain; one zatoshi below deploys.
+func TestFeeBelowMinLock(t *testing.T) {
+	for _, cfg := range []Config{
+		{MinLock: 5, MintFee: 5},
+		{MinLock: 5, MintFee: 6},
+		{MintFee: 10 * 100_000_000}, // the default minimum lock
+	} {
+		if c, err := New(cfg); err == nil {
+			c.Close()
+			t.Errorf("New(MinLock %d, MintFee %d) deployed, want an error", cfg.MinLock, cfg.MintFee)
+		}
+	}
+	c, err := New(Config{MinLock: 5, MintFee: 4})
+	if err != nil {
+		t.Fatalf("New(MinLock 5, MintFee 4): %v", err)
+	}
+	defer c.Close()
+	if fee, err := c.Bridge.MintFee(&bind.CallOpts{}); err != nil || fee != 4 {
+		t.Fatalf("mintFee %d, %v; want 4", fee, err)
+	}
+}

@@ -10,7 +10,8 @@ import {FluxToken} from "./FluxToken.sol";
 /// Burns are permissionless and never paused or refused; their contiguous
 /// nonces drive releases on the FLUX chain.
 contract FluxBridge {
-    /// @notice The longest a single signer can pause minting for.
+    /// @notice The longest a single signer can pause minting for: at once, and
+    /// in total over all its pauses while one signer set is current.
     uint64 public constant MAX_PAUSE = 48 hours;
     /// @notice The largest signer set.
     uint256 public constant MAX_SIGNERS = 64;
@@ -58,7 +59,9 @@ contract FluxBridge {
 
     /// @notice The current signer set's id (1 at deployment, +1 per rotation).
     uint32 public currentSetId;
-    /// @notice The number of pauseMint calls so far; an unpause binds it.
+    /// @notice The number of pauses begun so far: pauseMint calls made while
+    /// minting was not paused. Extending a running pause does not count, so
+    /// it cannot void an unpause gathered for that pause; an unpause binds it.
     uint64 public pauseCount;
 
     struct SignerSet {
@@ -75,6 +78,23 @@ contract FluxBridge {
     mapping(uint32 => SignerSet) private sets;
     mapping(uint32 => mapping(address => uint8)) private memberIndex; // index + 1
     mapping(bytes32 => LockState) private locks;
+
+    // PauseBudget is what one signer of one set has spent of its MAX_PAUSE:
+    // the seconds of pause it added, and the last span of pause it added,
+    // [from, until) of pause number `pause`. If a quorum ended that pause
+    // early, the part of the span after the unpause never ran and is given
+    // back when the budget is next read (_spent). Only the last span is kept:
+    // a signer that extends a pause again after another signer extended it
+    // forgoes the refund of its earlier span, which errs on its own side.
+    struct PauseBudget {
+        uint64 charged;
+        uint64 pause;
+        uint64 from;
+        uint64 until;
+    }
+
+    mapping(uint32 => mapping(address => PauseBudget)) private pauseBudgets; // by set id, then signer
+    mapping(uint64 => uint64) private unpausedAt; // pause number => when a quorum ended it
 
     /// @notice A lock's instalment was minted.
     event Minted(
@@ -99,6 +119,8 @@ contract FluxBridge {
 
     error InvalidSignerSet();
     error InvalidThreshold(uint256 threshold, uint256 signers);
+    // InvalidLimits: a zero rate limit or cap, or a mint fee not below the
+    // minimum lock (a lock at the minimum must mint something).
     error InvalidLimits();
     error Paused(uint64 until);
     error NotPaused();
@@ -118,11 +140,14 @@ contract FluxBridge {
     error ZeroAmount();
     error BadAddressPrefix(bytes2 prefix);
     error NotSigner(address caller);
+    // PauseBudgetSpent: what remains of signer's pause budget would not
+    // extend the pause past the running one, so pausing would add no time.
+    error PauseBudgetSpent(address signer, uint64 remaining);
 
     /// @param signers the initial signer set, strictly ascending, non-zero, at most 64
     /// @param threshold how many of them must sign (1..n)
-    /// @param minLock_ the smallest lock value that mints
-    /// @param mintFee_ the flat mint fee
+    /// @param minLock_ the smallest lock value that mints (> mintFee_)
+    /// @param mintFee_ the flat mint fee (< minLock_)
     /// @param rateLimit_ the most minted per 24 h (> 0)
     /// @param cap_ the most in circulation (> 0)
     /// @param graceSeconds_ how long a replaced signer set stays valid
@@ -139,7 +164,7 @@ contract FluxBridge {
         bytes2 p2pkhPrefix_,
         bytes2 p2shPrefix_
     ) {
-        if (rateLimit_ == 0 || cap_ == 0) revert InvalidLimits();
+        if (rateLimit_ == 0 || cap_ == 0 || mintFee_ >= minLock_) revert InvalidLimits();
         token = new FluxToken();
         minLock = minLock_;
         mintFee = mintFee_;
@@ -168,7 +193,8 @@ contract FluxBridge {
     }
 
     /// @notice The digest a quorum signs to end the current pause. It binds
-    /// pauseCount, so signatures gathered for one pause cannot end a later one.
+    /// pauseCount, so signatures gathered for one pause cannot end a later
+    /// one, while extensions of the running pause leave it unchanged.
     function unpauseDigest() public view returns (bytes32) {
         return keccak256(abi.encodePacked("FLXUNPAUSE", uint32(block.chainid), address(this), pauseCount));
     }
@@ -253,21 +279,47 @@ contract FluxBridge {
 
     // ---- pause ---------------------------------------------------------------
 
-    /// @notice Any one current signer pauses minting for 48 h from now (a
-    /// longer pause already running is kept). Burns are never paused.
+    /// @notice Any one current signer pauses minting, or extends the running
+    /// pause, until now + what remains of its pause budget: at most 48 h from
+    /// now. Each signer has a budget of MAX_PAUSE seconds per signer set; a
+    /// pause charges the signer the time it adds to pausedUntil, and the part
+    /// of that time a quorum unpause cuts off is given back, so one signer
+    /// alone keeps minting paused for at most MAX_PAUSE in total while its set
+    /// is current. Reverts with PauseBudgetSpent if the pause would add no
+    /// time. Only a pause begun while minting was not paused increments
+    /// pauseCount, so an extension cannot void an unpause gathered for the
+    /// running pause. Burns are never paused.
     function pauseMint() external {
-        if (memberIndex[currentSetId][msg.sender] == 0) revert NotSigner(msg.sender);
-        uint64 until = uint64(block.timestamp) + MAX_PAUSE;
-        if (until > pausedUntil) pausedUntil = until;
-        pauseCount += 1;
-        emit MintPaused(msg.sender, pausedUntil);
+        uint32 setId = currentSetId;
+        if (memberIndex[setId][msg.sender] == 0) revert NotSigner(msg.sender);
+        PauseBudget memory b = pauseBudgets[setId][msg.sender];
+        uint64 spent = _spent(b);
+        uint64 remaining = MAX_PAUSE - spent;
+        uint64 now_ = uint64(block.timestamp);
+        uint64 running = pausedUntil;
+        uint64 from = running > now_ ? running : now_;
+        uint64 until = now_ + remaining;
+        if (until <= from) revert PauseBudgetSpent(msg.sender, remaining);
+        uint64 pause = pauseCount;
+        if (running <= now_) pauseCount = ++pause;
+        spent += until - from;
+        // A signer extending its own span (no one extended after it) keeps
+        // one span; otherwise its previous span's refund, if any, is forgone.
+        if (b.pause == pause && b.until == from) from = b.from;
+        pauseBudgets[setId][msg.sender] = PauseBudget(spent, pause, from, until);
+        pausedUntil = until;
+        emit MintPaused(msg.sender, until);
     }
 
-    /// @notice A quorum of the current set ends the pause early, signing unpauseDigest().
+    /// @notice A quorum of the current set ends the pause early, signing
+    /// unpauseDigest(). The pause time it cuts off goes back to the budgets of
+    /// the signers who added it (from each one's latest extension of this
+    /// pause); the time minting stood paused does not.
     function unpauseMint(bytes calldata sigs) external {
         if (block.timestamp >= pausedUntil) revert NotPaused();
         (uint32 setId, uint256 bitmap) = _quorum(unpauseDigest(), sigs, false);
         pausedUntil = 0;
+        unpausedAt[pauseCount] = uint64(block.timestamp);
         emit MintUnpaused(setId, bitmap);
     }
 
@@ -327,6 +379,16 @@ contract FluxBridge {
         return (setId, s.members, s.threshold, previousValidUntil);
     }
 
+    /// @notice How many seconds of pause signer can still add in the current
+    /// signer set: MAX_PAUSE less the time its pauses kept minting paused (for
+    /// a running pause, all it added, unless a quorum ends it early); 0 for an
+    /// account that is not in the current set.
+    function pauseBudget(address signer) external view returns (uint64) {
+        uint32 setId = currentSetId;
+        if (memberIndex[setId][signer] == 0) return 0;
+        return MAX_PAUSE - _spent(pauseBudgets[setId][signer]);
+    }
+
     /// @notice Whether account is a member of the current signer set.
     function isSigner(address account) external view returns (bool) {
         return memberIndex[currentSetId][account] != 0;
@@ -346,6 +408,14 @@ contract FluxBridge {
             memberIndex[setId][a] = uint8(i + 1);
         }
         sets[setId] = SignerSet(signers, threshold);
+    }
+
+    // _spent is the pause time b has charged, less the part of its last span
+    // that a quorum unpause cut off (the span never ran past the unpause).
+    function _spent(PauseBudget memory b) private view returns (uint64) {
+        uint64 end = unpausedAt[b.pause];
+        if (end == 0 || end >= b.until) return b.charged;
+        return b.charged - (b.until - (b.from > end ? b.from : end));
     }
 
     // The bucket's level now: drained linearly by rateLimit per WINDOW since
