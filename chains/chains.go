@@ -178,9 +178,13 @@ const (
 	KindTransient             // try again later: timeout, unreachable peer, busy
 	KindReorged               // the data was on a branch that is no longer best
 	KindRejected              // the chain refused it (policy or consensus)
+	// KindForbidden: the destination's immutable rules forbid this request
+	// whoever signs it (a value below its minimum or not above its fee, a
+	// recipient it refuses); it will never succeed, so a lock is refunded.
+	KindForbidden
 )
 
-var kindNames = [...]string{"internal", "invalid", "not-found", "conflict", "transient", "reorged", "rejected"}
+var kindNames = [...]string{"internal", "invalid", "not-found", "conflict", "transient", "reorged", "rejected", "forbidden"}
 
 func (k Kind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {

@@ -17,11 +17,7 @@ type LockRef struct {
 // TransferID is the transfer id DESIGN §4 gives a lock: "flux:<txid>:<vout>",
 // the txid in display (byte-reversed) hex.
 func (l LockRef) TransferID() string {
-	var rev [32]byte
-	for i := range l.TxID {
-		rev[i] = l.TxID[31-i]
-	}
-	return fmt.Sprintf("flux:%x:%d", rev, l.Vout)
+	return "flux:" + DisplayHash(l.TxID) + ":" + strconv.FormatUint(uint64(l.Vout), 10)
 }
 
 // Mint asks a destination chain to mint the parallel asset for one lock.
@@ -150,6 +146,10 @@ type Ledger struct {
 	BurnCount uint64
 	// PausedUntil is non-zero while minting is paused (unix seconds).
 	PausedUntil int64
+	// MinLock is the smallest gross lock value the destination mints and
+	// MintFee the fee it deducts (zatoshi): a lock below MinLock, or not above
+	// MintFee, can never be minted there. Both are immutable on the contract.
+	MinLock, MintFee uint64
 	// At is the block the ledger was read at.
 	At BlockRef
 }

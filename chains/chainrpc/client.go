@@ -178,6 +178,7 @@ func (p *Plugin) launch(ctx context.Context) (*conn, Info, error) {
 	}
 	cmd := exec.Command(p.cfg.Path, p.cfg.Args...)
 	cmd.Env = append([]string(nil), p.cfg.Env...)
+	dieWithHost(cmd) // a plugin must not outlive the host, even a SIGKILLed one
 	var secure *plugin.SecureConfig
 	if len(p.cfg.SHA256) > 0 {
 		secure = &plugin.SecureConfig{Checksum: p.cfg.SHA256, Hash: sha256.New()}

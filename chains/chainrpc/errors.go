@@ -37,6 +37,7 @@ var kindCodes = map[chains.Kind]codes.Code{
 	chains.KindTransient: codes.Unavailable,
 	chains.KindReorged:   codes.Aborted,
 	chains.KindRejected:  codes.FailedPrecondition,
+	chains.KindForbidden: codes.PermissionDenied,
 }
 
 // kindByName is the inverse of Kind.String over the known kinds.

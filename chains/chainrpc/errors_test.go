@@ -31,6 +31,7 @@ func TestErrorsCrossWithKindAndOp(t *testing.T) {
 		{"transient", chains.E("p.Op", chains.KindTransient, cause), chains.KindTransient, "p.Op", "boom"},
 		{"reorged", chains.E("p.Op", chains.KindReorged, cause), chains.KindReorged, "p.Op", "boom"},
 		{"rejected", chains.E("p.Op", chains.KindRejected, cause), chains.KindRejected, "p.Op", "boom"},
+		{"forbidden", chains.E("p.Op", chains.KindForbidden, cause), chains.KindForbidden, "p.Op", "boom"},
 		{"no cause", chains.E("p.Op", chains.KindConflict, nil), chains.KindConflict, "p.Op", "p.Op: conflict"},
 		{"wrapped", fmt.Errorf("while x: %w", chains.E("p.Op", chains.KindReorged, cause)), chains.KindReorged, "p.Op",
 			"while x: p.Op: reorged: boom"},
@@ -93,7 +94,7 @@ func FuzzErrorDetail(f *testing.F) {
 		}
 		got := fromStatus("host.Op", st.Err())
 		var ce *chains.Error
-		if !errors.As(got, &ce) || ce.Kind < chains.KindInternal || ce.Kind > chains.KindRejected || ce.Op == "" {
+		if !errors.As(got, &ce) || ce.Kind < chains.KindInternal || ce.Kind > chains.KindForbidden || ce.Op == "" {
 			t.Fatalf("detail (%q, %q, %q) became %#v", kind, op, msg, got)
 		}
 	})

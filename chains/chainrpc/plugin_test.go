@@ -246,7 +246,7 @@ func TestEveryCallCrossesTheBoundary(t *testing.T) {
 
 func TestErrorKindsSurviveTheBoundary(t *testing.T) {
 	p := start(t, `{"chain_id":77,"events":1}`)
-	for k := chains.KindInternal; k <= chains.KindRejected; k++ {
+	for k := chains.KindInternal; k <= chains.KindForbidden; k++ {
 		_, err := p.Source().Reobserve(ctxT(t), "fail:"+k.String())
 		var ce *chains.Error
 		if !errors.As(err, &ce) || ce.Kind != k || ce.Op != "mem.Reobserve" || chains.KindOf(err) != k {

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -49,17 +52,104 @@ const MaxPageBytes = 3 << 20
 // serves until the host goes away; then it closes the implementation and
 // returns. Call it from main. Run directly rather than by a host, it prints
 // why it will not serve and exits with status 1.
+//
+// A plugin dies with its host. A host that exits normally stops it through
+// go-plugin; a host that is killed cannot, so on Linux the host has the
+// kernel kill the plugin with it (see dieWithHost), and Serve also watches
+// its parent process: when the plugin has been reparented (to init or to a
+// subreaper), the host is gone, and Serve logs so on stderr, closes the
+// implementation (waiting at most orphanCloseGrace) and exits the process
+// with status exitOrphaned; it notices within parentPoll of the host's death.
+// (Windows does not reparent, so there the watch never fires.)
 func Serve(f Factory) {
+	// The parent is recorded first: a host that dies from here on is noticed.
+	host := os.Getppid()
+	// hclog writes to the real stderr, taken before go-plugin's Serve points
+	// os.Stderr at its stdio stream (which nobody reads once the host is gone).
+	logger := hclog.New(&hclog.LoggerOptions{
+		Name: "plugin", Output: os.Stderr, JSONFormat: true, Level: hclog.Info,
+	})
 	srv := newServer(f)
-	defer srv.close()
+	// closeOnce closes the implementation once; a second caller waits for the
+	// first call to finish.
+	closeOnce := sync.OnceFunc(srv.close)
+	defer closeOnce()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel() // runs before closeOnce: the watch stops first
+	// The parent watch: it stops when Serve returns (ctx) or, having found
+	// the host gone, exits the process.
+	//
+	// go-plugin offers no better signal of the host's death: it gives the
+	// plugin the host's own stdin (so no EOF comes when the host dies), and
+	// it does not watch the connection; the plugin would serve on forever.
+	go func() {
+		if ppid, gone := watchParent(ctx, host, parentPoll, os.Getppid); gone {
+			exitOrphan(logger, host, ppid, closeOnce)
+		}
+	}()
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: servePlugins(srv),
 		GRPCServer:       plugin.DefaultGRPCServer,
-		Logger: hclog.New(&hclog.LoggerOptions{
-			Name: "plugin", Output: os.Stderr, JSONFormat: true, Level: hclog.Info,
-		}),
+		Logger:           logger,
 	})
+}
+
+// parentPoll is how often a plugin checks that its host still runs, which
+// bounds how long it outlives a host that died without stopping it.
+const parentPoll = 500 * time.Millisecond
+
+// orphanCloseGrace bounds the implementation's Close when the host is gone:
+// a Close that hangs (on an RPC endpoint, say) must not keep the key alive.
+const orphanCloseGrace = 5 * time.Second
+
+// exitOrphaned is the exit status of a plugin that exits because its host
+// is gone.
+const exitOrphaned = 3
+
+// watchParent polls getppid every interval until it returns other than ppid,
+// which means the parent has exited and the process was reparented, and then
+// returns the new parent and true; or it returns false when ctx ends. The
+// kernel reparents a process as its parent exits, before the parent's pid
+// can be reused, so a later process of the same pid cannot hide the change.
+func watchParent(ctx context.Context, ppid int, interval time.Duration, getppid func() int) (int, bool) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if now := getppid(); now != ppid {
+			return now, true
+		}
+		select {
+		case <-ctx.Done():
+			return 0, false
+		case <-tick.C:
+		}
+	}
+}
+
+// exitOrphan ends a plugin whose host (pid host) is gone, the process
+// having been reparented to ppid: it logs so, closes the implementation
+// with closeImpl (waiting at most orphanCloseGrace) and exits with status
+// exitOrphaned.
+func exitOrphan(log hclog.Logger, host, ppid int, closeImpl func()) {
+	// The dead host's end of the stderr pipe is closed, and Go kills a
+	// process whose write to its stderr fails so (SIGPIPE) before Close has
+	// run; ignored, the write fails harmlessly instead.
+	signal.Ignore(syscall.SIGPIPE)
+	log.Error("the host process is gone; closing the plugin and exiting",
+		"host_pid", host, "ppid", ppid, "exit_status", exitOrphaned)
+	closed := make(chan struct{})
+	// The orphan's Close: it ends with Close or with the process.
+	go func() {
+		defer close(closed)
+		closeImpl()
+	}()
+	select {
+	case <-closed:
+	case <-time.After(orphanCloseGrace):
+		log.Error("the implementation did not close in time; exiting without it", "grace", orphanCloseGrace.String())
+	}
+	os.Exit(exitOrphaned)
 }
 
 // server is the plugin side of the three services.

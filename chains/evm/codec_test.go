@@ -163,14 +163,14 @@ func FuzzDecodePayload(f *testing.F) {
 
 func TestMintDigestBindsEveryField(t *testing.T) {
 	m := chains.Mint{Lock: chains.LockRef{TxID: [32]byte{1}, Vout: 2}, Amount: 3, Recipient: [32]byte{31: 4}}
-	base := MintDigest(1337, testBridge, m)
+	base := chains.MintAuthDigest(1337, testBridge, m)
 	variants := []func() [32]byte{
-		func() [32]byte { return MintDigest(1, testBridge, m) },
-		func() [32]byte { return MintDigest(1337, common.Address{1}, m) },
-		func() [32]byte { n := m; n.Lock.TxID[31] = 1; return MintDigest(1337, testBridge, n) },
-		func() [32]byte { n := m; n.Lock.Vout++; return MintDigest(1337, testBridge, n) },
-		func() [32]byte { n := m; n.Amount++; return MintDigest(1337, testBridge, n) },
-		func() [32]byte { n := m; n.Recipient[0] = 1; return MintDigest(1337, testBridge, n) },
+		func() [32]byte { return chains.MintAuthDigest(1, testBridge, m) },
+		func() [32]byte { return chains.MintAuthDigest(1337, common.Address{1}, m) },
+		func() [32]byte { n := m; n.Lock.TxID[31] = 1; return chains.MintAuthDigest(1337, testBridge, n) },
+		func() [32]byte { n := m; n.Lock.Vout++; return chains.MintAuthDigest(1337, testBridge, n) },
+		func() [32]byte { n := m; n.Amount++; return chains.MintAuthDigest(1337, testBridge, n) },
+		func() [32]byte { n := m; n.Recipient[0] = 1; return chains.MintAuthDigest(1337, testBridge, n) },
 	}
 	for i, v := range variants {
 		if v() == base {

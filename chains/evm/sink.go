@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/big"
@@ -47,8 +46,8 @@ type Sink struct {
 	inflight map[string]*inflight
 	built    map[string]uint64 // submission id → gross lock value, for Status's Minted
 
-	feeMu   sync.Mutex
-	mintFee *uint64 // the bridge's immutable mint fee, read once
+	limitsMu sync.Mutex
+	limits   *limits // the bridge's immutable minimum lock and mint fee, read once
 
 	// digestChecked is set once the contract's mintDigest was found equal
 	// to MintDigest: the bridge's code is immutable (no proxy), so one
@@ -82,21 +81,6 @@ func (s *Sink) Submitter() common.Address { return s.from }
 
 // Drops returns the drop counters by reason (shared with a Source on the same Client).
 func (s *Sink) Drops() map[string]uint64 { return s.c.Drops() }
-
-// MintDigest is the MintAuth digest of DESIGN §3:
-// keccak256("FLXMINT" ‖ uint32 chainId ‖ bridge ‖ txid ‖ uint32 vout ‖ uint64 v ‖ recipient),
-// packed, without a message prefix; txid in internal byte order.
-func MintDigest(chain chains.ID, bridge common.Address, m chains.Mint) [32]byte {
-	buf := make([]byte, 0, 7+4+20+32+4+8+32)
-	buf = append(buf, "FLXMINT"...)
-	buf = binary.BigEndian.AppendUint32(buf, uint32(chain))
-	buf = append(buf, bridge[:]...)
-	buf = append(buf, m.Lock.TxID[:]...)
-	buf = binary.BigEndian.AppendUint32(buf, m.Lock.Vout)
-	buf = binary.BigEndian.AppendUint64(buf, m.Amount)
-	buf = append(buf, m.Recipient[:]...)
-	return crypto.Keccak256Hash(buf)
-}
 
 // payloadArgs is the ABI layout of a mint payload: mint's arguments without
 // the signatures.
@@ -159,9 +143,9 @@ func (s *Sink) Build(ctx context.Context, req chains.BuildRequest) (chains.Submi
 	}
 	m := *req.Mint
 	if err := checkRecipient(m.Recipient); err != nil {
-		return chains.Submission{}, chains.E(op, chains.KindInvalid, err)
+		return chains.Submission{}, chains.E(op, chains.KindForbidden, err)
 	}
-	digest := MintDigest(s.cfg.ChainID, s.cfg.Bridge, m)
+	digest := chains.MintAuthDigest(s.cfg.ChainID, s.cfg.Bridge, m)
 	fin, err := s.c.finality(ctx)
 	if err != nil {
 		return chains.Submission{}, err
@@ -312,10 +296,10 @@ func (s *Sink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Sta
 		return chains.Status{}, chains.E(op, chains.KindInvalid, err)
 	}
 	if err := checkRecipient(m.Recipient); err != nil {
-		return chains.Status{}, chains.E(op, chains.KindInvalid, err)
+		return chains.Status{}, chains.E(op, chains.KindForbidden, err)
 	}
 	id := m.Lock.TransferID()
-	digest := MintDigest(s.cfg.ChainID, s.cfg.Bridge, m)
+	digest := chains.MintAuthDigest(s.cfg.ChainID, s.cfg.Bridge, m)
 	switch {
 	case sub.ID != id:
 		return chains.Status{}, chains.E(op, chains.KindInvalid, fmt.Errorf("submission id %q does not match its payload (%s)", sub.ID, id))
@@ -395,17 +379,31 @@ func (s *Sink) alreadyUsed(ctx context.Context, id string, l chains.LockRef, fin
 
 // fee returns the bridge's mint fee (immutable), read once.
 func (s *Sink) fee(ctx context.Context, at common.Hash) (uint64, error) {
-	s.feeMu.Lock()
-	defer s.feeMu.Unlock()
-	if s.mintFee != nil {
-		return *s.mintFee, nil
+	l, err := s.readLimits(ctx, at)
+	return l.mintFee, err
+}
+
+// limits are the bridge's immutable minimum lock and mint fee.
+type limits struct{ minLock, mintFee uint64 }
+
+// readLimits reads the bridge's limits once per process (they are
+// immutable: no owner, no proxy).
+func (s *Sink) readLimits(ctx context.Context, at common.Hash) (limits, error) {
+	s.limitsMu.Lock()
+	defer s.limitsMu.Unlock()
+	if s.limits != nil {
+		return *s.limits, nil
 	}
-	f, err := s.c.readUint64(ctx, at, "mintFee")
-	if err != nil {
-		return 0, err
+	var l limits
+	var err error
+	if l.minLock, err = s.c.readUint64(ctx, at, "minLock"); err != nil {
+		return l, err
 	}
-	s.mintFee = &f
-	return f, nil
+	if l.mintFee, err = s.c.readUint64(ctx, at, "mintFee"); err != nil {
+		return l, err
+	}
+	s.limits = &l
+	return l, nil
 }
 
 // minted fills Minted from the gross value the sink knows for id (from Build
@@ -507,7 +505,12 @@ func (s *Sink) Ledger(ctx context.Context) (chains.Ledger, error) {
 	if err != nil {
 		return chains.Ledger{}, err
 	}
-	l := chains.Ledger{Chain: s.cfg.ChainID, Minted: t.Consumed, Burned: t.Burned, BurnCount: t.BurnCount, At: t.At}
+	lim, err := s.readLimits(ctx, fin.Hash())
+	if err != nil {
+		return chains.Ledger{}, err
+	}
+	l := chains.Ledger{Chain: s.cfg.ChainID, Minted: t.Consumed, Burned: t.Burned, BurnCount: t.BurnCount, At: t.At,
+		MinLock: lim.minLock, MintFee: lim.mintFee}
 	if t.PausedUntil > fin.Time && t.PausedUntil <= 1<<62 {
 		l.PausedUntil = int64(t.PausedUntil)
 	}

@@ -188,8 +188,31 @@ func TestSinkRateLimitPauseAndCap(t *testing.T) {
 	}
 	ch2.Settle(t)
 	_, err = csnk.Submit(t.Context(), signedMint(t, ch2, mintOf(1_500_000_000, 7, to), 2))
-	if chains.KindOf(err) != chains.KindRejected || !strings.Contains(err.Error(), "CapReached") {
-		t.Fatalf("Submit at the cap = %v; want a rejected CapReached", err)
+	if chains.KindOf(err) != chains.KindTransient || !strings.Contains(err.Error(), "CapReached") {
+		t.Fatalf("Submit at the cap = %v; want a transient CapReached (burns free room)", err)
+	}
+}
+
+// A lock the bridge's immutable rules refuse whoever signs it is forbidden,
+// not rejected: the relayer refunds it instead of retrying it forever.
+func TestSinkForbiddenMints(t *testing.T) {
+	ch := evmtest.NewFunded(t, evmsim.Config{MinLock: 1_000_000_000, MintFee: 1_000_000}, 0)
+	_, snk := openSink(t, sinkConfig(ch))
+	h := evmtest.SinkHarness{Chain: ch, Snk: snk}
+	to := common.Address{0xcd}
+	_, err := snk.Submit(t.Context(), signedMint(t, h, mintOf(999_999_999, 1, to), 2))
+	if chains.KindOf(err) != chains.KindForbidden || !strings.Contains(err.Error(), "BelowMinimum") {
+		t.Fatalf("Submit below the minimum = %v; want a forbidden BelowMinimum", err)
+	}
+	if _, err := snk.Submit(t.Context(), signedMint(t, h, mintOf(1_000_000_000, 2, to), 2)); err != nil {
+		t.Fatalf("Submit at the minimum = %v", err)
+	}
+	if l, err := snk.Ledger(t.Context()); err != nil || l.MinLock != 1_000_000_000 || l.MintFee != 1_000_000 {
+		t.Fatalf("Ledger = %+v, %v; want the bridge's minimum 1e9 and fee 1e6", l, err)
+	}
+	zero := mintOf(1_000_000_000, 3, common.Address{})
+	if _, err := snk.Build(t.Context(), chains.BuildRequest{Kind: chains.SubmitMint, Mint: &zero}); chains.KindOf(err) != chains.KindForbidden {
+		t.Fatalf("Build to the zero address = %v; want forbidden", err)
 	}
 }
 
@@ -345,14 +368,14 @@ func TestSinkBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := MintDigest(snk.Chain(), ch.Sim.BridgeAddr, m)
+	want := chains.MintAuthDigest(snk.Chain(), ch.Sim.BridgeAddr, m)
 	if !bytes.Equal(sub.Digests[0].Hash, want[:]) || sub.Digests[0].Scheme != chains.SchemeSecp256k1 || sub.Threshold != 2 {
 		t.Fatalf("Build = %+v", sub)
 	}
 	bad := m
 	bad.Recipient[0] = 1
-	if _, err := snk.Build(t.Context(), chains.BuildRequest{Kind: chains.SubmitMint, Mint: &bad}); chains.KindOf(err) != chains.KindInvalid {
-		t.Fatalf("Build to a non-EVM recipient = %v, want invalid", err)
+	if _, err := snk.Build(t.Context(), chains.BuildRequest{Kind: chains.SubmitMint, Mint: &bad}); chains.KindOf(err) != chains.KindForbidden {
+		t.Fatalf("Build to a non-EVM recipient = %v, want forbidden", err)
 	}
 	// An endpoint that lies about the contract's digest is caught.
 	sel := hexutil.Encode(snk.c.abi.Methods["mintDigest"].ID)

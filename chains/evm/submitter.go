@@ -56,8 +56,11 @@ func revertData(err error) []byte {
 
 // estimate simulates the mint (eth_estimateGas from the submitter) and
 // returns the gas limit with the configured margin. A revert becomes a typed
-// error: MintPaused and RateLimited are KindTransient (try later), LockUsed
-// is returned for the caller to turn into a status, everything else is
+// error: Paused, RateLimited and CapReached are KindTransient (try later:
+// pauses end, the bucket leaks, burns free room under the cap); BelowMinimum,
+// FeeExceedsValue and BadRecipient are KindForbidden (the bridge's immutable
+// rules refuse this lock whoever signs it, so it must be refunded); LockUsed
+// is returned for the caller to turn into a status; everything else is
 // KindRejected.
 func (s *Sink) estimate(ctx context.Context, data []byte) (uint64, error) {
 	const op = "evm.Submit"
@@ -77,8 +80,11 @@ func (s *Sink) estimate(ctx context.Context, data []byte) (uint64, error) {
 			name, _, known := decodeRevert(s.c.abi, data)
 			re := &revertError{name: describeRevert(s.c.abi, data), data: data}
 			kind := chains.KindRejected
-			if known && (name == "Paused" || name == "RateLimited") {
+			switch {
+			case known && (name == "Paused" || name == "RateLimited" || name == "CapReached"):
 				kind = chains.KindTransient
+			case known && (name == "BelowMinimum" || name == "FeeExceedsValue" || name == "BadRecipient"):
+				kind = chains.KindForbidden
 			}
 			return 0, chains.E(op, kind, re)
 		}

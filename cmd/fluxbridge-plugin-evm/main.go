@@ -2,7 +2,10 @@
 // fluxbridge daemon as a go-plugin process (chains/chainrpc). The host starts
 // it, pins its SHA-256 and sends it its JSON config (evm.FileConfig); the
 // plugin never holds relayer keys, only the submitter key that pays gas.
-// Logs go to stderr as JSON.
+// It dies with its host: on Linux the kernel kills it with the host, and
+// where that does not reach it, it exits by itself (after closing its sink
+// and RPC client) once chainrpc.Serve sees that the host is gone. Logs go to
+// stderr as JSON.
 package main
 
 import (

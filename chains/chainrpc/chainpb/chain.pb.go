@@ -1317,6 +1317,8 @@ type LedgerState struct {
 	BurnCount     uint64                 `protobuf:"varint,4,opt,name=burn_count,json=burnCount,proto3" json:"burn_count,omitempty"`
 	PausedUntil   int64                  `protobuf:"varint,5,opt,name=paused_until,json=pausedUntil,proto3" json:"paused_until,omitempty"`
 	At            *BlockRef              `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
+	MinLock       uint64                 `protobuf:"varint,7,opt,name=min_lock,json=minLock,proto3" json:"min_lock,omitempty"`
+	MintFee       uint64                 `protobuf:"varint,8,opt,name=mint_fee,json=mintFee,proto3" json:"mint_fee,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1391,6 +1393,20 @@ func (x *LedgerState) GetAt() *BlockRef {
 		return x.At
 	}
 	return nil
+}
+
+func (x *LedgerState) GetMinLock() uint64 {
+	if x != nil {
+		return x.MinLock
+	}
+	return 0
+}
+
+func (x *LedgerState) GetMintFee() uint64 {
+	if x != nil {
+		return x.MintFee
+	}
+	return 0
 }
 
 var File_fluxbridge_chain_v1_chain_proto protoreflect.FileDescriptor
@@ -1495,7 +1511,7 @@ const file_fluxbridge_chain_v1_chain_proto_rawDesc = "" +
 	"\x05block\x18\x04 \x01(\v2\x1d.fluxbridge.chain.v1.BlockRefR\x05block\x12\x16\n" +
 	"\x06minted\x18\x05 \x01(\x04R\x06minted\x12\x1c\n" +
 	"\tremaining\x18\x06 \x01(\x04R\tremaining\x12\x16\n" +
-	"\x06reason\x18\a \x01(\tR\x06reason\"\xc4\x01\n" +
+	"\x06reason\x18\a \x01(\tR\x06reason\"\xfa\x01\n" +
 	"\vLedgerState\x12\x14\n" +
 	"\x05chain\x18\x01 \x01(\rR\x05chain\x12\x16\n" +
 	"\x06minted\x18\x02 \x01(\x04R\x06minted\x12\x16\n" +
@@ -1503,7 +1519,9 @@ const file_fluxbridge_chain_v1_chain_proto_rawDesc = "" +
 	"\n" +
 	"burn_count\x18\x04 \x01(\x04R\tburnCount\x12!\n" +
 	"\fpaused_until\x18\x05 \x01(\x03R\vpausedUntil\x12-\n" +
-	"\x02at\x18\x06 \x01(\v2\x1d.fluxbridge.chain.v1.BlockRefR\x02at2W\n" +
+	"\x02at\x18\x06 \x01(\v2\x1d.fluxbridge.chain.v1.BlockRefR\x02at\x12\x19\n" +
+	"\bmin_lock\x18\a \x01(\x04R\aminLock\x12\x19\n" +
+	"\bmint_fee\x18\b \x01(\x04R\amintFee2W\n" +
 	"\x06Plugin\x12M\n" +
 	"\tConfigure\x12%.fluxbridge.chain.v1.ConfigureRequest\x1a\x19.fluxbridge.chain.v1.Info2\xfb\x01\n" +
 	"\x06Source\x12B\n" +

@@ -3,10 +3,12 @@
 //
 // Its JSON config:
 //
-//	{"chain_id": 77, "chain_id_file": "", "events": 10, "evidence": 0, "no_sink": false}
+//	{"chain_id": 77, "chain_id_file": "", "events": 10, "evidence": 0, "no_sink": false, "close_file": ""}
 //
 // chain_id_file, if set, names a file holding the chain id in decimal (read
 // at every Configure, so a test can make a restarted plugin change chains).
+// close_file, if set, names a file the implementation's Close writes
+// "closed" to, so a test can see that the plugin closed it.
 // Event i (from 0) is a burn with nonce i and amount i+1 in block i+1, with
 // evidence bytes of the configured size whose first byte is i.
 // Reobserve("fail:<kind>") fails with that error kind; Reobserve("sleep")
@@ -46,6 +48,7 @@ type config struct {
 	Events      int    `json:"events"`
 	Evidence    int    `json:"evidence"`
 	NoSink      bool   `json:"no_sink"`
+	CloseFile   string `json:"close_file"`
 }
 
 func main() {
@@ -75,6 +78,9 @@ func main() {
 		impl := &chainrpc.Impl{Source: m, Name: "memplugin", Version: "test"}
 		if !c.NoSink {
 			impl.Sink = m
+		}
+		if c.CloseFile != "" {
+			impl.Close = func() error { return os.WriteFile(c.CloseFile, []byte("closed\n"), 0o600) }
 		}
 		log.Info("configured", "chain_id", c.ChainID, "events", c.Events)
 		return impl, nil
@@ -171,7 +177,7 @@ func (m *mem) Events(_ context.Context, req chains.EventsRequest) (chains.Events
 var kinds = map[string]chains.Kind{}
 
 func init() {
-	for k := chains.KindInternal; k <= chains.KindRejected; k++ {
+	for k := chains.KindInternal; k <= chains.KindForbidden; k++ {
 		kinds[k.String()] = k
 	}
 }
