@@ -36,7 +36,7 @@ func (r *Relayer) HandleEnvelope(ctx context.Context, kind string, from, payload
 		r.drop("unknown-chain")
 		return chains.E(op, chains.KindInvalid, fmt.Errorf("attestation for chain %s, which this relayer does not serve", a.Dest))
 	}
-	want := MintAuthDigest(d.Chain, d.Bridge, a.Mint)
+	want := chains.MintAuthDigest(d.Chain, d.Bridge, a.Mint)
 	if !bytes.Equal(a.Digest, want[:]) {
 		r.drop("bad-digest")
 		return chains.E(op, chains.KindInvalid, fmt.Errorf("attestation of %x for %s: digest is not the MintAuth of its mint", from, a.TransferID))
@@ -56,12 +56,12 @@ func (r *Relayer) HandleEnvelope(ctx context.Context, kind string, from, payload
 }
 
 // runInbox stores received attestations, up to a batch per transaction.
-func (r *Relayer) runInbox(ctx context.Context) {
+func (r *Relayer) runInbox(ctx context.Context) error {
 	for {
 		var batch []Attestation
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case a := <-r.inbox:
 			batch = append(batch, a)
 		}
@@ -82,7 +82,7 @@ func (r *Relayer) runInbox(ctx context.Context) {
 			r.log.Warn("storing attestations", "err", err, "n", len(batch))
 			select { // the store failed as a whole: keep the batch and try again
 			case <-ctx.Done():
-				return
+				return nil
 			case <-time.After(r.cfg.Poll):
 			}
 		}
@@ -143,7 +143,6 @@ func (r *Relayer) storeAttestations(ctx context.Context, batch []Attestation) er
 	})
 	if err == nil {
 		r.mu.Lock()
-		r.stats.Received += uint64(len(batch) - conflicts)
 		r.drops["conflict"] += uint64(conflicts)
 		r.mu.Unlock()
 	}

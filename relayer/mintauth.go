@@ -6,34 +6,8 @@ import (
 	"errors"
 	"fmt"
 
-	"golang.org/x/crypto/sha3"
-
 	"github.com/fluxbridge/fluxbridge/chains"
 )
-
-// MintAuthDigest is the MintAuth digest of DESIGN §3 that every relayer signs
-// for an EVM mint:
-// keccak256("FLXMINT" ‖ uint32 chainId ‖ bridge(20) ‖ txid ‖ uint32 vout ‖ uint64 v ‖ recipient),
-// packed, no message prefix, txid in internal byte order.
-//
-// SECURITY: the relayer computes this itself from the transfer its own light
-// node verified; the digest a sink (a plugin) returns is only accepted when it
-// is byte-for-byte this value.
-func MintAuthDigest(chain chains.ID, bridge [20]byte, m chains.Mint) [32]byte {
-	buf := make([]byte, 0, 7+4+20+32+4+8+32)
-	buf = append(buf, "FLXMINT"...)
-	buf = binary.BigEndian.AppendUint32(buf, uint32(chain))
-	buf = append(buf, bridge[:]...)
-	buf = append(buf, m.Lock.TxID[:]...)
-	buf = binary.BigEndian.AppendUint32(buf, m.Lock.Vout)
-	buf = binary.BigEndian.AppendUint64(buf, m.Amount)
-	buf = append(buf, m.Recipient[:]...)
-	h := sha3.NewLegacyKeccak256()
-	h.Write(buf)
-	var d [32]byte
-	h.Sum(d[:0])
-	return d
-}
 
 // AttestationVersion is the first byte of a mint-attestation payload.
 const AttestationVersion = 0x01

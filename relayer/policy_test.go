@@ -18,6 +18,10 @@ func TestCanMoveOnlyForward(t *testing.T) {
 		{StateQueued, StateAttested}: true, {StateQueued, StateMinted}: true,
 		{StateAttested, StateQuorum}: true, {StateAttested, StateMinted}: true,
 		{StateQuorum, StateSubmitted}: true, {StateQuorum, StateMinted}: true,
+		// The destination forbids a lock (below its minimum, a recipient it
+		// refuses) before anything is minted for it: refund, never mint.
+		{StateFinal, StateRefundDue}: true, {StateQueued, StateRefundDue}: true,
+		{StateAttested, StateRefundDue}: true, {StateQuorum, StateRefundDue}: true,
 		{StateSubmitted, StateMinted}: true,
 	}
 	for _, from := range all {

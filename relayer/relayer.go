@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/internal/run"
 )
 
 // Signer is the relayer's key (package signer implements it; DESIGN §2).
@@ -49,6 +50,9 @@ type HeaderSource interface {
 	// Headers returns the raw wire headers of heights from..to inclusive on
 	// the best chain, and the display hash of the last one.
 	Headers(ctx context.Context, from, to uint64) (raw [][]byte, lastHash string, err error)
+	// HashAt returns the display hash of the best chain's block at height
+	// (false above the tip or below the anchor).
+	HashAt(height uint64) (string, bool)
 }
 
 // KindMintAttestation is the envelope kind of an attestation (DESIGN §3).
@@ -60,6 +64,22 @@ type Destination struct {
 	// Bridge is the bridge contract the MintAuth digest binds.
 	Bridge [20]byte
 	Sink   chains.Sink
+	// MinLock and MintFee are the bridge's immutable limits (read from its
+	// ledger at start; zero: none): a lock below MinLock or not above MintFee
+	// is never signed for this destination but made due a refund.
+	MinLock, MintFee uint64
+}
+
+// forbids says why the destination can never mint a lock of gross value v,
+// or "" if it can.
+func (d Destination) forbids(v uint64) string {
+	switch {
+	case v < d.MinLock:
+		return fmt.Sprintf("the lock's %d zatoshi are below chain %s's minimum of %d", v, d.Chain, d.MinLock)
+	case v <= d.MintFee:
+		return fmt.Sprintf("the lock's %d zatoshi do not exceed chain %s's mint fee of %d", v, d.Chain, d.MintFee)
+	}
+	return ""
 }
 
 // Config configures a Relayer. Store, Signer, Verify, Source, Destinations,
@@ -71,8 +91,14 @@ type Config struct {
 	Verify func(chains.Signature, chains.Digest) error
 	// Source is the embedded FLUX light node.
 	Source chains.Source
-	// Headers, when set, feeds the journal's header chain.
-	Headers      HeaderSource
+	// Headers, when set, feeds the journal's header chain and, with Peers,
+	// the comparison of a lock's block with the peers' chains.
+	Headers HeaderSource
+	// Peers, when set with Headers, gives the FLUX blocks the other relayers
+	// reported; a lock most of them contradict is not signed. PeerTipAge is
+	// how old a heartbeat may be to count (default 30 s).
+	Peers        PeerTips
+	PeerTipAge   time.Duration
 	Destinations []Destination
 	// Members are the 20-byte addresses of the current signer set, this
 	// relayer's included; Threshold is k.
@@ -89,6 +115,9 @@ type Config struct {
 	// transfer's destination status is read (default 1 s); Rebroadcast how
 	// often own attestations of unminted transfers are sent again (default 5 s).
 	Poll, StatusPoll, Rebroadcast time.Duration
+	// Retry is the backoff of a mint's submission attempts after a failure
+	// (default 1 s doubling to 5 min).
+	Retry Backoff
 	// Batch bounds the transfers one step handles (default 256); Workers
 	// bounds the transfers it verifies, signs or submits at once (default 8).
 	Batch, Workers int
@@ -109,14 +138,8 @@ type Relayer struct {
 	drops       map[string]uint64
 	sent        map[string]time.Time // transfer id → last broadcast of our attestation
 	polled      map[string]time.Time // transfer id → last destination status read
-	refusing    string               // why signing is refused now ("" while signing)
+	refusing    Refusal              // why signing is refused now (zero while signing)
 	sinkChecked map[chains.ID]bool   // destinations whose sink built our own digest once
-	stats       Stats
-}
-
-// Stats counts what the pipeline did since it started.
-type Stats struct {
-	Signed, Submitted, Minted, Received uint64
 }
 
 // inboxSize bounds the attestations waiting for the store; when it is full
@@ -170,6 +193,10 @@ func New(cfg Config) (*Relayer, error) {
 	def(&r.cfg.Poll, 100*time.Millisecond)
 	def(&r.cfg.StatusPoll, time.Second)
 	def(&r.cfg.Rebroadcast, 5*time.Second)
+	def(&r.cfg.PeerTipAge, 30*time.Second)
+	def(&r.cfg.Retry.Min, time.Second)
+	def(&r.cfg.Retry.Max, 5*time.Minute)
+	r.cfg.Retry.Max = max(r.cfg.Retry.Max, r.cfg.Retry.Min)
 	if r.cfg.Batch <= 0 {
 		r.cfg.Batch = 256
 	}
@@ -190,9 +217,17 @@ func New(cfg Config) (*Relayer, error) {
 // ID returns this relayer's address.
 func (r *Relayer) ID() []byte { return bytes.Clone(r.self) }
 
+// ErrFatal marks an error that must stop the pipeline: continuing could break
+// a signing rule (a halt that could not be persisted). Run returns it.
+var ErrFatal = errors.New("fatal")
+
+// fatal marks err as fatal.
+func fatal(err error) error { return fmt.Errorf("%w: %w", ErrFatal, err) }
+
 // Run runs the pipeline until ctx ends. Each step runs in its own goroutine
 // on the Poll tick; a step that fails logs and tries again on the next tick
-// (every step is idempotent: it re-reads its state from the store).
+// (every step is idempotent: it re-reads its state from the store), except
+// for a fatal error (ErrFatal), which stops every step and is returned.
 func (r *Relayer) Run(ctx context.Context) error {
 	steps := []struct {
 		name  string
@@ -207,26 +242,18 @@ func (r *Relayer) Run(ctx context.Context) error {
 		{"rebroadcast", r.cfg.Rebroadcast / 5, r.rebroadcast},
 		{"heads", r.cfg.StatusPoll, r.recordHeads},
 	}
-	var wg sync.WaitGroup
+	g, _ := run.New(ctx)
 	for _, s := range steps {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.loop(ctx, s.name, s.every, s.fn)
-		}()
+		g.Go(s.name, func(ctx context.Context) error { return r.loop(ctx, s.name, s.every, s.fn) })
 	}
-	wg.Add(1)
-	go func() { // "inbox": stores received attestations in batches
-		defer wg.Done()
-		r.runInbox(ctx)
-	}()
-	wg.Wait()
-	return nil
+	g.Go("inbox", r.runInbox) // stores received attestations in batches
+	return g.Wait()
 }
 
 // loop runs fn every interval until ctx ends, logging failures (at most one
-// line per distinct error in a row, so a long outage does not flood the log).
-func (r *Relayer) loop(ctx context.Context, name string, every time.Duration, fn func(context.Context) error) {
+// line per distinct error in a row, so a long outage does not flood the log),
+// and returns a fatal one.
+func (r *Relayer) loop(ctx context.Context, name string, every time.Duration, fn func(context.Context) error) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	var last string
@@ -234,7 +261,10 @@ func (r *Relayer) loop(ctx context.Context, name string, every time.Duration, fn
 		err := fn(ctx)
 		switch {
 		case ctx.Err() != nil:
-			return
+			return nil
+		case errors.Is(err, ErrFatal):
+			r.log.Error("relayer step failed fatally", "step", name, "err", err)
+			return err
 		case err != nil && err.Error() != last:
 			r.log.Warn("relayer step failed", "step", name, "err", err, "kind", chains.KindOf(err).String())
 			last = err.Error()
@@ -244,7 +274,7 @@ func (r *Relayer) loop(ctx context.Context, name string, every time.Duration, fn
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case <-t.C:
 		}
 	}
@@ -268,15 +298,36 @@ func (r *Relayer) Drops() map[string]uint64 {
 	return out
 }
 
-// Stats returns the pipeline's counters.
-func (r *Relayer) Stats() Stats {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.stats
+// RefusalCause says what kind of thing stops the relayer from signing. The
+// list is append-only.
+type RefusalCause string
+
+// Refusal causes.
+const (
+	// RefusalNone: signing.
+	RefusalNone RefusalCause = ""
+	// RefusalPaused: the operator paused signing.
+	RefusalPaused RefusalCause = "paused"
+	// RefusalHalted: the relayer halted itself (accountant invariant broken,
+	// a final event retracted) until an operator clears it.
+	RefusalHalted RefusalCause = "halted"
+	// RefusalUnhealthy: the light node is unhealthy or unreachable.
+	RefusalUnhealthy RefusalCause = "unhealthy"
+	// RefusalLedger: a destination's ledger could not be read, so the
+	// accountant invariant cannot be checked.
+	RefusalLedger RefusalCause = "ledger"
+)
+
+// Refusal is why signing is refused: a cause to decide on and a reason for
+// people.
+type Refusal struct {
+	Cause  RefusalCause
+	Reason string
 }
 
-// Refusing returns why signing is refused right now ("" while signing).
-func (r *Relayer) Refusing() string {
+// Refusing returns why signing is refused right now (the zero Refusal while
+// signing).
+func (r *Relayer) Refusing() Refusal {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.refusing
@@ -318,7 +369,7 @@ func (r *Relayer) Resume(ctx context.Context, clearHalt bool) error {
 // halt stops signing until an operator clears it, and journals why.
 func (r *Relayer) halt(ctx context.Context, reason string, detail map[string]any) error {
 	r.log.Error("signing halted", "reason", reason)
-	return r.cfg.Store.Update(ctx, func(tx Tx) error {
+	err := r.cfg.Store.Update(ctx, func(tx Tx) error {
 		if err := tx.SetSetting(SettingHalted, reason); err != nil {
 			return err
 		}
@@ -329,6 +380,12 @@ func (r *Relayer) halt(ctx context.Context, reason string, detail map[string]any
 		_, err := tx.Journal(JournalSigningHalted, detail)
 		return err
 	})
+	if err != nil && ctx.Err() == nil {
+		// SECURITY: a halt that is not persisted would be forgotten at the
+		// next step; stop the pipeline instead of signing on.
+		return fatal(fmt.Errorf("persisting the halt %q: %w", reason, err))
+	}
+	return err
 }
 
 // isMember reports whether id is in the signer set.

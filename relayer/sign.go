@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
 )
@@ -54,16 +55,16 @@ func (r *Relayer) sign(ctx context.Context) error {
 	}
 	switch {
 	case halted != "":
-		return r.refuse(ctx, "halted: "+halted)
+		return r.refuse(ctx, Refusal{Cause: RefusalHalted, Reason: "halted: " + halted})
 	case paused != "":
-		return r.refuse(ctx, "paused: "+paused)
+		return r.refuse(ctx, Refusal{Cause: RefusalPaused, Reason: "paused: " + paused})
 	}
 	head, err := r.cfg.Source.Head(ctx)
 	if err != nil {
-		return r.refuse(ctx, "light node: "+err.Error())
+		return r.refuse(ctx, Refusal{Cause: RefusalUnhealthy, Reason: "light node: " + err.Error()})
 	}
 	if !head.Healthy {
-		return r.refuse(ctx, "light node unhealthy: "+head.Reason)
+		return r.refuse(ctx, Refusal{Cause: RefusalUnhealthy, Reason: "light node unhealthy: " + head.Reason})
 	}
 	// SECURITY: the ledgers are read once per batch and every signature of
 	// the batch is added to them, so the batch as a whole keeps the invariant.
@@ -71,11 +72,11 @@ func (r *Relayer) sign(ctx context.Context) error {
 	for _, d := range r.dests {
 		l, err := d.Sink.Ledger(ctx)
 		if err != nil {
-			return r.refuse(ctx, fmt.Sprintf("chain %s: reading the ledger: %v", d.Chain, err))
+			return r.refuse(ctx, Refusal{Cause: RefusalLedger, Reason: fmt.Sprintf("chain %s: reading the ledger: %v", d.Chain, err)})
 		}
 		ledgers = append(ledgers, l)
 	}
-	if err := r.refuse(ctx, ""); err != nil {
+	if err := r.refuse(ctx, Refusal{}); err != nil {
 		return err
 	}
 	var batch uint64
@@ -84,6 +85,15 @@ func (r *Relayer) sign(ctx context.Context) error {
 		d, ok := r.dests[t.Dest]
 		if !ok {
 			continue // the reserve scanner accepts only configured chains; nothing to sign
+		}
+		if reason := d.forbids(t.Amount); reason != "" {
+			// SECURITY: never sign what the destination can never mint: the
+			// signatures would be useless and the lock stuck. It is refunded.
+			if _, err := r.recordFailure(ctx, t, chains.KindForbidden, reason, nil); err != nil {
+				return err
+			}
+			r.log.Warn("the destination forbids a lock: it is due a refund", "transfer", t.ID, "reason", reason)
+			continue
 		}
 		dec := r.cfg.Governor.Decide(now, t, used[t.Dest])
 		if !dec.Approve {
@@ -153,22 +163,22 @@ func parallel(ctx context.Context, workers, n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// refuse records why signing is refused (reason "" when it is allowed again),
-// journaling each change so the journal explains every gap in signing.
-func (r *Relayer) refuse(ctx context.Context, reason string) error {
+// refuse records why signing is refused (the zero Refusal when it is allowed
+// again), journaling each change so the journal explains every gap in signing.
+func (r *Relayer) refuse(ctx context.Context, why Refusal) error {
 	r.mu.Lock()
 	prev := r.refusing
-	r.refusing = reason
+	r.refusing = why
 	r.mu.Unlock()
-	if prev == reason {
+	if prev == why {
 		return nil
 	}
-	kind, content := JournalSigningRefused, map[string]any{"reason": reason}
-	if reason == "" {
-		kind, content = JournalSigningResumes, map[string]any{"previous": prev}
-		r.log.Info("signing allowed again", "was", prev)
+	kind, content := JournalSigningRefused, map[string]any{"reason": why.Reason, "cause": string(why.Cause)}
+	if why.Cause == RefusalNone {
+		kind, content = JournalSigningResumes, map[string]any{"previous": prev.Reason}
+		r.log.Info("signing allowed again", "was", prev.Reason)
 	} else {
-		r.log.Warn("signing refused", "reason", reason)
+		r.log.Warn("signing refused", "reason", why.Reason)
 	}
 	return r.cfg.Store.Update(ctx, func(tx Tx) error {
 		_, err := tx.Journal(kind, content)
@@ -241,9 +251,17 @@ func (r *Relayer) prepare(ctx context.Context, c *candidate, head chains.Head) e
 	case head.Tip.Height < ev.Block.Height || head.Tip.Height-ev.Block.Height+1 < uint64(r.cfg.Confirmations):
 		return fmt.Errorf("the lock is at depth %d, below %d", int64(head.Tip.Height)-int64(ev.Block.Height)+1, r.cfg.Confirmations)
 	}
+	// SECURITY (rule 2): the lock's block must be on the chain most peer
+	// relayers' light nodes follow, not only on ours.
+	if r.cfg.Peers != nil && r.cfg.Headers != nil {
+		peers := r.cfg.Peers.FluxTips(r.cfg.Now().Add(-r.cfg.PeerTipAge))
+		if why := judgeLockBlock(ev.Block, r.cfg.Headers.HashAt, peers).refuses(ev.Block); why != "" {
+			return errors.New(why)
+		}
+	}
 	c.ev = *ev
 	mint := t.Mint()
-	c.digest = MintAuthDigest(c.d.Chain, c.d.Bridge, mint)
+	c.digest = chains.MintAuthDigest(c.d.Chain, c.d.Bridge, mint)
 	if err := r.checkSink(ctx, c.d, mint, c.digest); err != nil {
 		return err
 	}
@@ -331,7 +349,6 @@ func (r *Relayer) storeSigned(ctx context.Context, cands []candidate, head chain
 	}
 	now := r.cfg.Now()
 	r.mu.Lock()
-	r.stats.Signed += uint64(len(stored))
 	for _, c := range stored {
 		r.sent[c.t.ID] = now
 	}
@@ -373,6 +390,8 @@ func (r *Relayer) checkQuorum(tx Tx, t Transfer) error {
 	}
 	now := tx.Now()
 	t.State, t.QuorumAt, t.UpdatedAt = StateQuorum, now, now
+	// The submitter of rank r has its turn after r failover periods.
+	t.NextAttempt = now.Add(time.Duration(SubmitterRank(t.ID, r.cfg.Members, r.self)) * r.cfg.FailoverAfter)
 	if err := tx.PutTransfer(t); err != nil {
 		return err
 	}

@@ -46,7 +46,8 @@ type Tx interface {
 	// transition CanMove refuses fails with KindConflict and changes nothing.
 	// Lock, Dest, Recipient and Amount never change once stored (KindConflict).
 	PutTransfer(t Transfer) error
-	// Transfers lists transfers matching q, oldest first (by SeenAt, then ID).
+	// Transfers lists transfers matching q, oldest first (by SeenAt, then ID),
+	// or by NextAttempt first when q.AttemptDue is set.
 	Transfers(q TransferQuery) ([]Transfer, error)
 	// CountByState counts transfers per state.
 	CountByState() (map[State]int, error)
@@ -66,8 +67,6 @@ type Tx interface {
 
 	// AddSubmission records that this relayer sent a submission.
 	AddSubmission(s Submission) error
-	// Submissions lists a transfer's submissions, oldest first.
-	Submissions(transferID string) ([]Submission, error)
 
 	// Approve records the governor's approval of a transfer's notional on its
 	// destination chain (idempotent per transfer); Approved sums the
@@ -75,10 +74,8 @@ type Tx interface {
 	Approve(chain chains.ID, transferID string, amount uint64) error
 	Approved(chain chains.ID, since time.Time) (uint64, error)
 
-	// AddReserveUTXO stores an unspent reserve output (idempotent);
-	// ReserveUTXOs lists the unspent ones.
+	// AddReserveUTXO stores an unspent reserve output (idempotent).
 	AddReserveUTXO(u ReserveUTXO) error
-	ReserveUTXOs() ([]ReserveUTXO, error)
 
 	// Journal appends an entry with the canonical JSON of content, chained to
 	// the previous entry and signed with the relayer's key (relayer/journal),
@@ -107,8 +104,11 @@ type TransferQuery struct {
 	Dest   chains.ID
 	// DueBefore selects queued transfers whose ReleaseAt is at or before it.
 	DueBefore time.Time
-	// UpdatedBefore selects transfers last changed before it.
-	UpdatedBefore time.Time
+	// AttemptDue selects transfers whose NextAttempt is at or before it and
+	// orders them by NextAttempt (then oldest first), so the transfers that
+	// waited longest for an attempt go first and a refused one backing off
+	// never starves newer ones.
+	AttemptDue time.Time
 	// AfterID pages: only transfers ordered after the one with this id.
 	AfterID string
 	// Limit bounds the result (0: no limit).

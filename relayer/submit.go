@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,68 +15,105 @@ import (
 // submit sends the signed mints this relayer is the submitter of: rank 0 as
 // soon as it has a quorum, rank r once r failover periods passed without the
 // mint showing on the destination (DESIGN §4: a deterministic submitter with
-// failover). Submitting is idempotent on the destination ("lock used" is
-// success), so a failover that races the slow submitter costs gas, not money.
+// failover). A transfer's NextAttempt holds its rank's turn, and after a
+// failed attempt its backoff, so the step takes the transfers whose attempt
+// is due, longest waiting first: a mint the destination keeps refusing waits
+// its turn and never starves newer ones. Submitting is idempotent on the
+// destination ("lock used" is success), so a failover that races the slow
+// submitter costs gas, not money.
 func (r *Relayer) submit(ctx context.Context) error {
-	var todo []Transfer
+	var due []Transfer
+	now := r.cfg.Now()
 	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
-		todo, err = tx.Transfers(TransferQuery{States: []State{StateQuorum}, Limit: r.cfg.Batch})
+		due, err = tx.Transfers(TransferQuery{States: []State{StateQuorum}, AttemptDue: now, Limit: r.cfg.Batch})
 		return err
 	}); err != nil {
 		return err
 	}
-	now := r.cfg.Now()
-	var due []Transfer
-	for _, t := range todo {
-		if _, ok := r.dests[t.Dest]; !ok {
-			continue
-		}
-		rank := SubmitterRank(t.ID, r.cfg.Members, r.self)
-		if !now.Before(t.QuorumAt.Add(time.Duration(rank) * r.cfg.FailoverAfter)) {
-			due = append(due, t)
-		}
-	}
+	due = slices.DeleteFunc(due, func(t Transfer) bool { _, ok := r.dests[t.Dest]; return !ok })
+	errs := make([]error, len(due))
 	parallel(ctx, r.cfg.Workers, len(due), func(i int) {
 		t := due[i]
 		d := r.dests[t.Dest]
 		rank := SubmitterRank(t.ID, r.cfg.Members, r.self)
 		if rank > 0 {
 			if minted, err := r.alreadyMinted(ctx, d, t); err != nil || minted {
+				errs[i] = err
 				return
 			}
 		}
-		if err := r.submitOne(ctx, d, t, rank); err != nil {
-			r.log.Warn("submitting a mint", "transfer", t.ID, "err", err)
-		}
+		errs[i] = r.attempt(ctx, d, t, rank)
 	})
-	return nil
+	return errors.Join(errs...)
+}
+
+// attempt submits one mint and records a failure with its backoff (and, for
+// a mint the destination forbids, the refund it is due).
+func (r *Relayer) attempt(ctx context.Context, d Destination, t Transfer, rank int) error {
+	signers, err := r.submitOne(ctx, d, t, rank)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	journaled, uerr := r.recordFailure(ctx, t, chains.KindOf(err), err.Error(), signers)
+	switch {
+	case uerr != nil:
+		return errors.Join(err, uerr)
+	case journaled == JournalRefundDue:
+		r.log.Warn("the destination forbids a mint: the lock is due a refund", "transfer", t.ID, "err", err)
+	case journaled != "":
+		r.log.Warn("the destination refused a mint", "transfer", t.ID, "err", err)
+	}
+	if k := chains.KindOf(err); k == chains.KindRejected || k == chains.KindForbidden {
+		return nil // recorded, journaled once per reason, and backing off
+	}
+	return err // transient or unexpected: the step's log shows it once
+}
+
+// recordFailure stores what failedAttempt decides for a failed attempt on t,
+// with its journal entry if any, and returns that entry's kind.
+func (r *Relayer) recordFailure(ctx context.Context, t Transfer, kind chains.Kind, reason string, signers []string) (journaled string, err error) {
+	err = r.cfg.Store.Update(ctx, func(tx Tx) error {
+		journaled = ""
+		cur, err := tx.Transfer(t.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != t.State {
+			return nil // it moved on meanwhile (minted by someone else)
+		}
+		next, jkind, content := failedAttempt(cur, tx.Now(), kind, reason, r.cfg.Retry)
+		if err := tx.PutTransfer(next); err != nil {
+			return err
+		}
+		if jkind == "" {
+			return nil
+		}
+		if jkind == JournalSubmitRefused {
+			content["signers"] = signers
+		}
+		journaled = jkind
+		_, err = tx.Journal(jkind, content)
+		return err
+	})
+	return journaled, err
 }
 
 // submitOne builds the mint again, attaches k signatures over this
-// relayer's own digest and sends it.
-func (r *Relayer) submitOne(ctx context.Context, d Destination, t Transfer, rank int) error {
+// relayer's own digest and sends it. It returns the signers it used (hex),
+// for the journal of a refusal.
+func (r *Relayer) submitOne(ctx context.Context, d Destination, t Transfer, rank int) ([]string, error) {
 	var atts []Attestation
 	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
 		atts, err = tx.Attestations(t.ID)
 		return err
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	good := r.matching(atts, t.Digest)
 	if len(good) < r.cfg.Threshold {
-		return chains.E("relayer.submit", chains.KindInternal, fmt.Errorf("%s is in quorum with %d matching attestations", t.ID, len(good)))
+		return nil, chains.E("relayer.submit", chains.KindInternal, fmt.Errorf("%s is in quorum with %d matching attestations", t.ID, len(good)))
 	}
 	good = good[:r.cfg.Threshold] // ordered by signer: the contract wants them ascending
-	mint := t.Mint()
-	sub, err := d.Sink.Build(ctx, chains.BuildRequest{Kind: chains.SubmitMint, Mint: &mint})
-	if err != nil {
-		return err
-	}
-	var digest [32]byte
-	copy(digest[:], t.Digest)
-	if err := checkSubmission(sub, t.ID, digest); err != nil {
-		return err
-	}
 	sigs := make([]chains.Signature, len(good))
 	signers := make([][]byte, len(good))
 	hexSigners := make([]string, len(good))
@@ -83,15 +121,19 @@ func (r *Relayer) submitOne(ctx context.Context, d Destination, t Transfer, rank
 		sigs[i] = chains.Signature{Signer: a.Signer, Digest: 0, Sig: a.Sig}
 		signers[i], hexSigners[i] = a.Signer, hex.EncodeToString(a.Signer)
 	}
-	st, err := d.Sink.Submit(ctx, chains.SubmitRequest{Submission: sub, Signatures: sigs})
-	if chains.KindOf(err) == chains.KindRejected {
-		return r.cfg.Store.Update(ctx, func(tx Tx) error {
-			_, jerr := tx.Journal(JournalSubmitRefused, map[string]any{"id": t.ID, "error": err.Error(), "signers": hexSigners})
-			return jerr
-		})
-	}
+	mint := t.Mint()
+	sub, err := d.Sink.Build(ctx, chains.BuildRequest{Kind: chains.SubmitMint, Mint: &mint})
 	if err != nil {
-		return err
+		return hexSigners, err
+	}
+	var digest [32]byte
+	copy(digest[:], t.Digest)
+	if err := checkSubmission(sub, t.ID, digest); err != nil {
+		return hexSigners, err
+	}
+	st, err := d.Sink.Submit(ctx, chains.SubmitRequest{Submission: sub, Signatures: sigs})
+	if err != nil {
+		return hexSigners, err
 	}
 	err = r.cfg.Store.Update(ctx, func(tx Tx) error {
 		cur, err := tx.Transfer(t.ID)
@@ -103,6 +145,7 @@ func (r *Relayer) submitOne(ctx context.Context, d Destination, t Transfer, rank
 		}
 		now := tx.Now()
 		cur.State, cur.SubmittedAt, cur.UpdatedAt, cur.MintTx = StateSubmitted, now, now, st.TxID
+		cur.Attempts, cur.Refused, cur.NextAttempt = 0, "", now.Add(r.cfg.FailoverAfter)
 		if st.State == chains.StatePartial {
 			cur.Reason = st.Reason
 		}
@@ -116,15 +159,12 @@ func (r *Relayer) submitOne(ctx context.Context, d Destination, t Transfer, rank
 		return err
 	})
 	if err != nil {
-		return err
+		return hexSigners, err
 	}
-	r.mu.Lock()
-	r.stats.Submitted++
-	r.mu.Unlock()
 	if st.State == chains.StateDone {
-		return r.markMinted(ctx, t.ID, st)
+		return hexSigners, r.markMinted(ctx, t.ID, st)
 	}
-	return nil
+	return hexSigners, nil
 }
 
 // confirm reads the destination status of the transfers this relayer signed
@@ -174,13 +214,12 @@ func (r *Relayer) confirmOne(ctx context.Context, now time.Time, t Transfer) err
 	switch {
 	case st.State == chains.StateDone:
 		return r.markMinted(ctx, t.ID, st)
-	case t.State == StateSubmitted && now.Sub(t.SubmittedAt) >= r.cfg.FailoverAfter &&
+	case t.State == StateSubmitted && !now.Before(t.NextAttempt) &&
 		(st.State == chains.StateUnknown || st.State == chains.StateFailed || st.State == chains.StatePartial):
 		// The transaction vanished, failed, or minted an instalment:
-		// submit again (idempotent on the destination).
-		if err := r.submitOne(ctx, d, t, SubmitterRank(t.ID, r.cfg.Members, r.self)); err != nil {
-			r.log.Warn("resubmitting a mint", "transfer", t.ID, "state", st.State, "err", err)
-		}
+		// submit again (idempotent on the destination), backing off on
+		// failure like a first attempt.
+		return r.attempt(ctx, d, t, SubmitterRank(t.ID, r.cfg.Members, r.self))
 	}
 	return nil
 }
@@ -209,7 +248,6 @@ func (r *Relayer) markMinted(ctx context.Context, id string, st chains.Status) e
 	})
 	if err == nil {
 		r.mu.Lock()
-		r.stats.Minted++
 		delete(r.polled, id)
 		delete(r.sent, id)
 		r.mu.Unlock()

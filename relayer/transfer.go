@@ -33,8 +33,10 @@ const (
 	// StateMinted: the destination's finalized state shows the lock fully
 	// minted, whoever submitted it. Terminal.
 	StateMinted State = "minted"
-	// StateRefundDue: a payment to the reserve that must be refunded
-	// (EventInvalidLock). Terminal in this wave; refunds (issue 6) continue it.
+	// StateRefundDue: a payment to the reserve that must be refunded: an
+	// invalid lock (EventInvalidLock), or a valid one whose destination's
+	// immutable rules forbid minting it (below its minimum, not above its
+	// fee, a recipient it refuses). Terminal in this wave; refunds continue it.
 	StateRefundDue State = "refund-due"
 )
 
@@ -54,12 +56,15 @@ func (s State) Terminal() bool { return s == StateMinted || s == StateRefundDue 
 // CanMove reports whether a transfer may go from one state to another:
 //
 //	seen → orphaned | final | refund-due        orphaned → seen | final | refund-due
-//	final → queued | attested | minted          queued → attested | minted
-//	attested → quorum | minted                  quorum → submitted | minted
+//	final → queued | attested | minted | refund-due
+//	queued → attested | minted | refund-due
+//	attested → quorum | minted | refund-due     quorum → submitted | minted | refund-due
 //	submitted → minted
 //
 // Minted may follow any state from final on because it is read from the
-// destination chain, where anyone may submit. Staying in the same state is
+// destination chain, where anyone may submit. Refund-due may follow any state
+// from final up to quorum because the destination can forbid a lock only
+// before it minted anything for it (its rules are immutable). Staying in the same state is
 // allowed (an update of the other fields).
 func CanMove(from, to State) bool {
 	if !from.Valid() || !to.Valid() {
@@ -74,13 +79,13 @@ func CanMove(from, to State) bool {
 	case StateOrphaned:
 		return to == StateSeen || to == StateFinal || to == StateRefundDue
 	case StateFinal:
-		return to == StateQueued || to == StateAttested || to == StateMinted
+		return to == StateQueued || to == StateAttested || to == StateMinted || to == StateRefundDue
 	case StateQueued:
-		return to == StateAttested || to == StateMinted
+		return to == StateAttested || to == StateMinted || to == StateRefundDue
 	case StateAttested:
-		return to == StateQuorum || to == StateMinted
+		return to == StateQuorum || to == StateMinted || to == StateRefundDue
 	case StateQuorum:
-		return to == StateSubmitted || to == StateMinted
+		return to == StateSubmitted || to == StateMinted || to == StateRefundDue
 	case StateSubmitted:
 		return to == StateMinted
 	}
@@ -120,6 +125,14 @@ type Transfer struct {
 	SeenAt, FinalAt, AttestedAt, QuorumAt, SubmittedAt, MintedAt time.Time
 	// UpdatedAt is the time of the last change.
 	UpdatedAt time.Time
+	// NextAttempt is when the submitter may next submit the mint: the
+	// submitter rank's turn once in quorum, later after each failed attempt
+	// (backing off per transfer). Attempts counts the failed attempts in a
+	// row; Refused is the last failure's reason ("" after a success), so a
+	// refusal is journaled once per change of reason, not once per attempt.
+	NextAttempt time.Time
+	Attempts    uint32
+	Refused     string
 }
 
 // Mint returns the chains.Mint this transfer asks its destination for.
@@ -171,10 +184,4 @@ type Attestation struct {
 }
 
 // TxID returns the lock transaction's id in display hex.
-func (t Transfer) TxID() string {
-	var rev [32]byte
-	for i := range t.Lock.TxID {
-		rev[i] = t.Lock.TxID[31-i]
-	}
-	return fmt.Sprintf("%x", rev)
-}
+func (t Transfer) TxID() string { return chains.DisplayHash(t.Lock.TxID) }

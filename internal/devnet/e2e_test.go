@@ -375,7 +375,8 @@ func TestOperatorPauseStopsSigning(t *testing.T) {
 	locks := lockN(t, d, 1, defaultAmount)
 	finalize(t, d)
 	waitMining(t, d, "the paused relayers to refuse", 30*time.Second, func() bool {
-		return d.Relayer(0).Relayer().Refusing() == "paused: maintenance" && d.Relayer(1).Relayer().Refusing() == "paused: maintenance"
+		want := relayer.Refusal{Cause: relayer.RefusalPaused, Reason: "paused: maintenance"}
+		return d.Relayer(0).Relayer().Refusing() == want && d.Relayer(1).Relayer().Refusing() == want
 	})
 	if tr, _ := transfer(t, d, 0, locks[0].TransferID()); tr.State != relayer.StateFinal {
 		t.Fatalf("a paused relayer moved the lock to %s", tr.State)

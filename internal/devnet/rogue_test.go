@@ -78,7 +78,7 @@ func TestBadAndConflictingSignaturesAreIgnoredAndReported(t *testing.T) {
 		if i%2 == 1 { // conflicting: one zatoshi more than was locked, validly signed
 			mint.Amount++
 		}
-		digest := relayer.MintAuthDigest(chain, bridge, mint)
+		digest := chains.MintAuthDigest(chain, bridge, mint)
 		signed := digest
 		if i%2 == 0 { // bad: a valid signature over another digest
 			signed[0] ^= 1

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,6 +27,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/reserve"
 	"github.com/fluxbridge/fluxbridge/chains/flux/script"
+	"github.com/fluxbridge/fluxbridge/internal/run"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/config"
 	"github.com/fluxbridge/fluxbridge/relayer/peer"
@@ -129,19 +131,9 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &outbox{key: d.key}
-	rcfg := relayer.Config{
-		Store: d.store, Signer: d.key, Verify: signer.Verify, Source: d.node, Headers: headerSource{d.node},
-		Destinations: dests, Members: members, Threshold: cfg.Signers.Threshold, Outbox: out,
-		Confirmations: cfg.Flux.Confirmations, Governor: governorOf(cfg), FailoverAfter: time.Duration(cfg.Relayer.FailoverAfter),
-		Now: now, Logger: d.log.With("component", "relayer"),
-	}
-	if o.Tune != nil {
-		o.Tune(&rcfg)
-	}
-	if d.relayer, err = relayer.New(rcfg); err != nil {
-		return nil, err
-	}
+	// The exchange comes first: the pipeline sends through it and reads the
+	// peers' heartbeats from it. Nothing reaches d.handle or d.heartbeat
+	// before Run starts the exchange, by which time the pipeline exists.
 	var peers []peer.Member
 	for _, m := range cfg.Signers.Members {
 		id, _ := hexAddress(m.Address)
@@ -153,7 +145,18 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	out.x = d.exchange
+	rcfg := relayer.Config{
+		Store: d.store, Signer: d.key, Verify: signer.Verify, Source: d.node, Headers: headerSource{d.node},
+		Peers: peerTips{d.exchange}, Destinations: dests, Members: members, Threshold: cfg.Signers.Threshold,
+		Outbox: outbox{key: d.key, x: d.exchange}, Confirmations: cfg.Flux.Confirmations, Governor: governorOf(cfg),
+		FailoverAfter: time.Duration(cfg.Relayer.FailoverAfter), Now: now, Logger: d.log.With("component", "relayer"),
+	}
+	if o.Tune != nil {
+		o.Tune(&rcfg)
+	}
+	if d.relayer, err = relayer.New(rcfg); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -189,48 +192,49 @@ func (d *Daemon) startPlugins(ctx context.Context) ([]relayer.Destination, error
 		if sink.Chain() != chains.ID(c.ID) {
 			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s: the plugin serves chain %s, not %d", field, sink.Chain(), c.ID))
 		}
-		dests = append(dests, relayer.Destination{Chain: chains.ID(c.ID), Bridge: bridge, Sink: sink})
+		l, err := sink.Ledger(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: reading the bridge's minimum lock and mint fee: %w", field, err)
+		}
+		if err := checkMinLock(d.cfg.Flux.MinLock, c.ID, l); err != nil {
+			return nil, err
+		}
+		dests = append(dests, relayer.Destination{Chain: chains.ID(c.ID), Bridge: bridge, Sink: sink, MinLock: l.MinLock, MintFee: l.MintFee})
 	}
 	return dests, nil
+}
+
+// checkMinLock refuses a flux.min_lock that lets through a lock a bridge can
+// never mint: one below the bridge's minLock, or not above its mintFee. Such
+// a lock would be signed by every relayer and then revert forever; with
+// min_lock at least the bridge's minimum the scanner makes it a refund.
+func checkMinLock(minLock uint64, chain uint32, l chains.Ledger) error {
+	const op = "daemon.Open"
+	switch {
+	case minLock < l.MinLock:
+		return chains.E(op, chains.KindInvalid, fmt.Errorf("flux.min_lock = %d zatoshi is below the minLock of chain %d's bridge (%d): raise flux.min_lock to at least %d",
+			minLock, chain, l.MinLock, max(l.MinLock, l.MintFee+1)))
+	case minLock <= l.MintFee:
+		return chains.E(op, chains.KindInvalid, fmt.Errorf("flux.min_lock = %d zatoshi is not above the mintFee of chain %d's bridge (%d): raise flux.min_lock to at least %d",
+			minLock, chain, l.MintFee, max(l.MinLock, l.MintFee+1)))
+	}
+	return nil
 }
 
 // Run runs the light node, the peer exchange and the pipeline until ctx
 // ends, then closes everything. It returns the first component error that
 // was not caused by ctx ending.
 func (d *Daemon) Run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	errs := make(chan error, 4)
-	run := func(name string, fn func(context.Context) error) {
-		go func() {
-			err := fn(ctx)
-			if err != nil && ctx.Err() == nil {
-				err = fmt.Errorf("%s: %w", name, err)
-			} else {
-				err = nil
-			}
-			errs <- err // buffered for every component: never blocks
-			cancel()
-		}()
-	}
-	run("flux node", d.node.Run)
-	run("peer exchange", d.exchange.Run)
-	run("relayer", d.relayer.Run)
+	g, _ := run.New(ctx)
+	g.Go("flux node", d.node.Run)
+	g.Go("peer exchange", d.exchange.Run)
+	g.Go("relayer", d.relayer.Run)
 	every := time.Duration(d.cfg.Relayer.StatusEvery)
 	if every <= 0 {
 		every = 5 * time.Second
 	}
-	run("status", func(ctx context.Context) error { return d.recordStatus(ctx, every) })
-	var first error
-	for range 4 {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-		}
-	}
-	if err := d.Close(); err != nil && first == nil {
-		first = err
-	}
-	return first
+	g.Go("status", func(ctx context.Context) error { return d.recordStatus(ctx, every) })
+	return errors.Join(g.Wait(), d.Close())
 }
 
 // Relayer returns the pipeline.
@@ -290,14 +294,18 @@ func (d *Daemon) handle(ctx context.Context, from []byte, e peer.Envelope) error
 // heartbeat is what this relayer tells its peers every few seconds.
 func (d *Daemon) heartbeat() peer.Heartbeat {
 	hb := peer.Heartbeat{Time: time.Now()}
-	tip := d.node.ChainState().Tip()
+	chain := d.node.ChainState()
+	tip := chain.Tip()
 	hb.FluxHeight, hb.FluxHash = uint64(tip.Height), tip.Hash
 	if tip.Height >= int32(d.cfg.Flux.Confirmations) {
-		hb.FluxFinal = uint64(tip.Height) - uint64(d.cfg.Flux.Confirmations) + 1
+		final := tip.Height - int32(d.cfg.Flux.Confirmations) + 1
+		if hd, ok := chain.HeaderAt(final); ok {
+			hb.FluxFinal, hb.FluxFinalHash = uint64(final), hd.BlockHash()
+		}
 	}
-	reason := d.relayer.Refusing()
-	hb.Healthy = reason == ""
-	hb.Paused = strings.HasPrefix(reason, "paused")
+	why := d.relayer.Refusing()
+	hb.Healthy = why.Cause == relayer.RefusalNone
+	hb.Paused = why.Cause == relayer.RefusalPaused
 	return hb
 }
 
@@ -308,7 +316,7 @@ type outbox struct {
 	x   *peer.Exchange
 }
 
-func (o *outbox) Broadcast(ctx context.Context, kind string, payload []byte) error {
+func (o outbox) Broadcast(ctx context.Context, kind string, payload []byte) error {
 	e, err := peer.Seal(ctx, o.key, kind, payload)
 	if err != nil {
 		return err
@@ -323,6 +331,34 @@ type headerSource struct{ n *flux.Node }
 func (h headerSource) Anchor() (uint64, string) {
 	ht, hash := h.n.ChainState().Anchor()
 	return uint64(ht), hash.String()
+}
+
+func (h headerSource) HashAt(height uint64) (string, bool) {
+	if height > math.MaxInt32 {
+		return "", false
+	}
+	hd, ok := h.n.ChainState().HeaderAt(int32(height))
+	if !ok {
+		return "", false
+	}
+	return hd.BlockHash().String(), true
+}
+
+// peerTips gives the pipeline the FLUX blocks in the peers' heartbeats.
+type peerTips struct{ x *peer.Exchange }
+
+func (p peerTips) FluxTips(since time.Time) []relayer.PeerTip {
+	var out []relayer.PeerTip
+	for _, s := range p.x.Peers() {
+		if s.HeartbeatAt.IsZero() || s.HeartbeatAt.Before(since) {
+			continue
+		}
+		hb := s.Heartbeat
+		out = append(out, relayer.PeerTip{Signer: s.ID,
+			Tip:   chains.BlockRef{Height: hb.FluxHeight, Hash: chains.DisplayHash(hb.FluxHash)},
+			Final: chains.BlockRef{Height: hb.FluxFinal, Hash: chains.DisplayHash(hb.FluxFinalHash)}})
+	}
+	return out
 }
 
 func (h headerSource) Headers(ctx context.Context, from, to uint64) ([][]byte, string, error) {

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/internal/run"
 	"github.com/fluxbridge/fluxbridge/relayer/peer/peerpb"
 	"github.com/fluxbridge/fluxbridge/signer"
 )
@@ -141,39 +142,38 @@ func New(cfg Config) (*Exchange, error) {
 // Addr is the bound listen address.
 func (x *Exchange) Addr() string { return x.lis.Addr().String() }
 
-// Run serves and sends until ctx ends.
+// Run serves and sends until ctx ends, and returns what stopped it earlier
+// (the listener failing, or Close while running).
 func (x *Exchange) Run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // "serve": stops when the server is stopped below
-		defer wg.Done()
-		if err := x.srv.Serve(x.lis); err != nil && !errors.Is(err, grpc.ErrServerStopped) {
-			x.log.Warn("peer server stopped", "err", err)
+	g, _ := run.New(ctx)
+	g.Go("serve", func(ctx context.Context) error {
+		err := x.srv.Serve(x.lis) // returns once the server is stopped
+		if ctx.Err() != nil {
+			return nil
 		}
-	}()
+		return err // the listener failed, or Close stopped the server while running
+	})
+	g.Go("stop", func(ctx context.Context) error {
+		<-ctx.Done()
+		x.srv.Stop()
+		return nil
+	})
 	for _, r := range x.peers {
 		if r.addr == "" {
 			continue
 		}
-		wg.Add(1)
-		go func() { // "send <peer>"
-			defer wg.Done()
+		g.Go("send "+hex.EncodeToString(r.id), func(ctx context.Context) error {
 			x.send(ctx, r)
-		}()
+			return nil
+		})
 	}
 	if x.cfg.Heartbeat != nil {
-		wg.Add(1)
-		go func() { // "heartbeat"
-			defer wg.Done()
+		g.Go("heartbeat", func(ctx context.Context) error {
 			x.heartbeats(ctx)
-		}()
+			return nil
+		})
 	}
-	<-ctx.Done()
-	x.srv.Stop()
-	wg.Wait()
-	return nil
+	return g.Wait()
 }
 
 // Close stops serving.
@@ -192,12 +192,6 @@ func (x *Exchange) Broadcast(e Envelope) {
 	}
 }
 
-// Send queues e for one peer; it never blocks.
-func (x *Exchange) Send(to []byte, e Envelope) {
-	if r := x.byID[string(to)]; r != nil {
-		r.enqueue(e)
-	}
-}
 
 func (r *remote) enqueue(e Envelope) {
 	r.mu.Lock()

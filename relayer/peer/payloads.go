@@ -13,20 +13,26 @@ import (
 type Heartbeat struct {
 	// Time is the sender's clock (millisecond precision).
 	Time time.Time
-	// FluxHeight and FluxHash are its light node's tip; FluxFinal the final height.
-	FluxHeight uint64
-	FluxHash   [32]byte
-	FluxFinal  uint64
+	// FluxHeight and FluxHash are its light node's tip; FluxFinal and
+	// FluxFinalHash its final block (depth D_L1). Hashes are in internal
+	// byte order. A relayer compares a lock's block with them before signing
+	// (DESIGN §4 rule 2): the final block lets it judge agreement below a
+	// tip race.
+	FluxHeight    uint64
+	FluxHash      [32]byte
+	FluxFinal     uint64
+	FluxFinalHash [32]byte
 	// Healthy is false while it refuses to sign; Paused when its operator paused it.
 	Healthy, Paused bool
 	// Pending is the number of transfers it has in flight.
 	Pending uint32
 }
 
-const heartbeatVersion = 1
+const heartbeatVersion = 2
 
-// heartbeatSize: version(1) ‖ ms(8) ‖ height(8) ‖ hash(32) ‖ final(8) ‖ flags(1) ‖ pending(4).
-const heartbeatSize = 1 + 8 + 8 + 32 + 8 + 1 + 4
+// heartbeatSize: version(1) ‖ ms(8) ‖ height(8) ‖ hash(32) ‖ final(8) ‖
+// final hash(32) ‖ flags(1) ‖ pending(4).
+const heartbeatSize = 1 + 8 + 8 + 32 + 8 + 32 + 1 + 4
 
 // MarshalBinary encodes the heartbeat.
 func (h Heartbeat) MarshalBinary() ([]byte, error) {
@@ -36,6 +42,7 @@ func (h Heartbeat) MarshalBinary() ([]byte, error) {
 	b = binary.BigEndian.AppendUint64(b, h.FluxHeight)
 	b = append(b, h.FluxHash[:]...)
 	b = binary.BigEndian.AppendUint64(b, h.FluxFinal)
+	b = append(b, h.FluxFinalHash[:]...)
 	var flags byte
 	if h.Healthy {
 		flags |= 1
@@ -49,12 +56,13 @@ func (h Heartbeat) MarshalBinary() ([]byte, error) {
 
 // UnmarshalBinary decodes a heartbeat.
 func (h *Heartbeat) UnmarshalBinary(b []byte) error {
-	if len(b) != heartbeatSize || b[0] != heartbeatVersion || b[57]&^3 != 0 {
+	if len(b) != heartbeatSize || b[0] != heartbeatVersion || b[89]&^3 != 0 {
 		return chains.E("peer.Heartbeat", chains.KindInvalid, fmt.Errorf("malformed heartbeat of %d bytes", len(b)))
 	}
 	*h = Heartbeat{Time: time.UnixMilli(int64(binary.BigEndian.Uint64(b[1:]))).UTC(), FluxHeight: binary.BigEndian.Uint64(b[9:]),
-		FluxFinal: binary.BigEndian.Uint64(b[49:]), Healthy: b[57]&1 != 0, Paused: b[57]&2 != 0, Pending: binary.BigEndian.Uint32(b[58:])}
+		FluxFinal: binary.BigEndian.Uint64(b[49:]), Healthy: b[89]&1 != 0, Paused: b[89]&2 != 0, Pending: binary.BigEndian.Uint32(b[90:])}
 	copy(h.FluxHash[:], b[17:49])
+	copy(h.FluxFinalHash[:], b[57:89])
 	return nil
 }
 

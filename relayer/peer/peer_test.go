@@ -208,7 +208,7 @@ func TestCodecsRoundTrip(t *testing.T) {
 	if err := back.UnmarshalBinary(b); err != nil || back.Check() != nil || !sameEnvelope(back, e) {
 		t.Fatalf("envelope round trip: %v", err)
 	}
-	hb := Heartbeat{Time: time.UnixMilli(1_700_000_000_123).UTC(), FluxHeight: 7, FluxHash: [32]byte{1}, FluxFinal: 3, Healthy: true, Paused: true, Pending: 9}
+	hb := Heartbeat{Time: time.UnixMilli(1_700_000_000_123).UTC(), FluxHeight: 7, FluxHash: [32]byte{1}, FluxFinal: 3, FluxFinalHash: [32]byte{2, 31: 3}, Healthy: true, Paused: true, Pending: 9}
 	hbb, _ := hb.MarshalBinary()
 	var hb2 Heartbeat
 	if err := hb2.UnmarshalBinary(hbb); err != nil || hb2 != hb {

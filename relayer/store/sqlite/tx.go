@@ -154,6 +154,9 @@ type transferRow struct {
 	SubmittedAt int64  `db:"submitted_at"`
 	MintedAt    int64  `db:"minted_at"`
 	UpdatedAt   int64  `db:"updated_at"`
+	Attempts    uint32 `db:"attempts"`
+	NextAttempt int64  `db:"next_attempt"`
+	Refused     string `db:"refused"`
 }
 
 func (r transferRow) transfer() relayer.Transfer {
@@ -162,7 +165,8 @@ func (r transferRow) transfer() relayer.Transfer {
 		Invalid: r.Invalid, RefundTo: r.RefundTo, Digest: r.Digest, ReleaseAt: fromMS(r.ReleaseAt), Reason: r.Reason,
 		MintTx: r.MintTx, Minted: join(r.MintedHi, r.MintedLo), SeenAt: fromMS(r.SeenAt), FinalAt: fromMS(r.FinalAt),
 		AttestedAt: fromMS(r.AttestedAt), QuorumAt: fromMS(r.QuorumAt), SubmittedAt: fromMS(r.SubmittedAt),
-		MintedAt: fromMS(r.MintedAt), UpdatedAt: fromMS(r.UpdatedAt)}
+		MintedAt: fromMS(r.MintedAt), UpdatedAt: fromMS(r.UpdatedAt),
+		Attempts: r.Attempts, NextAttempt: fromMS(r.NextAttempt), Refused: r.Refused}
 	copy(tr.Lock.TxID[:], r.LockTxID)
 	tr.Lock.Vout = r.LockVout
 	copy(tr.Recipient[:], r.Recipient)
@@ -205,17 +209,19 @@ func (t *tx) PutTransfer(tr relayer.Transfer) error {
 	mhi, mlo := split(tr.Minted)
 	return t.exec(op, `INSERT INTO transfers (id, state, lock_txid, lock_vout, dest, recipient, amount_hi, amount_lo,
 		block_height, block_hash, block_time, evidence, invalid, refund_to, digest, release_at, reason, mint_tx, minted_hi, minted_lo,
-		seen_at, final_at, attested_at, quorum_at, submitted_at, minted_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?)
+		seen_at, final_at, attested_at, quorum_at, submitted_at, minted_at, updated_at, attempts, next_attempt, refused)
+		VALUES (?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?, ?,?,?)
 		ON CONFLICT(id) DO UPDATE SET state=excluded.state, block_height=excluded.block_height, block_hash=excluded.block_hash,
 		block_time=excluded.block_time, evidence=excluded.evidence, invalid=excluded.invalid, refund_to=excluded.refund_to,
 		digest=excluded.digest, release_at=excluded.release_at, reason=excluded.reason, mint_tx=excluded.mint_tx,
 		minted_hi=excluded.minted_hi, minted_lo=excluded.minted_lo, seen_at=excluded.seen_at, final_at=excluded.final_at,
 		attested_at=excluded.attested_at, quorum_at=excluded.quorum_at, submitted_at=excluded.submitted_at,
-		minted_at=excluded.minted_at, updated_at=excluded.updated_at`,
+		minted_at=excluded.minted_at, updated_at=excluded.updated_at, attempts=excluded.attempts,
+		next_attempt=excluded.next_attempt, refused=excluded.refused`,
 		tr.ID, string(tr.State), tr.Lock.TxID[:], tr.Lock.Vout, uint32(tr.Dest), tr.Recipient[:], ahi, alo,
 		tr.Block.Height, tr.Block.Hash, ms(tr.Block.Time), tr.Evidence, tr.Invalid, tr.RefundTo, tr.Digest, ms(tr.ReleaseAt), tr.Reason, tr.MintTx, mhi, mlo,
-		ms(tr.SeenAt), ms(tr.FinalAt), ms(tr.AttestedAt), ms(tr.QuorumAt), ms(tr.SubmittedAt), ms(tr.MintedAt), ms(tr.UpdatedAt))
+		ms(tr.SeenAt), ms(tr.FinalAt), ms(tr.AttestedAt), ms(tr.QuorumAt), ms(tr.SubmittedAt), ms(tr.MintedAt), ms(tr.UpdatedAt),
+		tr.Attempts, ms(tr.NextAttempt), tr.Refused)
 }
 
 func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
@@ -233,8 +239,8 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 	if !q.DueBefore.IsZero() {
 		where, args = append(where, "release_at <= ?"), append(args, q.DueBefore.UnixMilli())
 	}
-	if !q.UpdatedBefore.IsZero() {
-		where, args = append(where, "updated_at < ?"), append(args, q.UpdatedBefore.UnixMilli())
+	if !q.AttemptDue.IsZero() {
+		where, args = append(where, "next_attempt <= ?"), append(args, q.AttemptDue.UnixMilli())
 	}
 	if q.AfterID != "" {
 		where = append(where, "(seen_at, id) > (SELECT seen_at, id FROM transfers WHERE id = ?)")
@@ -244,7 +250,11 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 	if len(where) > 0 {
 		s += " WHERE " + strings.Join(where, " AND ")
 	}
-	s += " ORDER BY seen_at, id"
+	if !q.AttemptDue.IsZero() {
+		s += " ORDER BY next_attempt, seen_at, id"
+	} else {
+		s += " ORDER BY seen_at, id"
+	}
 	if q.Limit > 0 {
 		s += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}
@@ -376,36 +386,6 @@ func (t *tx) AddSubmission(s relayer.Submission) error {
 		s.TransferID, uint32(s.Dest), s.TxID, string(s.State), strings.Join(signers, ","), ms(at))
 }
 
-func (t *tx) Submissions(id string) ([]relayer.Submission, error) {
-	var rows []struct {
-		ID         int64  `db:"id"`
-		TransferID string `db:"transfer_id"`
-		Dest       uint32 `db:"dest"`
-		TxID       string `db:"txid"`
-		State      string `db:"state"`
-		Signers    string `db:"signers"`
-		At         int64  `db:"at"`
-	}
-	if err := t.sel(&rows, `SELECT * FROM submissions WHERE transfer_id = ? ORDER BY id`, id); err != nil {
-		return nil, chains.E("sqlite.Submissions", kindOf(err), err)
-	}
-	out := make([]relayer.Submission, len(rows))
-	for i, r := range rows {
-		s := relayer.Submission{TransferID: r.TransferID, Dest: chains.ID(r.Dest), TxID: r.TxID, State: chains.SubmissionState(r.State), At: fromMS(r.At)}
-		if r.Signers != "" {
-			for _, h := range strings.Split(r.Signers, ",") {
-				b, err := hex.DecodeString(h)
-				if err != nil {
-					return nil, chains.E("sqlite.Submissions", chains.KindInternal, err)
-				}
-				s.Signers = append(s.Signers, b)
-			}
-		}
-		out[i] = s
-	}
-	return out, nil
-}
-
 func (t *tx) Approve(chain chains.ID, id string, amount uint64) error {
 	hi, lo := split(amount)
 	return t.exec("sqlite.Approve", `INSERT INTO governor_approvals VALUES (?,?,?,?,?) ON CONFLICT(transfer_id) DO NOTHING`, id, uint32(chain), hi, lo, ms(t.now))
@@ -427,25 +407,6 @@ func (t *tx) AddReserveUTXO(u relayer.ReserveUTXO) error {
 	hi, lo := split(u.Amount)
 	return t.exec("sqlite.AddReserveUTXO", `INSERT INTO reserve_utxos (txid, vout, amount_hi, amount_lo, height, transfer_id) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING`,
 		u.TxID, u.Vout, hi, lo, u.Height, u.TransferID)
-}
-
-func (t *tx) ReserveUTXOs() ([]relayer.ReserveUTXO, error) {
-	var rows []struct {
-		TxID       string `db:"txid"`
-		Vout       uint32 `db:"vout"`
-		Hi         int64  `db:"amount_hi"`
-		Lo         int64  `db:"amount_lo"`
-		Height     uint64 `db:"height"`
-		TransferID string `db:"transfer_id"`
-	}
-	if err := t.sel(&rows, `SELECT txid, vout, amount_hi, amount_lo, height, transfer_id FROM reserve_utxos WHERE spent_by = '' ORDER BY height, txid, vout`); err != nil {
-		return nil, chains.E("sqlite.ReserveUTXOs", kindOf(err), err)
-	}
-	out := make([]relayer.ReserveUTXO, len(rows))
-	for i, r := range rows {
-		out[i] = relayer.ReserveUTXO{TxID: r.TxID, Vout: r.Vout, Amount: join(r.Hi, r.Lo), Height: r.Height, TransferID: r.TransferID}
-	}
-	return out, nil
 }
 
 func (t *tx) Journal(kind string, content any) (uint64, error) {

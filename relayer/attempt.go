@@ -1,0 +1,52 @@
+package relayer
+
+import (
+	"time"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+)
+
+// Backoff is the per-transfer schedule of submission attempts after a
+// failure: Min after the first failure, doubling with each further one in a
+// row, never more than Max.
+type Backoff struct {
+	Min, Max time.Duration
+}
+
+// After returns how long to wait after the n-th failed attempt in a row
+// (n ≥ 1).
+func (b Backoff) After(n uint32) time.Duration {
+	d := b.Min
+	for i := uint32(1); i < n && d < b.Max; i++ {
+		d *= 2
+	}
+	return min(d, b.Max)
+}
+
+// failedAttempt decides what a failed submission attempt does to a transfer.
+// It is pure: the caller stores the returned transfer and, when journal is not
+// empty, a journal entry of that kind with the returned content.
+//
+//   - KindForbidden: the destination's immutable rules refuse this lock
+//     whoever signs it (below its minimum, not above its fee, a recipient it
+//     refuses). Nothing will ever be minted for it, so it is due a refund.
+//   - any other failure: the attempt is counted and the next one waits
+//     b.After(attempts). Only a refusal (KindRejected) whose reason differs
+//     from the last one is journaled, so a mint refused for days writes one
+//     entry, not one per attempt; transient failures (an RPC down, a pause, a
+//     full rate-limit bucket) are retried without an entry.
+func failedAttempt(t Transfer, now time.Time, kind chains.Kind, reason string, b Backoff) (next Transfer, journal string, content map[string]any) {
+	next = t
+	next.UpdatedAt = now
+	if kind == chains.KindForbidden && CanMove(t.State, StateRefundDue) {
+		next.State, next.Invalid, next.Refused = StateRefundDue, "destination forbids the mint: "+reason, reason
+		return next, JournalRefundDue, map[string]any{"id": t.ID, "dest": uint32(t.Dest), "reason": next.Invalid}
+	}
+	next.Attempts++
+	next.NextAttempt = now.Add(b.After(next.Attempts))
+	next.Refused = reason
+	if kind == chains.KindRejected && reason != t.Refused {
+		return next, JournalSubmitRefused, map[string]any{"id": t.ID, "error": reason, "attempts": next.Attempts}
+	}
+	return next, "", nil
+}
