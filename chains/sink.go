@@ -146,12 +146,16 @@ type Ledger struct {
 	BurnCount uint64
 	// PausedUntil is non-zero while minting is paused (unix seconds).
 	PausedUntil int64
-	// MinLock is the smallest gross lock value the destination mints and
-	// MintFee the fee it deducts (zatoshi): a lock below MinLock, or not above
-	// MintFee, can never be minted there. Both are immutable on the contract.
-	MinLock, MintFee uint64
 	// At is the block the ledger was read at.
 	At BlockRef
+}
+
+// Limits are a destination's immutable rules for what it mints.
+type Limits struct {
+	// MinLock is the smallest gross lock value the destination mints and
+	// MintFee the fee it deducts (zatoshi): a lock below MinLock, or not
+	// above MintFee, can never be minted there.
+	MinLock, MintFee uint64
 }
 
 // Sink writes to a destination chain. It never holds relayer keys: it builds
@@ -175,6 +179,10 @@ type Sink interface {
 	Status(ctx context.Context, kind SubmissionKind, id string) (Status, error)
 	// Ledger reads the destination's totals at its finalized block.
 	Ledger(ctx context.Context) (Ledger, error)
+	// Limits reads the destination's immutable limits. They never change, so
+	// they are read from its latest state: a bridge deployed a moment ago
+	// already has them.
+	Limits(ctx context.Context) (Limits, error)
 }
 
 // ParseTransferID parses a lock's transfer id "flux:<txid>:<vout>" (the

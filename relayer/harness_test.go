@@ -146,7 +146,7 @@ type sink struct {
 
 func newSink() *sink {
 	return &sink{refuse: map[string]error{}, minted: map[string]uint64{}, submits: map[string]int{},
-		ledger: chains.Ledger{Chain: destChain, MinLock: minLock, MintFee: 1000}}
+		ledger: chains.Ledger{Chain: destChain}}
 }
 
 func (s *sink) Chain() chains.ID { return destChain }
@@ -176,6 +176,10 @@ func (s *sink) Status(_ context.Context, _ chains.SubmissionKind, id string) (ch
 		return chains.Status{ID: id, State: chains.StateDone}, nil
 	}
 	return chains.Status{ID: id, State: chains.StateUnknown}, nil
+}
+
+func (s *sink) Limits(context.Context) (chains.Limits, error) {
+	return chains.Limits{MinLock: minLock, MintFee: 1000}, nil
 }
 
 func (s *sink) Ledger(context.Context) (chains.Ledger, error) {

@@ -176,7 +176,7 @@ func statusFromPB(s *pb.SubmissionStatus) chains.Status {
 
 func ledgerToPB(l chains.Ledger) *pb.LedgerState {
 	return &pb.LedgerState{Chain: uint32(l.Chain), Minted: l.Minted, Burned: l.Burned, BurnCount: l.BurnCount,
-		PausedUntil: l.PausedUntil, At: blockToPB(l.At), MinLock: l.MinLock, MintFee: l.MintFee}
+		PausedUntil: l.PausedUntil, At: blockToPB(l.At)}
 }
 
 func ledgerFromPB(l *pb.LedgerState) chains.Ledger {
@@ -184,6 +184,5 @@ func ledgerFromPB(l *pb.LedgerState) chains.Ledger {
 		return chains.Ledger{}
 	}
 	return chains.Ledger{Chain: chains.ID(l.GetChain()), Minted: l.GetMinted(), Burned: l.GetBurned(),
-		BurnCount: l.GetBurnCount(), PausedUntil: l.GetPausedUntil(), At: blockFromPB(l.GetAt()),
-		MinLock: l.GetMinLock(), MintFee: l.GetMintFee()}
+		BurnCount: l.GetBurnCount(), PausedUntil: l.GetPausedUntil(), At: blockFromPB(l.GetAt())}
 }

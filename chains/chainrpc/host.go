@@ -142,3 +142,16 @@ func (s hostSink) Ledger(ctx context.Context) (chains.Ledger, error) {
 	}
 	return ledgerFromPB(l), nil
 }
+
+func (s hostSink) Limits(ctx context.Context) (chains.Limits, error) {
+	const op = "chainrpc.Sink.Limits"
+	c, err := s.p.current(ctx, op)
+	if err != nil {
+		return chains.Limits{}, err
+	}
+	l, err := c.snk.Limits(ctx, &pb.Empty{})
+	if err != nil {
+		return chains.Limits{}, s.p.failed(op, err)
+	}
+	return chains.Limits{MinLock: l.GetMinLock(), MintFee: l.GetMintFee()}, nil
+}

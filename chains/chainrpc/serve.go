@@ -385,6 +385,18 @@ func (ss sinkServer) Ledger(ctx context.Context, _ *pb.Empty) (*pb.LedgerState, 
 	return ledgerToPB(l), nil
 }
 
+func (ss sinkServer) Limits(ctx context.Context, _ *pb.Empty) (*pb.SinkLimits, error) {
+	snk, err := ss.s.sink()
+	if err != nil {
+		return nil, err
+	}
+	l, err := snk.Limits(ctx)
+	if err != nil {
+		return nil, toStatus("chainrpc.Sink.Limits", err)
+	}
+	return &pb.SinkLimits{MinLock: l.MinLock, MintFee: l.MintFee}, nil
+}
+
 // register registers the three services of s on g.
 func (s *server) register(g *grpc.Server) {
 	pb.RegisterPluginServer(g, s)

@@ -69,6 +69,7 @@ func (fakeSink) Status(context.Context, chains.SubmissionKind, string) (chains.S
 	return chains.Status{}, nil
 }
 func (fakeSink) Ledger(context.Context) (chains.Ledger, error) { return chains.Ledger{}, nil }
+func (fakeSink) Limits(context.Context) (chains.Limits, error) { return chains.Limits{}, nil }
 
 // configured returns a server (page cap maxBytes) serving impl.
 func configured(t *testing.T, maxBytes int, impl *Impl) *server {

@@ -64,6 +64,7 @@ func TestSink(t *testing.T, h SinkHarness) {
 	t.Run("TooFewSignaturesAreRejected", func(t *testing.T) { sinkTooFew(t, h) })
 	t.Run("MintsExactlyOnce", func(t *testing.T) { sinkMintOnce(t, h) })
 	t.Run("ForeignSignaturesAreRejected", func(t *testing.T) { sinkForeignDigest(t, h) })
+	t.Run("LimitsLetTheMinimumMint", func(t *testing.T) { sinkLimits(t, h) })
 }
 
 func ctxFor(t testing.TB) context.Context {

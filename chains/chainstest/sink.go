@@ -87,6 +87,22 @@ func sinkBuild(t *testing.T, h SinkHarness) {
 	}
 }
 
+// sinkLimits: the limits are stable and a lock at the minimum mints
+// something (the minimum is above the fee).
+func sinkLimits(t *testing.T, h SinkHarness) {
+	a, err := h.Sink().Limits(ctxFor(t))
+	if err != nil {
+		t.Fatalf("Limits: %v", err)
+	}
+	b, err := h.Sink().Limits(ctxFor(t))
+	if err != nil || a != b {
+		t.Fatalf("Limits read twice: %+v then %+v, %v", a, b, err)
+	}
+	if a.MinLock == 0 || a.MinLock <= a.MintFee {
+		t.Fatalf("Limits %+v: a lock at the minimum would mint nothing", a)
+	}
+}
+
 func sinkBadRequests(t *testing.T, h SinkHarness) {
 	ctx := ctxFor(t)
 	s := h.Sink()

@@ -377,6 +377,17 @@ func (s *Sink) alreadyUsed(ctx context.Context, id string, l chains.LockRef, fin
 	return chains.Status{}, false, nil
 }
 
+// Limits reads the bridge's minimum lock and mint fee at the agreed tip
+// (they are immutable: a bridge deployed in the last block has them).
+func (s *Sink) Limits(ctx context.Context) (chains.Limits, error) {
+	tip, err := first(ctx, s.c, s.c.latestHeader)
+	if err != nil {
+		return chains.Limits{}, err
+	}
+	l, err := s.readLimits(ctx, tip.Hash())
+	return chains.Limits{MinLock: l.minLock, MintFee: l.mintFee}, err
+}
+
 // fee returns the bridge's mint fee (immutable), read once.
 func (s *Sink) fee(ctx context.Context, at common.Hash) (uint64, error) {
 	l, err := s.readLimits(ctx, at)
@@ -505,12 +516,7 @@ func (s *Sink) Ledger(ctx context.Context) (chains.Ledger, error) {
 	if err != nil {
 		return chains.Ledger{}, err
 	}
-	lim, err := s.readLimits(ctx, fin.Hash())
-	if err != nil {
-		return chains.Ledger{}, err
-	}
-	l := chains.Ledger{Chain: s.cfg.ChainID, Minted: t.Consumed, Burned: t.Burned, BurnCount: t.BurnCount, At: t.At,
-		MinLock: lim.minLock, MintFee: lim.mintFee}
+	l := chains.Ledger{Chain: s.cfg.ChainID, Minted: t.Consumed, Burned: t.Burned, BurnCount: t.BurnCount, At: t.At}
 	if t.PausedUntil > fin.Time && t.PausedUntil <= 1<<62 {
 		l.PausedUntil = int64(t.PausedUntil)
 	}

@@ -207,8 +207,8 @@ func TestSinkForbiddenMints(t *testing.T) {
 	if _, err := snk.Submit(t.Context(), signedMint(t, h, mintOf(1_000_000_000, 2, to), 2)); err != nil {
 		t.Fatalf("Submit at the minimum = %v", err)
 	}
-	if l, err := snk.Ledger(t.Context()); err != nil || l.MinLock != 1_000_000_000 || l.MintFee != 1_000_000 {
-		t.Fatalf("Ledger = %+v, %v; want the bridge's minimum 1e9 and fee 1e6", l, err)
+	if l, err := snk.Limits(t.Context()); err != nil || l.MinLock != 1_000_000_000 || l.MintFee != 1_000_000 {
+		t.Fatalf("Limits = %+v, %v; want the bridge's minimum 1e9 and fee 1e6", l, err)
 	}
 	zero := mintOf(1_000_000_000, 3, common.Address{})
 	if _, err := snk.Build(t.Context(), chains.BuildRequest{Kind: chains.SubmitMint, Mint: &zero}); chains.KindOf(err) != chains.KindForbidden {

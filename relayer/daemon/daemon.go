@@ -192,7 +192,7 @@ func (d *Daemon) startPlugins(ctx context.Context) ([]relayer.Destination, error
 		if sink.Chain() != chains.ID(c.ID) {
 			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s: the plugin serves chain %s, not %d", field, sink.Chain(), c.ID))
 		}
-		l, err := sink.Ledger(ctx)
+		l, err := sink.Limits(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("%s: reading the bridge's minimum lock and mint fee: %w", field, err)
 		}
@@ -208,7 +208,7 @@ func (d *Daemon) startPlugins(ctx context.Context) ([]relayer.Destination, error
 // never mint: one below the bridge's minLock, or not above its mintFee. Such
 // a lock would be signed by every relayer and then revert forever; with
 // min_lock at least the bridge's minimum the scanner makes it a refund.
-func checkMinLock(minLock uint64, chain uint32, l chains.Ledger) error {
+func checkMinLock(minLock uint64, chain uint32, l chains.Limits) error {
 	const op = "daemon.Open"
 	switch {
 	case minLock < l.MinLock:

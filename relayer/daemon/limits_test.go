@@ -11,7 +11,7 @@ import (
 // its minLock and above its mintFee. The error names the field, the chain and
 // the contract's value.
 func TestCheckMinLock(t *testing.T) {
-	l := chains.Ledger{MinLock: 1_000_000_000, MintFee: 5_000_000}
+	l := chains.Limits{MinLock: 1_000_000_000, MintFee: 5_000_000}
 	for _, tc := range []struct {
 		minLock uint64
 		want    []string // substrings of the error; nil: accepted
@@ -40,7 +40,7 @@ func TestCheckMinLock(t *testing.T) {
 	}
 	// A fee at or above the minimum (the constructor refuses it now; older
 	// deployments may have one): min_lock must still exceed the fee.
-	high := chains.Ledger{MinLock: 100, MintFee: 500}
+	high := chains.Limits{MinLock: 100, MintFee: 500}
 	err := checkMinLock(300, 1, high)
 	if err == nil || !strings.Contains(err.Error(), "mintFee of chain 1's bridge (500)") || !strings.Contains(err.Error(), "at least 501") {
 		t.Errorf("min_lock 300 with fee 500: %v", err)

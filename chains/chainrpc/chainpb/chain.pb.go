@@ -1317,8 +1317,6 @@ type LedgerState struct {
 	BurnCount     uint64                 `protobuf:"varint,4,opt,name=burn_count,json=burnCount,proto3" json:"burn_count,omitempty"`
 	PausedUntil   int64                  `protobuf:"varint,5,opt,name=paused_until,json=pausedUntil,proto3" json:"paused_until,omitempty"`
 	At            *BlockRef              `protobuf:"bytes,6,opt,name=at,proto3" json:"at,omitempty"`
-	MinLock       uint64                 `protobuf:"varint,7,opt,name=min_lock,json=minLock,proto3" json:"min_lock,omitempty"`
-	MintFee       uint64                 `protobuf:"varint,8,opt,name=mint_fee,json=mintFee,proto3" json:"mint_fee,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1395,14 +1393,52 @@ func (x *LedgerState) GetAt() *BlockRef {
 	return nil
 }
 
-func (x *LedgerState) GetMinLock() uint64 {
+type SinkLimits struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MinLock       uint64                 `protobuf:"varint,1,opt,name=min_lock,json=minLock,proto3" json:"min_lock,omitempty"`
+	MintFee       uint64                 `protobuf:"varint,2,opt,name=mint_fee,json=mintFee,proto3" json:"mint_fee,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SinkLimits) Reset() {
+	*x = SinkLimits{}
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SinkLimits) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SinkLimits) ProtoMessage() {}
+
+func (x *SinkLimits) ProtoReflect() protoreflect.Message {
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SinkLimits.ProtoReflect.Descriptor instead.
+func (*SinkLimits) Descriptor() ([]byte, []int) {
+	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *SinkLimits) GetMinLock() uint64 {
 	if x != nil {
 		return x.MinLock
 	}
 	return 0
 }
 
-func (x *LedgerState) GetMintFee() uint64 {
+func (x *SinkLimits) GetMintFee() uint64 {
 	if x != nil {
 		return x.MintFee
 	}
@@ -1511,7 +1547,7 @@ const file_fluxbridge_chain_v1_chain_proto_rawDesc = "" +
 	"\x05block\x18\x04 \x01(\v2\x1d.fluxbridge.chain.v1.BlockRefR\x05block\x12\x16\n" +
 	"\x06minted\x18\x05 \x01(\x04R\x06minted\x12\x1c\n" +
 	"\tremaining\x18\x06 \x01(\x04R\tremaining\x12\x16\n" +
-	"\x06reason\x18\a \x01(\tR\x06reason\"\xfa\x01\n" +
+	"\x06reason\x18\a \x01(\tR\x06reason\"\xc4\x01\n" +
 	"\vLedgerState\x12\x14\n" +
 	"\x05chain\x18\x01 \x01(\rR\x05chain\x12\x16\n" +
 	"\x06minted\x18\x02 \x01(\x04R\x06minted\x12\x16\n" +
@@ -1519,20 +1555,23 @@ const file_fluxbridge_chain_v1_chain_proto_rawDesc = "" +
 	"\n" +
 	"burn_count\x18\x04 \x01(\x04R\tburnCount\x12!\n" +
 	"\fpaused_until\x18\x05 \x01(\x03R\vpausedUntil\x12-\n" +
-	"\x02at\x18\x06 \x01(\v2\x1d.fluxbridge.chain.v1.BlockRefR\x02at\x12\x19\n" +
-	"\bmin_lock\x18\a \x01(\x04R\aminLock\x12\x19\n" +
-	"\bmint_fee\x18\b \x01(\x04R\amintFee2W\n" +
+	"\x02at\x18\x06 \x01(\v2\x1d.fluxbridge.chain.v1.BlockRefR\x02at\"B\n" +
+	"\n" +
+	"SinkLimits\x12\x19\n" +
+	"\bmin_lock\x18\x01 \x01(\x04R\aminLock\x12\x19\n" +
+	"\bmint_fee\x18\x02 \x01(\x04R\amintFee2W\n" +
 	"\x06Plugin\x12M\n" +
 	"\tConfigure\x12%.fluxbridge.chain.v1.ConfigureRequest\x1a\x19.fluxbridge.chain.v1.Info2\xfb\x01\n" +
 	"\x06Source\x12B\n" +
 	"\x04Head\x12\x1a.fluxbridge.chain.v1.Empty\x1a\x1e.fluxbridge.chain.v1.ChainHead\x12Q\n" +
 	"\x06Events\x12\".fluxbridge.chain.v1.EventsRequest\x1a#.fluxbridge.chain.v1.EventsResponse\x12Z\n" +
-	"\tReobserve\x12%.fluxbridge.chain.v1.ReobserveRequest\x1a&.fluxbridge.chain.v1.ReobserveResponse2\xc5\x02\n" +
+	"\tReobserve\x12%.fluxbridge.chain.v1.ReobserveRequest\x1a&.fluxbridge.chain.v1.ReobserveResponse2\x8c\x03\n" +
 	"\x04Sink\x12K\n" +
 	"\x05Build\x12!.fluxbridge.chain.v1.BuildRequest\x1a\x1f.fluxbridge.chain.v1.Submission\x12S\n" +
 	"\x06Submit\x12\".fluxbridge.chain.v1.SubmitRequest\x1a%.fluxbridge.chain.v1.SubmissionStatus\x12S\n" +
 	"\x06Status\x12\".fluxbridge.chain.v1.StatusRequest\x1a%.fluxbridge.chain.v1.SubmissionStatus\x12F\n" +
-	"\x06Ledger\x12\x1a.fluxbridge.chain.v1.Empty\x1a .fluxbridge.chain.v1.LedgerStateBBZ@github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb;chainpbb\x06proto3"
+	"\x06Ledger\x12\x1a.fluxbridge.chain.v1.Empty\x1a .fluxbridge.chain.v1.LedgerState\x12E\n" +
+	"\x06Limits\x12\x1a.fluxbridge.chain.v1.Empty\x1a\x1f.fluxbridge.chain.v1.SinkLimitsBBZ@github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb;chainpbb\x06proto3"
 
 var (
 	file_fluxbridge_chain_v1_chain_proto_rawDescOnce sync.Once
@@ -1546,7 +1585,7 @@ func file_fluxbridge_chain_v1_chain_proto_rawDescGZIP() []byte {
 	return file_fluxbridge_chain_v1_chain_proto_rawDescData
 }
 
-var file_fluxbridge_chain_v1_chain_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_fluxbridge_chain_v1_chain_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_fluxbridge_chain_v1_chain_proto_goTypes = []any{
 	(*Empty)(nil),             // 0: fluxbridge.chain.v1.Empty
 	(*ConfigureRequest)(nil),  // 1: fluxbridge.chain.v1.ConfigureRequest
@@ -1569,6 +1608,7 @@ var file_fluxbridge_chain_v1_chain_proto_goTypes = []any{
 	(*StatusRequest)(nil),     // 18: fluxbridge.chain.v1.StatusRequest
 	(*SubmissionStatus)(nil),  // 19: fluxbridge.chain.v1.SubmissionStatus
 	(*LedgerState)(nil),       // 20: fluxbridge.chain.v1.LedgerState
+	(*SinkLimits)(nil),        // 21: fluxbridge.chain.v1.SinkLimits
 }
 var file_fluxbridge_chain_v1_chain_proto_depIdxs = []int32{
 	4,  // 0: fluxbridge.chain.v1.ChainHead.tip:type_name -> fluxbridge.chain.v1.BlockRef
@@ -1592,16 +1632,18 @@ var file_fluxbridge_chain_v1_chain_proto_depIdxs = []int32{
 	17, // 18: fluxbridge.chain.v1.Sink.Submit:input_type -> fluxbridge.chain.v1.SubmitRequest
 	18, // 19: fluxbridge.chain.v1.Sink.Status:input_type -> fluxbridge.chain.v1.StatusRequest
 	0,  // 20: fluxbridge.chain.v1.Sink.Ledger:input_type -> fluxbridge.chain.v1.Empty
-	2,  // 21: fluxbridge.chain.v1.Plugin.Configure:output_type -> fluxbridge.chain.v1.Info
-	5,  // 22: fluxbridge.chain.v1.Source.Head:output_type -> fluxbridge.chain.v1.ChainHead
-	8,  // 23: fluxbridge.chain.v1.Source.Events:output_type -> fluxbridge.chain.v1.EventsResponse
-	10, // 24: fluxbridge.chain.v1.Source.Reobserve:output_type -> fluxbridge.chain.v1.ReobserveResponse
-	15, // 25: fluxbridge.chain.v1.Sink.Build:output_type -> fluxbridge.chain.v1.Submission
-	19, // 26: fluxbridge.chain.v1.Sink.Submit:output_type -> fluxbridge.chain.v1.SubmissionStatus
-	19, // 27: fluxbridge.chain.v1.Sink.Status:output_type -> fluxbridge.chain.v1.SubmissionStatus
-	20, // 28: fluxbridge.chain.v1.Sink.Ledger:output_type -> fluxbridge.chain.v1.LedgerState
-	21, // [21:29] is the sub-list for method output_type
-	13, // [13:21] is the sub-list for method input_type
+	0,  // 21: fluxbridge.chain.v1.Sink.Limits:input_type -> fluxbridge.chain.v1.Empty
+	2,  // 22: fluxbridge.chain.v1.Plugin.Configure:output_type -> fluxbridge.chain.v1.Info
+	5,  // 23: fluxbridge.chain.v1.Source.Head:output_type -> fluxbridge.chain.v1.ChainHead
+	8,  // 24: fluxbridge.chain.v1.Source.Events:output_type -> fluxbridge.chain.v1.EventsResponse
+	10, // 25: fluxbridge.chain.v1.Source.Reobserve:output_type -> fluxbridge.chain.v1.ReobserveResponse
+	15, // 26: fluxbridge.chain.v1.Sink.Build:output_type -> fluxbridge.chain.v1.Submission
+	19, // 27: fluxbridge.chain.v1.Sink.Submit:output_type -> fluxbridge.chain.v1.SubmissionStatus
+	19, // 28: fluxbridge.chain.v1.Sink.Status:output_type -> fluxbridge.chain.v1.SubmissionStatus
+	20, // 29: fluxbridge.chain.v1.Sink.Ledger:output_type -> fluxbridge.chain.v1.LedgerState
+	21, // 30: fluxbridge.chain.v1.Sink.Limits:output_type -> fluxbridge.chain.v1.SinkLimits
+	22, // [22:31] is the sub-list for method output_type
+	13, // [13:22] is the sub-list for method input_type
 	13, // [13:13] is the sub-list for extension type_name
 	13, // [13:13] is the sub-list for extension extendee
 	0,  // [0:13] is the sub-list for field type_name
@@ -1618,7 +1660,7 @@ func file_fluxbridge_chain_v1_chain_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_fluxbridge_chain_v1_chain_proto_rawDesc), len(file_fluxbridge_chain_v1_chain_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   3,
 		},

@@ -319,6 +319,7 @@ const (
 	Sink_Submit_FullMethodName = "/fluxbridge.chain.v1.Sink/Submit"
 	Sink_Status_FullMethodName = "/fluxbridge.chain.v1.Sink/Status"
 	Sink_Ledger_FullMethodName = "/fluxbridge.chain.v1.Sink/Ledger"
+	Sink_Limits_FullMethodName = "/fluxbridge.chain.v1.Sink/Limits"
 )
 
 // SinkClient is the client API for Sink service.
@@ -331,6 +332,7 @@ type SinkClient interface {
 	Submit(ctx context.Context, in *SubmitRequest, opts ...grpc.CallOption) (*SubmissionStatus, error)
 	Status(ctx context.Context, in *StatusRequest, opts ...grpc.CallOption) (*SubmissionStatus, error)
 	Ledger(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*LedgerState, error)
+	Limits(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*SinkLimits, error)
 }
 
 type sinkClient struct {
@@ -381,6 +383,16 @@ func (c *sinkClient) Ledger(ctx context.Context, in *Empty, opts ...grpc.CallOpt
 	return out, nil
 }
 
+func (c *sinkClient) Limits(ctx context.Context, in *Empty, opts ...grpc.CallOption) (*SinkLimits, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SinkLimits)
+	err := c.cc.Invoke(ctx, Sink_Limits_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // SinkServer is the server API for Sink service.
 // All implementations must embed UnimplementedSinkServer
 // for forward compatibility.
@@ -391,6 +403,7 @@ type SinkServer interface {
 	Submit(context.Context, *SubmitRequest) (*SubmissionStatus, error)
 	Status(context.Context, *StatusRequest) (*SubmissionStatus, error)
 	Ledger(context.Context, *Empty) (*LedgerState, error)
+	Limits(context.Context, *Empty) (*SinkLimits, error)
 	mustEmbedUnimplementedSinkServer()
 }
 
@@ -412,6 +425,9 @@ func (UnimplementedSinkServer) Status(context.Context, *StatusRequest) (*Submiss
 }
 func (UnimplementedSinkServer) Ledger(context.Context, *Empty) (*LedgerState, error) {
 	return nil, status.Error(codes.Unimplemented, "method Ledger not implemented")
+}
+func (UnimplementedSinkServer) Limits(context.Context, *Empty) (*SinkLimits, error) {
+	return nil, status.Error(codes.Unimplemented, "method Limits not implemented")
 }
 func (UnimplementedSinkServer) mustEmbedUnimplementedSinkServer() {}
 func (UnimplementedSinkServer) testEmbeddedByValue()              {}
@@ -506,6 +522,24 @@ func _Sink_Ledger_Handler(srv interface{}, ctx context.Context, dec func(interfa
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Sink_Limits_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Empty)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SinkServer).Limits(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Sink_Limits_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SinkServer).Limits(ctx, req.(*Empty))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Sink_ServiceDesc is the grpc.ServiceDesc for Sink service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -528,6 +562,10 @@ var Sink_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Ledger",
 			Handler:    _Sink_Ledger_Handler,
+		},
+		{
+			MethodName: "Limits",
+			Handler:    _Sink_Limits_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -257,6 +257,9 @@ func (m *mem) Status(_ context.Context, _ chains.SubmissionKind, id string) (cha
 	return chains.Status{ID: id, State: chains.StateUnknown}, nil
 }
 
+// Limits are fixed: a minimum of 1 and no fee.
+func (m *mem) Limits(context.Context) (chains.Limits, error) { return chains.Limits{MinLock: 1}, nil }
+
 func (m *mem) Ledger(context.Context) (chains.Ledger, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
