@@ -46,7 +46,7 @@ bench:
 
 ## demo: a local devnet (simulated FLUX and EVM chains, 3 relayers, k = 2) turns 20 user locks into mints and prints the result as JSON
 demo: build
-	./$(BIN)/fluxbridge devnet --demo --locks $(or $(LOCKS),20)
+	./$(BIN)/fluxbridge-devnet --demo --locks $(or $(LOCKS),20)
 
 ## demo-inspect: inspect real mainnet headers and transactions with the CLI
 demo-inspect: build

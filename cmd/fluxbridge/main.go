@@ -1,11 +1,12 @@
 // Command fluxbridge is the one binary of the fluxbridge relayer network.
 //
-// It runs a relayer (`init`, `keys`, `run`, `status`), a local network of
-// relayers on simulated chains (`devnet`), and the inspection commands
-// operators and auditors use to look at FLUX chain data (`flux header`,
-// `flux tx`), the light node's sync (`flux sync`) and the simulated FLUX
-// network (`flux simnet`). admin, swap and audit follow in later waves
-// (DESIGN §9).
+// It runs a relayer (`init`, `keys`, `run`, `status`), and the inspection
+// commands operators and auditors use to look at FLUX chain data (`flux
+// header`, `flux tx`), the light node's sync (`flux sync`) and the simulated
+// FLUX network (`flux simnet`). admin, swap and audit follow in later waves
+// (DESIGN §9). The local devnet of simulated chains and relayers is a binary
+// of its own, fluxbridge-devnet, so that this one never links a simulated
+// EVM chain.
 package main
 
 import (
@@ -26,7 +27,6 @@ commands:
   keys          new | show | export-public: the relayer's encrypted keys
   run           run a relayer (light node, chain plugins, peers, lock → mint)
   status        per-chain heads and lag, pending transfers, peers of a relayer
-  devnet        a local network: simulated FLUX and EVM chains and n relayers (--demo, --chains-only)
   flux header   decode and check a FLUX block header
   flux tx       decode and check a FLUX transaction
   flux sync     sync and verify the FLUX chain with the embedded light node
@@ -57,11 +57,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runRun(args[1:], stdout, stderr)
 	case "status":
 		return runStatus(args[1:], stdout, stderr)
-	case "devnet":
-		return runDevnet(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usageSummary)
 		return exitOK
+	case "devnet":
+		fmt.Fprintln(stderr, "fluxbridge: the local devnet is its own binary now, so the operator's binary links no simulated chain: run fluxbridge-devnet (make demo)")
+		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "fluxbridge: unknown command %q\n\n%s", args[0], usageSummary)
 		return exitUsage

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -22,18 +24,38 @@ import (
 )
 
 // buildPlugin builds the EVM plugin next to the fluxbridge binary, where
-// `devnet` looks for it.
+// fluxbridge-devnet, built there too, looks for it.
 func buildPlugin(t testing.TB, bin string) string {
 	t.Helper()
-	p := filepath.Join(filepath.Dir(bin), "fluxbridge-plugin-evm")
+	return buildNextTo(t, bin, "fluxbridge-plugin-evm")
+}
+
+// buildDevnet builds fluxbridge-devnet next to the fluxbridge binary.
+func buildDevnet(t testing.TB, bin string) string {
+	t.Helper()
+	return buildNextTo(t, bin, "fluxbridge-devnet")
+}
+
+// buildNextTo builds the command cmd/<name> next to the fluxbridge binary
+// and returns its path.
+func buildNextTo(t testing.TB, bin, name string) string {
+	t.Helper()
+	p := filepath.Join(filepath.Dir(bin), name)
 	if _, err := os.Stat(p); err == nil {
 		return p
 	}
-	out, err := exec.Command("go", "build", "-o", p, "../fluxbridge-plugin-evm").CombinedOutput()
+	out, err := exec.Command("go", "build", "-o", p, "../"+name).CombinedOutput()
 	if err != nil {
-		t.Fatalf("building the plugin: %v\n%s", err, out)
+		t.Fatalf("building %s: %v\n%s", name, err, out)
 	}
 	return p
+}
+
+// devnetReady is the part of fluxbridge-devnet's first JSON line the test reads.
+type devnetReady struct {
+	EVMRPC   string   `json:"evm_rpc"`
+	Bridge   string   `json:"bridge"`
+	Relayers []string `json:"relayer_configs"`
 }
 
 // process is a child process whose output lines the test reads.
@@ -107,17 +129,63 @@ func waitUntil(t *testing.T, what string, timeout time.Duration, cond func() boo
 	}
 }
 
+// childrenOf lists the processes whose parent is pid (from /proc).
+func childrenOf(t *testing.T, pid int) []int {
+	t.Helper()
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int
+	for _, d := range dirs {
+		child, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		if ppid, ok := parentOf(child); ok && ppid == pid {
+			out = append(out, child)
+		}
+	}
+	return out
+}
+
+// parentOf reads a process's parent pid from /proc/<pid>/stat.
+func parentOf(pid int) (int, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	// pid (comm) state ppid …: comm may hold spaces, so read after its ')'.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 2 {
+		return 0, false
+	}
+	ppid, err := strconv.Atoi(f[1])
+	return ppid, err == nil
+}
+
+// running reports whether pid is alive (not gone, not a zombie).
+func running(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
 // TestRelayerProcessesSurviveSIGKILL runs the acceptance scenario with real
-// processes: `fluxbridge devnet --chains-only --demo` serves the chains and
+// processes: `fluxbridge-devnet --chains-only --demo` serves the chains and
 // makes the locks, three `fluxbridge run` processes relay them, and one of
 // them is SIGKILLed mid-run and started again. The devnet exits 0 only when
 // every lock is minted exactly once.
 func TestRelayerProcessesSurviveSIGKILL(t *testing.T) {
 	bin := buildBinary(t)
 	buildPlugin(t, bin)
+	devnetBin := buildDevnet(t, bin)
 	dir := t.TempDir()
 	const locks = 30
-	dn := startProcess(t, "devnet", bin, "devnet", "--chains-only", "--demo", "--locks", fmt.Sprint(locks), "--timeout", "150s",
+	dn := startProcess(t, "devnet", devnetBin, "--chains-only", "--demo", "--locks", fmt.Sprint(locks), "--timeout", "150s",
 		"--dir", dir, "--flux-block", "100ms")
 	var ready devnetReady
 	waitUntil(t, "the devnet's ready line", 60*time.Second, func() bool {
@@ -147,10 +215,24 @@ func TestRelayerProcessesSurviveSIGKILL(t *testing.T) {
 	}
 	waitUntil(t, "the first mints", 120*time.Second, func() bool { return mints() >= 3 })
 	victim := relayers[1]
+	children := childrenOf(t, victim.cmd.Process.Pid)
+	if len(children) == 0 {
+		t.Fatal("the relayer runs no plugin process")
+	}
 	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	<-victim.done
+	// Nothing of the killed relayer is left: its plugin (with its submitter
+	// key and RPC connections) died with it.
+	waitUntil(t, "the killed relayer's plugin to die", 10*time.Second, func() bool {
+		for _, pid := range children {
+			if running(pid) {
+				return false
+			}
+		}
+		return true
+	})
 	relayers[1] = startProcess(t, "relayer-1-restarted", bin, "run", "--config", ready.Relayers[1])
 	var exit error
 	select {

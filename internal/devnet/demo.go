@@ -16,8 +16,12 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 )
 
+// MaxDemoLocks is the most locks a demo makes (fluxbridge-devnet --locks):
+// Start with Coins set to it prepares a coin for each.
+const MaxDemoLocks = 5000
+
 // Result is the outcome of a demo run: the final JSON line of
-// `fluxbridge devnet --demo`.
+// `fluxbridge-devnet --demo`.
 type Result struct {
 	Locks       int     `json:"locks"`
 	Minted      int     `json:"minted"`

@@ -3,7 +3,8 @@
 // simulated EVM chain with the contracts deployed served over loopback
 // JSON-RPC (contracts/evm/evmsim), and n relayers, each with its own data
 // directory, keystore, light node, SQLite store, EVM plugin process and peer
-// endpoint (relayer/daemon). `fluxbridge devnet` and the end-to-end tests use it.
+// endpoint (relayer/daemon). The fluxbridge-devnet command and the end-to-end
+// tests use it.
 package devnet
 
 import (
@@ -42,7 +43,8 @@ const MinLock = 100_000_000
 
 // Config configures a devnet. Dir and Plugin are required.
 type Config struct {
-	// Dir holds each relayer's directory (relayer-0, relayer-1, …).
+	// Dir holds each relayer's directory (relayer-0, relayer-1, …). Start
+	// creates it, and its missing parents, with mode 0700.
 	Dir string
 	// Plugin is the fluxbridge-plugin-evm binary.
 	Plugin string
@@ -58,8 +60,10 @@ type Config struct {
 	// ChainsOnly starts the chains and writes the relayers' configurations
 	// without starting the relayers (they run as `fluxbridge run` processes).
 	ChainsOnly bool
-	// Coins is how many spendable wallet coins to prepare for locks
-	// (default 64); each covers one lock of up to LockMax (default MaxLock).
+	// Coins is how many coins to prepare for locks (default 64); each
+	// covers one lock of up to LockMax (default MaxLock). They belong to
+	// the devnet's own user, so nothing but Lock spends them; once they are
+	// spent, Lock pays from the simulated network's wallet.
 	Coins   int
 	LockMax int64
 	// Governor is every relayer's governor configuration.
@@ -74,8 +78,8 @@ type Config struct {
 }
 
 // MaxLock is the default largest lock a prepared coin covers: 5 FLUX.
-// (The simulated network pays its wallet about 1.1 FLUX a block, so coins
-// are what limits how much a devnet can lock.)
+// (The simulated network pays its wallet 14 FLUX a block, so the blocks
+// fund mines are what limits how much a devnet can lock.)
 const MaxLock = 5 * tx.Coin
 
 // Devnet is a running local network.
@@ -87,6 +91,10 @@ type Devnet struct {
 	Redeem []byte
 	// ConfigPaths are the relayers' config files.
 	ConfigPaths []string
+
+	// coinMu guards coins, the prepared coins not spent yet (coins.go).
+	coinMu sync.Mutex
+	coins  []coin
 
 	mu       sync.Mutex
 	relayers []*runningRelayer
@@ -105,6 +113,9 @@ type runningRelayer struct {
 func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 	if cfg.Dir == "" || cfg.Plugin == "" {
 		return nil, errors.New("devnet: Dir and Plugin are required")
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("devnet: %w", err)
 	}
 	if cfg.Relayers == 0 {
 		cfg.Relayers = 3
@@ -176,34 +187,6 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 		}
 	}
 	return d, nil
-}
-
-// fund matures the wallet and splits its coins into Coins outputs of
-// LockMax + fee, so that many locks fit in one block. It mines until the
-// wallet has enough mature coins.
-func (d *Devnet) fund() error {
-	if err := d.Flux.Mine(int(d.Flux.Params().CoinbaseMaturity) + 1); err != nil {
-		return err
-	}
-	for left := d.cfg.Coins; left > 0; {
-		n := min(left, 500)
-		outs := make([]tx.TxOut, n)
-		for i := range outs {
-			outs[i] = tx.TxOut{Value: d.cfg.LockMax + fluxtest.PayFee, Script: d.Flux.WalletScript()}
-		}
-		_, err := d.Flux.Pay(outs)
-		if errors.Is(err, fluxtest.ErrInsufficientFunds) {
-			if err := d.Flux.Mine(50); err != nil {
-				return err
-			}
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("devnet: preparing lock coins: %w", err)
-		}
-		left -= n
-	}
-	return d.Flux.Mine(1)
 }
 
 // writeConfigs writes relayer-i/{config.toml, keys/, passphrase,
@@ -354,10 +337,11 @@ func (d *Devnet) Relayer(i int) *daemon.Daemon {
 func (d *Devnet) ReserveScript() []byte { return script.P2SH(script.Hash160(d.Redeem)) }
 
 // Lock pays amount zatoshi to the reserve with an FLXB1 memo minting to
-// recipient on the devnet EVM chain; it is mined in the next FLUX block.
+// recipient on the devnet EVM chain, from one prepared coin while any is
+// left; it is mined in the next FLUX block.
 func (d *Devnet) Lock(amount int64, recipient [20]byte) (chains.LockRef, error) {
 	m := memo.Lock{ChainID: uint32(d.EVM.ChainID.Uint64()), Recipient: memo.EVMRecipient(recipient)}
-	t, err := d.Flux.Pay([]tx.TxOut{{Value: amount, Script: d.ReserveScript()}, {Value: 0, Script: memo.Script(m)}})
+	t, err := d.pay([]tx.TxOut{{Value: amount, Script: d.ReserveScript()}, {Value: 0, Script: memo.Script(m)}})
 	if err != nil {
 		return chains.LockRef{}, err
 	}

@@ -1,7 +1,7 @@
 // Package daemon assembles one running relayer from its configuration: the
 // unlocked key, the SQLite store, the embedded FLUX light node, a chain plugin
 // process per destination, the peer exchange and the lock → mint pipeline
-// (DESIGN §2). `fluxbridge run` and `fluxbridge devnet` both use it.
+// (DESIGN §2). `fluxbridge run` and `fluxbridge-devnet` both use it.
 package daemon
 
 import (

@@ -1,3 +1,7 @@
+// Command fluxbridge-devnet runs a local fluxbridge network: simulated FLUX
+// and EVM chains and n relayers (internal/devnet). `make demo` runs it. It is
+// a binary of its own so that the operator's fluxbridge binary never links a
+// simulated chain (DESIGN §2).
 package main
 
 import (
@@ -6,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -13,13 +18,19 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/internal/devnet"
-	"github.com/fluxbridge/fluxbridge/relayer/config"
 )
 
-const devnetUsage = "fluxbridge devnet [--dir DIR] [--relayers N] [--threshold K] [--plugin PATH] [--chains-only] [--demo [--locks N] [--timeout D]]"
+// Exit codes, as the fluxbridge binary's.
+const (
+	exitOK    = 0 // every lock of a demo was minted exactly once, or the devnet was stopped
+	exitCheck = 1 // the devnet failed, or a demo lock was lost or minted twice
+	exitUsage = 2 // bad usage, or the EVM plugin is missing
+)
 
-// devnetReady is the JSON line `devnet` prints once everything listens.
-type devnetReady struct {
+const usage = "fluxbridge-devnet [--dir DIR] [--relayers N] [--threshold K] [--plugin PATH] [--chains-only] [--demo [--locks N] [--timeout D]]"
+
+// ready is the JSON line the devnet prints once everything listens.
+type ready struct {
 	FluxPeers []string `json:"flux_peers"`
 	EVMRPC    string   `json:"evm_rpc"`
 	ChainID   uint64   `json:"evm_chain_id"`
@@ -30,13 +41,18 @@ type devnetReady struct {
 	Peers     []string `json:"relayer_peers,omitempty"`
 }
 
-// runDevnet runs a local network: simulated FLUX and EVM chains and n
-// relayers (or, with --chains-only, their configurations for `fluxbridge
-// run`). With --demo it makes user locks and exits when all are minted.
-func runDevnet(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("fluxbridge devnet", flag.ContinueOnError)
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run runs a local network: simulated FLUX and EVM chains and n relayers
+// (or, with --chains-only, their configurations for `fluxbridge run`). With
+// --demo it makes user locks and exits when all are minted. It returns the
+// process exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("fluxbridge-devnet", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("dir", "", "directory for the relayers' data, keys and configs (default: a temporary directory, removed at exit)")
+	dir := fs.String("dir", "", "directory for the relayers' data, keys and configs, created if missing (default: a temporary directory, removed at exit)")
 	n := fs.Int("relayers", 3, "number of relayers n")
 	k := fs.Int("threshold", 2, "signatures needed k (more than n/2)")
 	plugin := fs.String("plugin", "", "the fluxbridge-plugin-evm binary (default: next to this executable)")
@@ -47,14 +63,14 @@ func runDevnet(args []string, stdout, stderr io.Writer) int {
 	fluxEvery := fs.Duration("flux-block", 250*time.Millisecond, "FLUX block interval")
 	verbose := fs.Bool("v", false, "log the relayers' activity to stderr")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: %s\n\nPrints a JSON line with the endpoints once everything listens. With --demo, prints\n{\"locks\",\"minted\",\"double_mints\",\"lost\",\"p50_ms\",\"p99_ms\",…} at the end and exits 0 only if\nevery lock was minted exactly once.\n\noptions:\n", devnetUsage)
+		fmt.Fprintf(stderr, "usage: %s\n\nPrints a JSON line with the endpoints once everything listens. With --demo, prints\n{\"locks\",\"minted\",\"double_mints\",\"lost\",\"p50_ms\",\"p99_ms\",…} at the end and exits 0 only if\nevery lock was minted exactly once.\n\noptions:\n", usage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		return exitUsage
 	}
-	if *n < 1 || *k < 1 || *k > *n || 2**k <= *n || *locks < 1 || *locks > 5000 {
-		fmt.Fprintln(stderr, "fluxbridge devnet: want 1 ≤ n/2 < k ≤ n and 1 ≤ --locks ≤ 5000")
+	if *n < 1 || *k < 1 || *k > *n || 2**k <= *n || *locks < 1 || *locks > devnet.MaxDemoLocks {
+		fmt.Fprintf(stderr, "fluxbridge-devnet: want 1 ≤ n/2 < k ≤ n and 1 ≤ --locks ≤ %d\n", devnet.MaxDemoLocks)
 		return exitUsage
 	}
 	if *plugin == "" {
@@ -64,36 +80,40 @@ func runDevnet(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if _, err := os.Stat(*plugin); err != nil {
-		fmt.Fprintf(stderr, "fluxbridge devnet: the EVM plugin %q: %v (build it with `make build`, or pass --plugin)\n", *plugin, err)
+		fmt.Fprintf(stderr, "fluxbridge-devnet: the EVM plugin %q: %v (build it with `make build`, or pass --plugin)\n", *plugin, err)
 		return exitUsage
 	}
 	if *dir == "" {
 		tmp, err := os.MkdirTemp("", "fluxbridge-devnet-")
 		if err != nil {
-			fmt.Fprintf(stderr, "fluxbridge devnet: %v\n", err)
+			fmt.Fprintf(stderr, "fluxbridge-devnet: %v\n", err)
 			return exitCheck
 		}
 		defer os.RemoveAll(tmp)
 		*dir = tmp
 	}
-	log := newLogger(logConfig(*verbose), stderr)
+	level := slog.LevelError
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	d, err := devnet.Start(ctx, devnet.Config{Dir: *dir, Plugin: *plugin, Relayers: *n, Threshold: *k, ChainsOnly: *chainsOnly,
 		FluxBlockEvery: *fluxEvery, Coins: max(*locks, 16), Logger: log})
 	if err != nil {
-		fmt.Fprintf(stderr, "fluxbridge devnet: %v\n", err)
+		fmt.Fprintf(stderr, "fluxbridge-devnet: %v\n", err)
 		return exitCheck
 	}
 	defer d.Close()
-	ready := devnetReady{FluxPeers: d.Flux.Addrs(), EVMRPC: d.EVM.URL, ChainID: d.EVM.ChainID.Uint64(), Bridge: d.EVM.BridgeAddr.Hex(),
+	r := ready{FluxPeers: d.Flux.Addrs(), EVMRPC: d.EVM.URL, ChainID: d.EVM.ChainID.Uint64(), Bridge: d.EVM.BridgeAddr.Hex(),
 		Token: d.EVM.TokenAddr.Hex(), Reserve: fmt.Sprintf("%x", d.ReserveScript()), Relayers: d.ConfigPaths}
 	for i := range *n {
-		if r := d.Relayer(i); r != nil {
-			ready.Peers = append(ready.Peers, r.PeerAddr())
+		if rl := d.Relayer(i); rl != nil {
+			r.Peers = append(r.Peers, rl.PeerAddr())
 		}
 	}
-	line, _ := json.Marshal(ready)
+	line, _ := json.Marshal(r)
 	fmt.Fprintln(stdout, string(line))
 	if !*demo {
 		<-ctx.Done()
@@ -101,7 +121,7 @@ func runDevnet(args []string, stdout, stderr io.Writer) int {
 	}
 	res, err := d.Demo(ctx, *locks, *timeout)
 	if err != nil {
-		fmt.Fprintf(stderr, "fluxbridge devnet: %v\n", err)
+		fmt.Fprintf(stderr, "fluxbridge-devnet: %v\n", err)
 		return exitCheck
 	}
 	out, _ := json.Marshal(res)
@@ -110,11 +130,4 @@ func runDevnet(args []string, stdout, stderr io.Writer) int {
 		return exitCheck
 	}
 	return exitOK
-}
-
-func logConfig(verbose bool) config.Log {
-	if verbose {
-		return config.Log{Level: "info", Format: "text"}
-	}
-	return config.Log{Level: "error", Format: "text"}
 }
