@@ -14,6 +14,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/reserve"
 	"github.com/fluxbridge/fluxbridge/chains/flux/spv"
 	"github.com/fluxbridge/fluxbridge/chains/flux/store"
+	"github.com/fluxbridge/fluxbridge/internal/run"
 )
 
 // Config configures a Node. Params and DataDir are required.
@@ -184,28 +185,14 @@ func (n *Node) Run(ctx context.Context) error {
 	n.running = true
 	n.mu.Unlock()
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-	)
-	run := func(name string, f func(context.Context) error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := f(ctx); err != nil && ctx.Err() == nil {
-				errOnce.Do(func() { firstErr = fmt.Errorf("flux: %s: %w", name, err) })
-				cancel()
-			}
-		}()
+	g, _ := run.New(ctx)
+	g.Go("peers", n.peers.Run)
+	g.Go("sync", n.sync.run)
+	g.Go("broadcast", n.bcast.run)
+	if err := g.Wait(); err != nil {
+		return fmt.Errorf("flux: %w", err)
 	}
-	run("peers", n.peers.Run)
-	run("sync", n.sync.run)
-	run("broadcast", n.bcast.run)
-	wg.Wait()
-	return firstErr
+	return nil
 }
 
 // Close releases the chain state and the database. Run must have returned.

@@ -27,6 +27,8 @@ type harnessOpts struct {
 	blocks  int
 	peers   int
 	reserve bool
+	// extraPeers are more addresses for the node (another network's peers).
+	extraPeers []string
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -59,8 +61,8 @@ func newHarnessOn(t *testing.T, net *fluxtest.Network, o harnessOpts) *harness {
 	cfg := Config{
 		Params:        params.SimNet,
 		DataDir:       t.TempDir(),
-		Peers:         net.Addrs(),
-		TargetPeers:   o.peers,
+		Peers:         append(net.Addrs(), o.extraPeers...),
+		TargetPeers:   o.peers + len(o.extraPeers),
 		Anchor:        &spv.Anchor{Height: 0, Hash: params.SimNet.GenesisHash, Fluxnodes: net.Snapshot()},
 		BlockTimeout:  2 * time.Second,
 		HeaderTimeout: 2 * time.Second,

@@ -26,7 +26,7 @@ func (n *Node) Head(ctx context.Context) (chains.Head, error) {
 	if fh, ok := n.chain.HeaderAt(finalHeight); ok {
 		h.Final = chains.BlockRef{Height: uint64(finalHeight), Hash: fh.BlockHash().String(), Time: headerTime(fh)}
 	}
-	h.Healthy, h.Reason = n.health()
+	h.Healthy, h.Reason = n.health(tip)
 	return h, nil
 }
 

@@ -45,8 +45,12 @@ type inboxEvent struct {
 // peerSync is what the sync loop knows of one peer.
 type peerSync struct {
 	p        *p2p.Peer
-	height   int32 // best height it claimed or announced
-	inFlight int   // blocks requested from it and not yet received
+	st       peerState // its verified best header and claim; published for health
+	inFlight int       // blocks requested from it and not yet received
+	// asked is when we last sent it a getheaders; awaiting is set until a
+	// headers message follows it.
+	asked    time.Time
+	awaiting bool
 }
 
 type request struct {
@@ -72,7 +76,7 @@ type syncer struct {
 	tipMu   sync.Mutex
 	tipCh   chan struct{} // closed and replaced whenever the tip moves
 	peersMu sync.Mutex
-	heights map[uint64]int32 // copy of peer heights for bestPeerHeight
+	states  map[uint64]peerState // published copies of the peers' states, for health
 
 	// Loop-owned state.
 	peers       map[uint64]*peerSync
@@ -89,7 +93,7 @@ func newSyncer(n *Node) *syncer {
 		inbox:    make(chan inboxEvent, inboxSize),
 		done:     make(chan struct{}),
 		tipCh:    make(chan struct{}),
-		heights:  make(map[uint64]int32),
+		states:   make(map[uint64]peerState),
 		peers:    make(map[uint64]*peerSync),
 		inFlight: make(map[chainhash.Hash]request),
 		received: make(map[chainhash.Hash]receivedBlock),
@@ -121,37 +125,6 @@ func (s *syncer) Message(p *p2p.Peer, m wire.Message) {
 	case *wire.MsgReject:
 		s.n.bcast.rejected(p, msg)
 	}
-}
-
-func (s *syncer) bestPeerHeight() int32 {
-	s.peersMu.Lock()
-	defer s.peersMu.Unlock()
-	var best int32
-	for _, h := range s.heights {
-		best = max(best, h)
-	}
-	return best
-}
-
-// peerHeights returns a copy of every connected peer's height.
-func (s *syncer) peerHeights() map[uint64]int32 {
-	s.peersMu.Lock()
-	defer s.peersMu.Unlock()
-	out := make(map[uint64]int32, len(s.heights))
-	for id, h := range s.heights {
-		out[id] = h
-	}
-	return out
-}
-
-func (s *syncer) setHeight(ps *peerSync, h int32) {
-	if h <= ps.height {
-		return
-	}
-	ps.height = h
-	s.peersMu.Lock()
-	s.heights[ps.p.ID()] = h
-	s.peersMu.Unlock()
 }
 
 // tipChanged returns a channel closed at the next tip change.
@@ -191,7 +164,10 @@ func (s *syncer) run(ctx context.Context) error {
 				break
 			}
 		case <-tick.C:
+			now := s.n.cfg.Now()
 			s.expireRequests()
+			s.expireStalledClaims(now)
+			s.probeLagging(now)
 		}
 		if err := s.connectReceived(); err != nil {
 			return err
@@ -205,13 +181,11 @@ func (s *syncer) handle(ev inboxEvent) {
 	id := ev.peer.ID()
 	switch ev.kind {
 	case evConnected:
-		ps := &peerSync{p: ev.peer}
-		s.peers[id] = ps
-		s.setHeight(ps, ev.peer.StartHeight())
+		s.addPeer(ev.peer)
 	case evDisconnected:
 		delete(s.peers, id)
 		s.peersMu.Lock()
-		delete(s.heights, id)
+		delete(s.states, id)
 		s.peersMu.Unlock()
 		for h, r := range s.inFlight {
 			if r.peer == id {
@@ -244,14 +218,23 @@ func (s *syncer) handle(ev inboxEvent) {
 	}
 }
 
+// onHeaders processes a headers message: an answer to our getheaders or an
+// announcement. The last header, once the chain holds it, becomes the peer's
+// best verified header.
 func (s *syncer) onHeaders(ps *peerSync, m *wire.MsgHeaders) {
-	if s.headerPeer == ps.p.ID() {
+	driver := s.headerPeer == ps.p.ID()
+	if driver {
 		s.headerPeer = 0
 	}
+	answer := ps.awaiting
+	ps.awaiting = false
 	if len(m.Headers) == 0 {
+		if answer {
+			s.answered(ps, 0, false)
+		}
 		return
 	}
-	_, err := s.n.chain.ProcessHeaders(m.Headers)
+	advanced, err := s.n.chain.ProcessHeaders(m.Headers)
 	switch {
 	case err == nil:
 	case errors.Is(err, spv.ErrOrphanHeaders):
@@ -262,22 +245,30 @@ func (s *syncer) onHeaders(ps *peerSync, m *wire.MsgHeaders) {
 		s.penalize(ps, err, "invalid headers")
 		return
 	}
-	if _, h, ok := s.n.chain.HeaderByHash(m.Headers[len(m.Headers)-1].BlockHash()); ok {
-		s.setHeight(ps, h)
-		ps.p.SetAnnouncedHeight(h)
+	held := s.sawHash(ps, m.Headers[len(m.Headers)-1].BlockHash())
+	if answer {
+		s.answered(ps, len(m.Headers), held)
 	}
-	if len(m.Headers) == wire.MaxHeadersPerMessage {
-		s.sendGetHeaders(ps) // there is more
+	// There is more. Only the header-sync peer, or one whose headers were
+	// new to us, is asked to go on: the answers to the probes sent to every
+	// new peer must not become parallel downloads of the same headers.
+	if len(m.Headers) == wire.MaxHeadersPerMessage && (driver || advanced) {
+		s.sendGetHeaders(ps)
 	}
 }
 
+// onInv handles block announcements by inv: a hash the chain holds becomes
+// the peer's best verified header if it is higher (a peer that announces a
+// burst of blocks by inv refreshes its tip this way); an unknown hash is only
+// a claim, and the peer is asked for the headers that would prove it.
 func (s *syncer) onInv(ps *peerSync, m *wire.MsgInv) {
 	for _, iv := range m.InvList {
-		if iv.Type == wire.InvTypeBlock {
-			if _, _, known := s.n.chain.HeaderByHash(iv.Hash); !known {
-				s.sendGetHeaders(ps)
-				return
-			}
+		if iv.Type != wire.InvTypeBlock {
+			continue
+		}
+		if !s.sawHash(ps, iv.Hash) {
+			s.sendGetHeaders(ps)
+			return
 		}
 	}
 }
@@ -290,6 +281,8 @@ func (s *syncer) onBlock(ps *peerSync, m *wire.MsgBlock) {
 	}
 	delete(s.inFlight, h)
 	ps.inFlight--
+	// Serving a block proves the peer has it, not that it is on the peer's
+	// chain (nodes serve side branches too): its best header is not moved.
 	s.received[h] = receivedBlock{block: m, peer: ps.p.ID()}
 }
 
@@ -344,13 +337,15 @@ func (s *syncer) connectReceived() error {
 // requestHeaders asks the best peer for headers when it claims more than we have.
 func (s *syncer) requestHeaders() {
 	now := s.n.cfg.Now()
+	var stalled uint64
 	if s.headerPeer != 0 {
 		if now.Sub(s.headerAsked) < s.n.cfg.HeaderTimeout {
 			return
 		}
 		// It sat on our getheaders (or answered with something undecodable):
-		// count it as a stall and ask another peer.
-		if ps := s.peers[s.headerPeer]; ps != nil {
+		// count it as a stall, once, and ask another peer.
+		stalled, s.headerPeer = s.headerPeer, 0
+		if ps := s.peers[stalled]; ps != nil {
 			ps.p.Misbehaving(banScore/4, "unanswered getheaders")
 		}
 	}
@@ -360,12 +355,12 @@ func (s *syncer) requestHeaders() {
 	}
 	var pick *peerSync
 	for _, ps := range s.peers {
-		if ps.height > best && ps.p.ID() != s.headerPeer && (pick == nil || ps.height > pick.height) {
+		if ps.st.reach() > best && ps.p.ID() != stalled && (pick == nil || ps.st.reach() > pick.st.reach()) {
 			pick = ps
 		}
 	}
-	if pick == nil && s.headerPeer != 0 {
-		if ps := s.peers[s.headerPeer]; ps != nil && ps.height > best {
+	if pick == nil && stalled != 0 {
+		if ps := s.peers[stalled]; ps != nil && ps.st.reach() > best {
 			pick = ps // the only peer ahead timed out once; ask again
 		}
 	}
@@ -381,6 +376,7 @@ func (s *syncer) sendGetHeaders(ps *peerSync) {
 	}
 	s.headerPeer = ps.p.ID()
 	s.headerAsked = s.n.cfg.Now()
+	ps.asked, ps.awaiting = s.headerAsked, true
 }
 
 // requestBlocks spreads requests for the blocks the chain wants over the
@@ -432,7 +428,7 @@ func (s *syncer) requestBlocks() {
 func (s *syncer) pickPeer(height int32) *peerSync {
 	var pick *peerSync
 	for _, ps := range s.peers {
-		if ps.height < height || ps.inFlight >= s.n.cfg.MaxBlocksPerPeer {
+		if ps.st.reach() < height || ps.inFlight >= s.n.cfg.MaxBlocksPerPeer {
 			continue
 		}
 		if pick == nil || ps.inFlight < pick.inFlight {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -41,6 +42,27 @@ func listModule(t *testing.T) []Package {
 func TestModuleFollowsDependencyRules(t *testing.T) {
 	for _, v := range Check(listModule(t), Rules) {
 		t.Error(v)
+	}
+}
+
+// A rule that names a package which does not exist guards nothing: every
+// AppliesTo entry must match a package of the module (Allowed entries may
+// name packages still to come, such as chains/solana).
+func TestRulesNameExistingPackages(t *testing.T) {
+	var rels []string
+	for _, p := range listModule(t) {
+		rels = append(rels, strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, Module), "/"))
+	}
+	for _, r := range Rules {
+		for _, a := range r.AppliesTo {
+			found := false
+			for _, rel := range rels {
+				found = found || matches(rel, []string{a})
+			}
+			if !found {
+				t.Errorf("rule %q applies to %q, which matches no package", r.Name, a)
+			}
+		}
 	}
 }
 

@@ -75,7 +75,7 @@ var Rules = []Rule{
 		AppliesTo: []string{"chains/flux/chainhash", "chains/flux/internal/codec", "chains/flux/internal/blake2b", "chains/flux/internal/coded",
 			"chains/flux/params", "chains/flux/wire", "chains/flux/equihash", "chains/flux/header",
 			"chains/flux/tx", "chains/flux/script", "chains/flux/sig", "chains/flux/address",
-			"chains/flux/memo", "chains/flux/reserve", "chains/flux/fluxnode", "relayer/policy"},
+			"chains/flux/memo", "chains/flux/reserve", "chains/flux/fluxnode"},
 	},
 }
 

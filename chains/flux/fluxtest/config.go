@@ -40,6 +40,11 @@ type Config struct {
 	// ListenAddrs, when not empty, are the listen addresses, one peer each
 	// (e.g. "127.0.0.1:36125"); by default every peer listens on 127.0.0.1:0.
 	ListenAddrs []string
+	// AnnounceWithInv makes the peers announce a new tip with an inv of its
+	// hash even to clients that sent sendheaders, as a node without BIP 130
+	// does (and a BIP 130 node after a burst of blocks). By default a client
+	// that sent sendheaders gets the tip's header.
+	AnnounceWithInv bool
 	// BlockInterval, when positive, makes Start produce a block every
 	// interval in the background; zero means blocks are produced only by Mine.
 	BlockInterval time.Duration
@@ -134,6 +139,13 @@ const (
 	// registered producers; successive announcements and getheaders answers
 	// alternate between them, and getdata serves both.
 	FaultEquivocate
+	// FaultAbsurdHeight: the version message claims height 2^31-1 (the cheap
+	// liveness attack on a light node that believes start heights), and
+	// getheaders requests go unanswered, so the claim is never backed by
+	// headers. Everything else is served honestly (pings, getdata, tip
+	// announcements), so the peer stays connected. The claim is made at the
+	// handshake: set the fault before the client connects.
+	FaultAbsurdHeight
 	numFaults
 )
 
@@ -149,6 +161,7 @@ var faultNames = [...]string{
 	FaultMalformed:       "malformed",
 	FaultDifferentChain:  "different-chain",
 	FaultEquivocate:      "equivocate",
+	FaultAbsurdHeight:    "absurd-height",
 }
 
 // String returns the fault's name, e.g. "forged-header".

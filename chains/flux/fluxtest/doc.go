@@ -15,9 +15,16 @@
 // P2SH multisig inputs, ZIP-243 signature hashes), and serves its chain on
 // loopback listeners (SimPeer) that speak the real wire protocol. Each
 // SimPeer can be told to misbehave (Fault): stall, announce forged or badly
-// signed blocks, send malformed frames, serve a different chain, or
-// equivocate. Reorg replaces the last blocks with a branch that fork choice
-// prefers.
+// signed blocks, send malformed frames, serve a different chain, equivocate,
+// or claim an absurd height. Reorg replaces the last blocks with a branch
+// that fork choice prefers.
+//
+// Block production is deterministic: two networks built from the same Config
+// (Peers and ListenAddrs aside) and given the same calls (Mine, Pay, SubmitTx,
+// Reorg) hold the same blocks. A test builds a private branch this way: a
+// second network repeats the honest history, then mines blocks of its own,
+// by the same registered fluxnodes, that only its peers serve (with Peers: 1,
+// one peer, to the one client that dials it) until it is closed.
 //
 // Keys are deterministic (SHA-256 of a label), so a test can rebuild every
 // key the network uses; none of them protects anything.

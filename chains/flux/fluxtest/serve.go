@@ -2,6 +2,7 @@ package fluxtest
 
 import (
 	"errors"
+	"math"
 	"net"
 	"net/netip"
 
@@ -49,6 +50,9 @@ func (c *conn) handle(m wire.Message) error {
 	case *wire.MsgSendHeaders:
 		c.sendHeaders.Store(true)
 	case *wire.MsgGetHeaders:
+		if c.p.Fault() == FaultAbsurdHeight {
+			return nil // the claimed headers never come
+		}
 		return c.handleGetHeaders(m)
 	case *wire.MsgGetData:
 		return c.handleGetData(m)
@@ -80,13 +84,22 @@ func (c *conn) handleVersion(v *wire.MsgVersion) error {
 		AddrFrom:        netAddr(c.nc.LocalAddr(), wire.NodeNetwork),
 		Nonce:           0x5eed<<48 | uint64(c.p.index)<<32 | c.id,
 		UserAgent:       UserAgent,
-		StartHeight:     c.p.source().tip().height,
+		StartHeight:     c.p.startHeight(),
 		Relay:           true,
 	}
 	if err := c.writeRaw(wire.EncodeMessage(p.Magic, ours)); err != nil {
 		return err
 	}
 	return c.writeRaw(wire.EncodeMessage(p.Magic, &wire.MsgVerAck{}))
+}
+
+// startHeight is the height the peer's version message claims: its tip's,
+// or 2^31-1 for FaultAbsurdHeight.
+func (p *SimPeer) startHeight() int32 {
+	if p.Fault() == FaultAbsurdHeight {
+		return math.MaxInt32
+	}
+	return p.source().tip().height
 }
 
 // netAddr converts a TCP address for a version message.
@@ -226,14 +239,15 @@ func (c *conn) handleGetAddr() error {
 }
 
 // announceTip announces the tip (or the peer's bad block on it) with one
-// header if the client sent sendheaders, else with an inv.
+// header if the client sent sendheaders and the network does not announce
+// with inv (Config.AnnounceWithInv), else with an inv.
 func (c *conn) announceTip() error {
 	src := c.p.source()
 	b := src.tip()
 	if bad := c.p.badFor(); bad != nil && bad.msg.Header.PrevBlock == b.hash {
 		b = bad
 	}
-	if c.sendHeaders.Load() {
+	if c.sendHeaders.Load() && !c.p.n.cfg.AnnounceWithInv {
 		return c.send(headersFrame(c.p.n.p.Magic, [][]byte{b.hdr}))
 	}
 	return c.sendMsg(&wire.MsgInv{InvList: []wire.InvVect{{Type: wire.InvTypeBlock, Hash: b.hash}}})

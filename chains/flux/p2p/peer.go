@@ -105,7 +105,10 @@ func (p *Peer) Version() *wire.MsgVersion {
 	return &v
 }
 
-// StartHeight returns the best height the peer advertised in its version message.
+// StartHeight returns the best height the peer advertised in its version
+// message. It is a claim nothing in the handshake proves: a handler must not
+// treat it as the peer's chain (the flux node counts it for a bounded time,
+// until the peer's headers prove or refute it).
 func (p *Peer) StartHeight() int32 { return p.version.StartHeight }
 
 // SetAnnouncedHeight records a height the peer has shown it has (for example
@@ -121,7 +124,8 @@ func (p *Peer) SetAnnouncedHeight(h int32) {
 	}
 }
 
-// BestHeight returns the larger of StartHeight and the announced height.
+// BestHeight returns the larger of StartHeight and the announced height; like
+// StartHeight, it may be an unverified claim.
 func (p *Peer) BestHeight() int32 { return max(p.StartHeight(), p.announced.Load()) }
 
 // WantsHeaders reports whether the peer asked for header announcements (sendheaders).
