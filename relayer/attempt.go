@@ -23,9 +23,9 @@ func (b Backoff) After(n uint32) time.Duration {
 	return min(d, b.Max)
 }
 
-// failedAttempt decides what a failed submission attempt does to a transfer.
-// It is pure: the caller stores the returned transfer and, when journal is not
-// empty, a journal entry of that kind with the returned content.
+// failedAttempt decides what a failed submission attempt (with the signers
+// it carried) does to a transfer. It is pure: the caller stores the returned
+// transfer and the journal entry, if there is one.
 //
 //   - KindForbidden: the destination's immutable rules refuse this lock
 //     whoever signs it (below its minimum, not above its fee, a recipient it
@@ -35,18 +35,18 @@ func (b Backoff) After(n uint32) time.Duration {
 //     from the last one is journaled, so a mint refused for days writes one
 //     entry, not one per attempt; transient failures (an RPC down, a pause, a
 //     full rate-limit bucket) are retried without an entry.
-func failedAttempt(t Transfer, now time.Time, kind chains.Kind, reason string, b Backoff) (next Transfer, journal string, content map[string]any) {
+func failedAttempt(t Transfer, now time.Time, kind chains.Kind, reason string, signers []string, b Backoff) (next Transfer, entry Entry) {
 	next = t
 	next.UpdatedAt = now
 	if kind == chains.KindForbidden && CanMove(t.State, StateRefundDue) {
 		next.State, next.Invalid, next.Refused = StateRefundDue, "destination forbids the mint: "+reason, reason
-		return next, JournalRefundDue, map[string]any{"id": t.ID, "dest": uint32(t.Dest), "reason": next.Invalid}
+		return next, RefundDue{Lock: lockOfTransfer(next), Reason: next.Invalid}
 	}
 	next.Attempts++
 	next.NextAttempt = now.Add(b.After(next.Attempts))
 	next.Refused = reason
 	if kind == chains.KindRejected && reason != t.Refused {
-		return next, JournalSubmitRefused, map[string]any{"id": t.ID, "error": reason, "attempts": next.Attempts}
+		return next, SubmitRefused{ID: t.ID, Error: reason, Attempts: next.Attempts, Signers: signers}
 	}
-	return next, "", nil
+	return next, nil
 }

@@ -48,7 +48,7 @@ func TestAccountantBreachHaltsSigning(t *testing.T) {
 	h.snk.ledger.Minted = 1_000_000 * minLock // minted by stolen keys, say
 	h.run()
 	waitFor(t, "the halt", func() bool { return h.r.Refusing().Cause == relayer.RefusalHalted })
-	if n := len(h.entriesOfKind(relayer.JournalSigningHalted)); n != 1 {
+	if n := len(h.entriesOfKind(relayer.KindSigningHalted)); n != 1 {
 		t.Fatalf("%d signing-halted entries, want 1", n)
 	}
 	if got := h.transfer(ev.ID); h.signedBy(ev.ID) || got.State != relayer.StateFinal {

@@ -243,8 +243,14 @@ func newHarness(t *testing.T, tune func(*relayer.Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
 	h.db = db
+	t.Cleanup(func() {
+		if h.stop != nil {
+			h.stop()
+		}
+		h.checkJournal()
+		db.Close()
+	})
 	h.cfg = relayer.Config{Store: db, Signer: h.keys[0], Verify: signer.Verify, Source: h.src, Headers: h.src, Outbox: h.out,
 		Destinations: []relayer.Destination{{Chain: destChain, Bridge: bridge, Sink: h.snk, MinLock: minLock, MintFee: 1000}},
 		Members:      members, Threshold: 2, Poll: time.Millisecond, StatusPoll: time.Millisecond, Rebroadcast: time.Hour,
@@ -366,6 +372,21 @@ func (h *harness) entries(kind, id string) []journal.Entry {
 		}
 	}
 	return out
+}
+
+// checkJournal decodes every journal entry the pipeline wrote: each is one
+// of the typed entries the audit replay reads.
+func (h *harness) checkJournal() {
+	h.t.Helper()
+	all, err := h.db.JournalRange(context.Background(), 1, 1<<20)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, e := range all {
+		if _, err := relayer.DecodeEntry(e.Kind, e.Content); err != nil {
+			h.t.Errorf("journal entry %d: %v", e.Seq, err)
+		}
+	}
 }
 
 // entriesOfKind returns the journal entries of a kind.

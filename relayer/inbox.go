@@ -97,7 +97,7 @@ func (r *Relayer) storeAttestations(ctx context.Context, batch []Attestation) er
 	var conflicts int
 	err := r.cfg.Store.Update(ctx, func(tx Tx) error {
 		conflicts = 0
-		received := make([]map[string]any, 0, len(batch))
+		received := make([]ReceivedAttestation, 0, len(batch))
 		for _, a := range batch {
 			a.ReceivedAt = tx.Now()
 			t, err := tx.Transfer(a.TransferID)
@@ -127,8 +127,8 @@ func (r *Relayer) storeAttestations(ctx context.Context, batch []Attestation) er
 			if !added {
 				continue
 			}
-			received = append(received, map[string]any{"id": a.TransferID, "signer": hex.EncodeToString(a.Signer),
-				"envelope": hex.EncodeToString(a.Envelope)})
+			received = append(received, ReceivedAttestation{ID: a.TransferID, Signer: hex.EncodeToString(a.Signer),
+				Envelope: hex.EncodeToString(a.Envelope)})
 			if known {
 				if err := r.checkQuorum(tx, t); err != nil {
 					return err
@@ -138,7 +138,7 @@ func (r *Relayer) storeAttestations(ctx context.Context, batch []Attestation) er
 		if len(received) == 0 {
 			return nil
 		}
-		_, err := tx.Journal(JournalAttestations, map[string]any{"attestations": received})
+		_, err := tx.Journal(AttestationsReceived{Attestations: received})
 		return err
 	})
 	if err == nil {
@@ -151,8 +151,8 @@ func (r *Relayer) storeAttestations(ctx context.Context, batch []Attestation) er
 
 func (r *Relayer) journalConflict(tx Tx, a Attestation, why string) error {
 	r.log.Warn("conflicting attestation refused", "from", hex.EncodeToString(a.Signer), "transfer", a.TransferID, "why", why)
-	_, err := tx.Journal(JournalPeerConflict, map[string]any{"id": a.TransferID, "signer": hex.EncodeToString(a.Signer),
-		"reason": why, "envelope": hex.EncodeToString(a.Envelope)})
+	_, err := tx.Journal(PeerConflict{ID: a.TransferID, Signer: hex.EncodeToString(a.Signer),
+		Reason: why, Envelope: hex.EncodeToString(a.Envelope)})
 	return err
 }
 
@@ -187,7 +187,7 @@ func (r *Relayer) HandleReobserve(ctx context.Context, from []byte, chain chains
 			if err := r.applySeen(tx, ev); err != nil {
 				return err
 			}
-			if _, err := tx.Journal(JournalReobserveAnswer, map[string]any{"id": ev.ID, "asked_by": hex.EncodeToString(from)}); err != nil {
+			if _, err := tx.Journal(ReobserveAnswer{ID: ev.ID, AskedBy: hex.EncodeToString(from)}); err != nil {
 				return err
 			}
 		}

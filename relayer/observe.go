@@ -11,31 +11,6 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains"
 )
 
-// Journal entry kinds the pipeline writes. The list is append-only; an
-// auditor's replay (relayer/journal) knows each one's content.
-const (
-	JournalLockSeen        = "lock-seen"
-	JournalLockOrphaned    = "lock-orphaned"
-	JournalLockFinal       = "lock-final"
-	JournalRefundDue       = "refund-due"
-	JournalHeaders         = "headers"
-	JournalDeepReorg       = "deep-reorg"
-	JournalGovernorHeld    = "governor-held"
-	JournalMintAttested    = "mint-attested"
-	JournalAttestations    = "attestations-received"
-	JournalPeerConflict    = "peer-conflict"
-	JournalQuorum          = "quorum"
-	JournalMintSubmitted   = "mint-submitted"
-	JournalSubmitRefused   = "mint-submit-refused"
-	JournalMinted          = "minted"
-	JournalSigningPaused   = "signing-paused"
-	JournalSigningResumed  = "signing-resumed"
-	JournalSigningHalted   = "signing-halted"
-	JournalSigningRefused  = "signing-refused"
-	JournalSigningResumes  = "signing-healthy"
-	JournalReobserveAnswer = "reobserve"
-)
-
 // Event streams whose cursors the store keeps.
 const (
 	streamSeen  = "flux.seen"
@@ -112,27 +87,11 @@ func (r *Relayer) observePage(ctx context.Context, stream string, conf uint32) (
 		return false, err
 	}
 	if halt != "" {
-		if err := r.halt(ctx, halt, nil); err != nil {
+		if err := r.halt(ctx, SigningHalted{Reason: halt}); err != nil {
 			return false, err
 		}
 	}
 	return len(resp.Events) >= r.cfg.Batch, nil
-}
-
-// lockContent is what the journal records of a lock observation.
-func lockContent(ev chains.Event, withEvidence bool) map[string]any {
-	c := map[string]any{
-		"id": ev.ID, "txid": ev.TxID, "vout": ev.Index, "amount": strconv.FormatUint(ev.Amount, 10),
-		"dest": uint32(ev.DestChain), "recipient": hex.EncodeToString(ev.Recipient),
-		"height": ev.Block.Height, "block": ev.Block.Hash,
-	}
-	if withEvidence {
-		c["evidence"] = hex.EncodeToString(ev.Evidence)
-	}
-	if ev.Kind == chains.EventInvalidLock {
-		c["invalid"], c["refund_to"] = ev.Invalid, ev.RefundTo
-	}
-	return c
 }
 
 // applySeen records a lock at depth 1, or orphans a seen lock whose block
@@ -152,7 +111,7 @@ func (r *Relayer) applySeen(tx Tx, ev chains.Event) error {
 		if err := tx.PutTransfer(t); err != nil {
 			return err
 		}
-		_, err = tx.Journal(JournalLockOrphaned, map[string]any{"id": ev.ID, "height": ev.Block.Height, "block": ev.Block.Hash})
+		_, err = tx.Journal(LockOrphaned{ID: ev.ID, Height: ev.Block.Height, Block: ev.Block.Hash})
 		return err
 	case ev.Kind == chains.EventInvalidLock:
 		return nil // recorded once final: a reorg could still remove it
@@ -169,7 +128,7 @@ func (r *Relayer) applySeen(tx Tx, ev chains.Event) error {
 	if err := tx.PutTransfer(t); err != nil {
 		return err
 	}
-	_, err = tx.Journal(JournalLockSeen, lockContent(ev, false))
+	_, err = tx.Journal(LockSeen{lockOf(ev, false)})
 	return err
 }
 
@@ -181,7 +140,7 @@ func (r *Relayer) applyFinal(tx Tx, ev chains.Event) (halt string, err error) {
 		// every signature relied on. Nothing is undone automatically; signing
 		// halts until an operator has looked.
 		reason := fmt.Sprintf("final lock %s retracted at height %d: reorganisation deeper than %d blocks", ev.ID, ev.Block.Height, r.cfg.Confirmations)
-		_, err := tx.Journal(JournalDeepReorg, lockContent(ev, false))
+		_, err := tx.Journal(DeepReorg{lockOf(ev, false)})
 		return reason, err
 	}
 	t, err := tx.Transfer(ev.ID)
@@ -200,9 +159,9 @@ func (r *Relayer) applyFinal(tx Tx, ev chains.Event) (halt string, err error) {
 			return "", r.rejectEvent(tx, ev, err)
 		}
 	}
-	kind := JournalLockFinal
+	var entry Entry = LockFinal{lockOf(ev, true)}
 	if ev.Kind == chains.EventInvalidLock {
-		t.State, t.Invalid, t.RefundTo, kind = StateRefundDue, ev.Invalid, ev.RefundTo, JournalRefundDue
+		t.State, t.Invalid, t.RefundTo, entry = StateRefundDue, ev.Invalid, ev.RefundTo, RefundDue{Lock: lockOf(ev, true)}
 	} else {
 		t.State = StateFinal
 	}
@@ -213,7 +172,7 @@ func (r *Relayer) applyFinal(tx Tx, ev chains.Event) (halt string, err error) {
 	if err := tx.AddReserveUTXO(ReserveUTXO{TxID: ev.TxID, Vout: ev.Index, Amount: ev.Amount, Height: ev.Block.Height, TransferID: ev.ID}); err != nil {
 		return "", err
 	}
-	_, err = tx.Journal(kind, lockContent(ev, true))
+	_, err = tx.Journal(entry)
 	return "", err
 }
 
@@ -221,9 +180,7 @@ func (r *Relayer) applyFinal(tx Tx, ev chains.Event) (halt string, err error) {
 // or an attack on the source) instead of dropping it silently.
 func (r *Relayer) rejectEvent(tx Tx, ev chains.Event, cause error) error {
 	r.drop("malformed-event")
-	c := lockContent(ev, false)
-	c["error"] = cause.Error()
-	_, err := tx.Journal("event-rejected", c)
+	_, err := tx.Journal(EventRejected{Lock: lockOf(ev, false), Error: cause.Error()})
 	return err
 }
 
@@ -268,7 +225,7 @@ func (r *Relayer) recordHeaders(ctx context.Context) error {
 			raw[i] = hex.EncodeToString(h)
 		}
 		if err := r.cfg.Store.Update(ctx, func(tx Tx) error {
-			if _, err := tx.Journal(JournalHeaders, map[string]any{"from": last + 1, "to": to, "prev": lastHash, "headers": raw}); err != nil {
+			if _, err := tx.Journal(Headers{From: last + 1, To: to, Prev: lastHash, Headers: raw}); err != nil {
 				return err
 			}
 			return tx.SetSetting(settingHeaders, fmt.Sprintf("%d:%s", to, tipHash))

@@ -343,7 +343,7 @@ func (r *Relayer) Pause(ctx context.Context, reason string) error {
 		if err := tx.SetSetting(SettingPaused, reason); err != nil {
 			return err
 		}
-		_, err := tx.Journal(JournalSigningPaused, map[string]any{"reason": reason})
+		_, err := tx.Journal(SigningPaused{Reason: reason})
 		return err
 	})
 }
@@ -361,29 +361,26 @@ func (r *Relayer) Resume(ctx context.Context, clearHalt bool) error {
 				return err
 			}
 		}
-		_, err := tx.Journal(JournalSigningResumed, map[string]any{"clear_halt": clearHalt})
+		_, err := tx.Journal(SigningResumed{ClearHalt: clearHalt})
 		return err
 	})
 }
 
-// halt stops signing until an operator clears it, and journals why.
-func (r *Relayer) halt(ctx context.Context, reason string, detail map[string]any) error {
-	r.log.Error("signing halted", "reason", reason)
+// halt stops signing until an operator clears it, and journals why (h's
+// Reason, and for an accountant breach its figures).
+func (r *Relayer) halt(ctx context.Context, h SigningHalted) error {
+	r.log.Error("signing halted", "reason", h.Reason)
 	err := r.cfg.Store.Update(ctx, func(tx Tx) error {
-		if err := tx.SetSetting(SettingHalted, reason); err != nil {
+		if err := tx.SetSetting(SettingHalted, h.Reason); err != nil {
 			return err
 		}
-		if detail == nil {
-			detail = map[string]any{}
-		}
-		detail["reason"] = reason
-		_, err := tx.Journal(JournalSigningHalted, detail)
+		_, err := tx.Journal(h)
 		return err
 	})
 	if err != nil && ctx.Err() == nil {
 		// SECURITY: a halt that is not persisted would be forgotten at the
 		// next step; stop the pipeline instead of signing on.
-		return fatal(fmt.Errorf("persisting the halt %q: %w", reason, err))
+		return fatal(fmt.Errorf("persisting the halt %q: %w", h.Reason, err))
 	}
 	return err
 }

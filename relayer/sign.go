@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -112,8 +111,7 @@ func (r *Relayer) sign(ctx context.Context) error {
 			}
 			var ae *AccountantError
 			errors.As(err, &ae)
-			return r.halt(ctx, err.Error(), map[string]any{"transfer": t.ID,
-				"minted": strconv.FormatUint(ae.Minted, 10), "this": strconv.FormatUint(ae.This, 10), "locked": strconv.FormatUint(ae.Locked, 10)})
+			return r.halt(ctx, SigningHalted{Reason: err.Error(), Transfer: t.ID, Minted: ae.Minted, This: ae.This, Locked: ae.Locked})
 		}
 		batch += t.Amount
 		used[t.Dest] += t.Amount
@@ -173,15 +171,15 @@ func (r *Relayer) refuse(ctx context.Context, why Refusal) error {
 	if prev == why {
 		return nil
 	}
-	kind, content := JournalSigningRefused, map[string]any{"reason": why.Reason, "cause": string(why.Cause)}
+	var entry Entry = SigningRefused{Reason: why.Reason, Cause: string(why.Cause)}
 	if why.Cause == RefusalNone {
-		kind, content = JournalSigningResumes, map[string]any{"previous": prev.Reason}
+		entry = SigningHealthy{Previous: prev.Reason}
 		r.log.Info("signing allowed again", "was", prev.Reason)
 	} else {
 		r.log.Warn("signing refused", "reason", why.Reason)
 	}
 	return r.cfg.Store.Update(ctx, func(tx Tx) error {
-		_, err := tx.Journal(kind, content)
+		_, err := tx.Journal(entry)
 		return err
 	})
 }
@@ -203,8 +201,8 @@ func (r *Relayer) hold(ctx context.Context, t Transfer, dec Decision) error {
 		if err := tx.PutTransfer(cur); err != nil {
 			return err
 		}
-		_, err = tx.Journal(JournalGovernorHeld, map[string]any{"id": t.ID, "amount": strconv.FormatUint(t.Amount, 10),
-			"release_at": dec.ReleaseAt.UTC().Format("2006-01-02T15:04:05.000Z"), "reason": dec.Reason})
+		_, err = tx.Journal(GovernorHeld{ID: t.ID, Amount: t.Amount,
+			ReleaseAt: dec.ReleaseAt.UTC().Format("2006-01-02T15:04:05.000Z"), Reason: dec.Reason})
 		return err
 	})
 }
@@ -326,10 +324,10 @@ func (r *Relayer) storeSigned(ctx context.Context, cands []candidate, head chain
 			if err := tx.Approve(c.d.Chain, c.t.ID, c.t.Amount); err != nil {
 				return err
 			}
-			if _, err := tx.Journal(JournalMintAttested, map[string]any{"id": c.t.ID, "dest": uint32(c.d.Chain),
-				"bridge": hex.EncodeToString(c.d.Bridge[:]), "amount": strconv.FormatUint(c.t.Amount, 10),
-				"recipient": hex.EncodeToString(c.t.Recipient[:]), "digest": hex.EncodeToString(c.digest[:]),
-				"sig": hex.EncodeToString(c.sig.Sig), "block": c.ev.Block.Hash, "tip": head.Tip.Height, "governor": c.why}); err != nil {
+			if _, err := tx.Journal(MintAttested{ID: c.t.ID, Dest: uint32(c.d.Chain),
+				Bridge: hex.EncodeToString(c.d.Bridge[:]), Amount: c.t.Amount,
+				Recipient: hex.EncodeToString(c.t.Recipient[:]), Digest: hex.EncodeToString(c.digest[:]),
+				Sig: hex.EncodeToString(c.sig.Sig), Block: c.ev.Block.Hash, Tip: head.Tip.Height, Governor: c.why}); err != nil {
 				return err
 			}
 			if err := r.checkQuorum(tx, cur); err != nil {
@@ -399,7 +397,7 @@ func (r *Relayer) checkQuorum(tx Tx, t Transfer) error {
 	for i, a := range good {
 		signers[i] = hex.EncodeToString(a.Signer)
 	}
-	_, err = tx.Journal(JournalQuorum, map[string]any{"id": t.ID, "signers": signers})
+	_, err = tx.Journal(Quorum{ID: t.ID, Signers: signers})
 	return err
 }
 

@@ -77,10 +77,11 @@ type Tx interface {
 	// AddReserveUTXO stores an unspent reserve output (idempotent).
 	AddReserveUTXO(u ReserveUTXO) error
 
-	// Journal appends an entry with the canonical JSON of content, chained to
-	// the previous entry and signed with the relayer's key (relayer/journal),
-	// and returns its sequence number.
-	Journal(kind string, content any) (seq uint64, err error)
+	// Journal appends an entry of kind e.JournalKind() with the canonical
+	// JSON of e, chained to the previous entry and signed with the relayer's
+	// key (relayer/journal), and returns its sequence number. Only the typed
+	// entries of entries.go are journaled, so the audit replay knows them all.
+	Journal(e Entry) (seq uint64, err error)
 	// JournalHead returns the last entry's sequence number and hash
 	// (ok = false for an empty journal). The domain never sees journal
 	// entries themselves: relayer/journal signs with go-ethereum, which the

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
@@ -58,7 +57,7 @@ func (r *Relayer) attempt(ctx context.Context, d Destination, t Transfer, rank i
 	switch {
 	case uerr != nil:
 		return errors.Join(err, uerr)
-	case journaled == JournalRefundDue:
+	case journaled == KindRefundDue:
 		r.log.Warn("the destination forbids a mint: the lock is due a refund", "transfer", t.ID, "err", err)
 	case journaled != "":
 		r.log.Warn("the destination refused a mint", "transfer", t.ID, "err", err)
@@ -81,18 +80,15 @@ func (r *Relayer) recordFailure(ctx context.Context, t Transfer, kind chains.Kin
 		if cur.State != t.State {
 			return nil // it moved on meanwhile (minted by someone else)
 		}
-		next, jkind, content := failedAttempt(cur, tx.Now(), kind, reason, r.cfg.Retry)
+		next, entry := failedAttempt(cur, tx.Now(), kind, reason, signers, r.cfg.Retry)
 		if err := tx.PutTransfer(next); err != nil {
 			return err
 		}
-		if jkind == "" {
+		if entry == nil {
 			return nil
 		}
-		if jkind == JournalSubmitRefused {
-			content["signers"] = signers
-		}
-		journaled = jkind
-		_, err = tx.Journal(jkind, content)
+		journaled = entry.JournalKind()
+		_, err = tx.Journal(entry)
 		return err
 	})
 	return journaled, err
@@ -155,7 +151,7 @@ func (r *Relayer) submitOne(ctx context.Context, d Destination, t Transfer, rank
 		if err := tx.AddSubmission(Submission{TransferID: t.ID, Dest: d.Chain, TxID: st.TxID, State: st.State, Signers: signers, At: now}); err != nil {
 			return err
 		}
-		_, err = tx.Journal(JournalMintSubmitted, map[string]any{"id": t.ID, "tx": st.TxID, "state": string(st.State), "rank": rank, "signers": hexSigners})
+		_, err = tx.Journal(MintSubmitted{ID: t.ID, Tx: st.TxID, State: string(st.State), Rank: rank, Signers: hexSigners})
 		return err
 	})
 	if err != nil {
@@ -242,8 +238,7 @@ func (r *Relayer) markMinted(ctx context.Context, id string, st chains.Status) e
 		if err := tx.PutTransfer(t); err != nil {
 			return err
 		}
-		_, err = tx.Journal(JournalMinted, map[string]any{"id": id, "tx": st.TxID, "block": st.Block.Hash,
-			"height": st.Block.Height, "minted": strconv.FormatUint(st.Minted, 10)})
+		_, err = tx.Journal(Minted{ID: id, Tx: st.TxID, Block: st.Block.Hash, Height: st.Block.Height, Minted: st.Minted})
 		return err
 	})
 	if err == nil {

@@ -52,8 +52,8 @@ func TestRefusedMintBacksOffAndDoesNotStarveNewerOnes(t *testing.T) {
 	if submits > bound {
 		t.Fatalf("%d attempts in %v of clock time: the backoff allows at most %d", submits, elapsed, bound)
 	}
-	if n := len(h.entries(relayer.JournalSubmitRefused, refused.ID)); n != 1 {
-		t.Fatalf("%d %s entries for %d refusals with one reason; want 1", n, relayer.JournalSubmitRefused, submits)
+	if n := len(h.entries(relayer.KindSubmitRefused, refused.ID)); n != 1 {
+		t.Fatalf("%d %s entries for %d refusals with one reason; want 1", n, relayer.KindSubmitRefused, submits)
 	}
 	if n, m := h.snk.count(newer.ID); n != 1 || m != 1 {
 		t.Fatalf("newer transfer: %d submits and %d mints, want 1 and 1", n, m)
@@ -72,7 +72,7 @@ func TestForbiddenMintIsDueARefund(t *testing.T) {
 	if got.Invalid == "" {
 		t.Fatalf("refund-due without a reason: %+v", got)
 	}
-	if n := len(h.entries(relayer.JournalRefundDue, tr.ID)); n != 1 {
+	if n := len(h.entries(relayer.KindRefundDue, tr.ID)); n != 1 {
 		t.Fatalf("%d refund-due entries, want 1", n)
 	}
 	if n, m := h.snk.count(tr.ID); n != 1 || m != 0 {
@@ -92,7 +92,7 @@ func TestLockBelowTheDestinationMinimumIsNeverSigned(t *testing.T) {
 	if h.signedBy(small.ID) || got.Digest != nil {
 		t.Fatalf("a lock below the minimum was signed: %+v", got)
 	}
-	if n := len(h.entries(relayer.JournalRefundDue, small.ID)); n != 1 {
+	if n := len(h.entries(relayer.KindRefundDue, small.ID)); n != 1 {
 		t.Fatalf("%d refund-due entries, want 1", n)
 	}
 }

@@ -164,10 +164,10 @@ func TestReorgBeforeFinalityIsNeverSigned(t *testing.T) {
 	await(t, d, locks, 60*time.Second)
 	for i := range 3 {
 		kinds := journalKinds(t, d, i, id)
-		if !strings.Contains(strings.Join(kinds, " "), relayer.JournalLockOrphaned) {
+		if !strings.Contains(strings.Join(kinds, " "), relayer.KindLockOrphaned) {
 			t.Errorf("relayer %d did not journal the orphaned lock: %v", i, kinds)
 		}
-		for _, e := range journalOf(t, d, i, relayer.JournalMintAttested) {
+		for _, e := range journalOf(t, d, i, relayer.KindMintAttested) {
 			if e["id"] == id && e["block"] == old.Block.Hash {
 				t.Errorf("relayer %d signed the lock in the orphaned block %s", i, old.Block.Hash)
 			}
@@ -247,7 +247,7 @@ func TestForgedMintHaltsSigning(t *testing.T) {
 	waitMining(t, d, "every relayer to journal that it refuses to sign while halted", 30*time.Second, func() bool {
 		for i := range 3 {
 			refused := false
-			for _, e := range journalOf(t, d, i, relayer.JournalSigningRefused) {
+			for _, e := range journalOf(t, d, i, relayer.KindSigningRefused) {
 				refused = refused || strings.HasPrefix(e["reason"].(string), "halted: ")
 			}
 			if !refused {
@@ -261,7 +261,7 @@ func TestForgedMintHaltsSigning(t *testing.T) {
 		if tr.State != relayer.StateFinal {
 			t.Errorf("relayer %d: the second lock is %s, want final (not signed)", i, tr.State)
 		}
-		if len(journalOf(t, d, i, relayer.JournalSigningHalted)) == 0 {
+		if len(journalOf(t, d, i, relayer.KindSigningHalted)) == 0 {
 			t.Errorf("relayer %d journaled no halt", i)
 		}
 	}
@@ -348,7 +348,7 @@ func checkJournal(t *testing.T, d *Devnet, i int) {
 		if err := v.Next(e); err != nil {
 			t.Fatalf("relayer %d: %v", i, err)
 		}
-		if e.Kind == relayer.JournalHeaders {
+		if e.Kind == relayer.KindHeaders {
 			var h struct{ From, To uint64 }
 			if err := json.Unmarshal(e.Content, &h); err != nil {
 				t.Fatal(err)

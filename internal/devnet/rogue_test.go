@@ -110,7 +110,7 @@ func TestBadAndConflictingSignaturesAreIgnoredAndReported(t *testing.T) {
 	await(t, d, locks, 60*time.Second)
 	checkContract(t, d, locks, amounts)
 	for i := range 2 {
-		if n := len(journalOf(t, d, i, relayer.JournalPeerConflict)); n < 3 {
+		if n := len(journalOf(t, d, i, relayer.KindPeerConflict)); n < 3 {
 			t.Errorf("relayer %d journaled %d conflicts, want 3 with their envelopes", i, n)
 		}
 	}

@@ -194,12 +194,12 @@ func TestAttestationsAreUniquePerSignerAndConflictsRefused(t *testing.T) {
 // A failed Update leaves nothing behind, and the journal stays one chain.
 func TestUpdateIsAtomicAndTheJournalChains(t *testing.T) {
 	db := mustOpen(t, "")
-	update(t, db, func(tx relayer.Tx) error { _, err := tx.Journal("a", map[string]any{"n": 1}); return err })
+	update(t, db, func(tx relayer.Tx) error { _, err := tx.Journal(relayer.SigningPaused{Reason: "a"}); return err })
 	boom := errors.New("boom")
 	err := db.Update(context.Background(), func(tx relayer.Tx) error {
 		tx.PutTransfer(lockTransfer(1, 5))
 		tx.SetCursor("s", "c1")
-		tx.Journal("b", map[string]any{"n": 2})
+		tx.Journal(relayer.SigningPaused{Reason: "b"})
 		return boom
 	})
 	if !errors.Is(err, boom) {
@@ -212,11 +212,11 @@ func TestUpdateIsAtomicAndTheJournalChains(t *testing.T) {
 		if c, _ := tx.Cursor("s"); c != "" {
 			t.Errorf("a rolled-back cursor exists: %q", c)
 		}
-		_, err := tx.Journal("c", map[string]any{"n": 3})
+		_, err := tx.Journal(relayer.SigningResumed{})
 		return err
 	})
 	es, err := db.JournalRange(context.Background(), 1, 10)
-	if err != nil || len(es) != 2 || es[1].Kind != "c" {
+	if err != nil || len(es) != 2 || es[1].Kind != relayer.KindSigningResumed {
 		t.Fatalf("journal after a rollback: %v %v", es, err)
 	}
 	v := journal.Verifier{Signer: testKey(t).ID()}
@@ -244,7 +244,7 @@ func TestConcurrentUpdatesSerialiseAndViewsSeeSnapshots(t *testing.T) {
 					if err := tx.PutTransfer(tr); err != nil {
 						return err
 					}
-					_, err := tx.Journal("lock-final", map[string]any{"id": tr.ID})
+					_, err := tx.Journal(relayer.LockFinal{Lock: relayer.Lock{ID: tr.ID}})
 					return err
 				})
 				if err != nil {
@@ -314,7 +314,7 @@ func TestCrashLeavesAConsistentDatabase(t *testing.T) {
 				if err := tx.PutTransfer(tr); err != nil {
 					return err
 				}
-				if _, err := tx.Journal("lock-seen", map[string]any{"id": tr.ID}); err != nil {
+				if _, err := tx.Journal(relayer.LockSeen{Lock: relayer.Lock{ID: tr.ID}}); err != nil {
 					return err
 				}
 				return tx.SetCursor("flux.seen", chains.Cursor(strconv.Itoa(i+1)))
@@ -372,7 +372,7 @@ func BenchmarkUpdate(b *testing.B) {
 			if err := tx.SetCursor("flux.seen", chains.Cursor(strconv.Itoa(i))); err != nil {
 				return err
 			}
-			_, err := tx.Journal("lock-seen", map[string]any{"id": tr.ID})
+			_, err := tx.Journal(relayer.LockSeen{Lock: relayer.Lock{ID: tr.ID}})
 			return err
 		})
 		if err != nil {

@@ -409,12 +409,12 @@ func (t *tx) AddReserveUTXO(u relayer.ReserveUTXO) error {
 		u.TxID, u.Vout, hi, lo, u.Height, u.TransferID)
 }
 
-func (t *tx) Journal(kind string, content any) (uint64, error) {
+func (t *tx) Journal(entry relayer.Entry) (uint64, error) {
 	const op = "sqlite.Journal"
 	if err := t.write(op); err != nil {
 		return 0, err
 	}
-	e, err := journal.Seal(t.ctx, t.head, t.now, kind, content, t.db.cfg.Signer)
+	e, err := journal.Seal(t.ctx, t.head, t.now, entry.JournalKind(), entry, t.db.cfg.Signer)
 	if err != nil {
 		return 0, chains.E(op, chains.KindInvalid, err)
 	}
