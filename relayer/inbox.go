@@ -184,7 +184,7 @@ func (r *Relayer) HandleReobserve(ctx context.Context, from []byte, chain chains
 			if _, err := tx.Transfer(ev.ID); chains.KindOf(err) != chains.KindNotFound {
 				continue
 			}
-			if err := r.applySeen(tx, ev); err != nil {
+			if _, err := r.applyObserved(tx, ev, func(cur *Transfer) observed { return planSeen(cur, ev, tx.Now()) }); err != nil {
 				return err
 			}
 			if _, err := tx.Journal(ReobserveAnswer{ID: ev.ID, AskedBy: hex.EncodeToString(from)}); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
 )
@@ -68,12 +69,12 @@ func (r *Relayer) observePage(ctx context.Context, stream string, conf uint32) (
 			if ev.Kind != chains.EventLock && ev.Kind != chains.EventInvalidLock {
 				continue // reserve spends belong to burn → release (issue 6)
 			}
-			var h string
-			if stream == streamSeen {
-				err = r.applySeen(tx, ev)
-			} else {
-				h, err = r.applyFinal(tx, ev)
-			}
+			h, err := r.applyObserved(tx, ev, func(cur *Transfer) observed {
+				if stream == streamSeen {
+					return planSeen(cur, ev, tx.Now())
+				}
+				return planFinal(cur, ev, tx.Now(), r.cfg.Confirmations)
+			})
 			if err != nil {
 				return err
 			}
@@ -94,69 +95,68 @@ func (r *Relayer) observePage(ctx context.Context, stream string, conf uint32) (
 	return len(resp.Events) >= r.cfg.Batch, nil
 }
 
-// applySeen records a lock at depth 1, or orphans a seen lock whose block
-// left the best chain.
-func (r *Relayer) applySeen(tx Tx, ev chains.Event) error {
-	t, err := tx.Transfer(ev.ID)
-	known := err == nil
-	if err != nil && chains.KindOf(err) != chains.KindNotFound {
-		return err
-	}
-	switch {
-	case ev.Retracted:
-		if !known || t.State != StateSeen {
-			return nil // final retractions are the final stream's business
-		}
-		t.State, t.UpdatedAt = StateOrphaned, tx.Now()
-		if err := tx.PutTransfer(t); err != nil {
-			return err
-		}
-		_, err = tx.Journal(LockOrphaned{ID: ev.ID, Height: ev.Block.Height, Block: ev.Block.Hash})
-		return err
-	case ev.Kind == chains.EventInvalidLock:
-		return nil // recorded once final: a reorg could still remove it
-	case !known:
-		t, err = TransferFromEvent(ev, tx.Now())
-		if err != nil {
-			return r.rejectEvent(tx, ev, err)
-		}
-	case t.State == StateOrphaned:
-		t.State, t.Block, t.Evidence, t.UpdatedAt = StateSeen, ev.Block, ev.Evidence, tx.Now()
-	default:
-		return nil
-	}
-	if err := tx.PutTransfer(t); err != nil {
-		return err
-	}
-	_, err = tx.Journal(LockSeen{lockOf(ev, false)})
-	return err
+// observed is what one event does to the pipeline's state: the transfer to
+// store (nil: nothing), the reserve output it adds, the journal entry, and a
+// halt reason for a final event retracted.
+type observed struct {
+	next     *Transfer
+	utxo     *ReserveUTXO
+	entry    Entry
+	halt     string
+	rejected bool // the event was malformed (entry says why)
 }
 
-// applyFinal records a lock at depth D_L1 with its evidence and its reserve
-// output. It returns a halt reason when a final event is retracted.
-func (r *Relayer) applyFinal(tx Tx, ev chains.Event) (halt string, err error) {
+// planSeen decides what a depth-1 event does to the transfer it names (cur
+// nil when unknown): a new lock is seen, a seen lock whose block left the
+// best chain is orphaned, an orphaned one mined again is seen again. Invalid
+// locks wait for finality (a reorganisation could still remove them). Pure.
+func planSeen(cur *Transfer, ev chains.Event, now time.Time) observed {
+	switch {
+	case ev.Retracted:
+		if cur == nil || cur.State != StateSeen {
+			return observed{} // final retractions are the final stream's business
+		}
+		t := *cur
+		t.State, t.UpdatedAt = StateOrphaned, now
+		return observed{next: &t, entry: LockOrphaned{ID: ev.ID, Height: ev.Block.Height, Block: ev.Block.Hash}}
+	case ev.Kind == chains.EventInvalidLock:
+		return observed{}
+	case cur == nil:
+		t, err := TransferFromEvent(ev, now)
+		if err != nil {
+			return observed{entry: EventRejected{Lock: lockOf(ev, false), Error: err.Error()}, rejected: true}
+		}
+		return observed{next: &t, entry: LockSeen{lockOf(ev, false)}}
+	case cur.State == StateOrphaned:
+		t := *cur
+		t.State, t.Block, t.Evidence, t.UpdatedAt = StateSeen, ev.Block, ev.Evidence, now
+		return observed{next: &t, entry: LockSeen{lockOf(ev, false)}}
+	}
+	return observed{}
+}
+
+// planFinal decides what an event at depth D_L1 does: a lock becomes final
+// (or refund-due when invalid) with its evidence and reserve output; a final
+// event retracted halts signing. Pure.
+func planFinal(cur *Transfer, ev chains.Event, now time.Time, confirmations uint32) observed {
 	if ev.Retracted {
 		// SECURITY: a reorganisation deeper than D_L1 contradicts the finality
 		// every signature relied on. Nothing is undone automatically; signing
 		// halts until an operator has looked.
-		reason := fmt.Sprintf("final lock %s retracted at height %d: reorganisation deeper than %d blocks", ev.ID, ev.Block.Height, r.cfg.Confirmations)
-		_, err := tx.Journal(DeepReorg{lockOf(ev, false)})
-		return reason, err
+		return observed{entry: DeepReorg{lockOf(ev, false)},
+			halt: fmt.Sprintf("final lock %s retracted at height %d: reorganisation deeper than %d blocks", ev.ID, ev.Block.Height, confirmations)}
 	}
-	t, err := tx.Transfer(ev.ID)
-	known := err == nil
-	if err != nil && chains.KindOf(err) != chains.KindNotFound {
-		return "", err
-	}
-	now := tx.Now()
+	var t Transfer
 	switch {
-	case known && t.State != StateSeen && t.State != StateOrphaned:
-		return "", nil // already final (a re-delivered page)
-	case known:
+	case cur != nil && cur.State != StateSeen && cur.State != StateOrphaned:
+		return observed{} // already final (a re-delivered page)
+	case cur != nil:
+		t = *cur
 		t.Block, t.Evidence = ev.Block, ev.Evidence
 	default:
+		var err error
 		if t, err = TransferFromEvent(ev, now); err != nil {
-			return "", r.rejectEvent(tx, ev, err)
+			return observed{entry: EventRejected{Lock: lockOf(ev, false), Error: err.Error()}, rejected: true}
 		}
 	}
 	var entry Entry = LockFinal{lockOf(ev, true)}
@@ -166,22 +166,41 @@ func (r *Relayer) applyFinal(tx Tx, ev chains.Event) (halt string, err error) {
 		t.State = StateFinal
 	}
 	t.FinalAt, t.UpdatedAt = now, now
-	if err := tx.PutTransfer(t); err != nil {
-		return "", err
-	}
-	if err := tx.AddReserveUTXO(ReserveUTXO{TxID: ev.TxID, Vout: ev.Index, Amount: ev.Amount, Height: ev.Block.Height, TransferID: ev.ID}); err != nil {
-		return "", err
-	}
-	_, err = tx.Journal(entry)
-	return "", err
+	return observed{next: &t, entry: entry,
+		utxo: &ReserveUTXO{TxID: ev.TxID, Vout: ev.Index, Amount: ev.Amount, Height: ev.Block.Height, TransferID: ev.ID}}
 }
 
-// rejectEvent journals an event the pipeline cannot represent (a source bug
-// or an attack on the source) instead of dropping it silently.
-func (r *Relayer) rejectEvent(tx Tx, ev chains.Event, cause error) error {
-	r.drop("malformed-event")
-	_, err := tx.Journal(EventRejected{Lock: lockOf(ev, false), Error: cause.Error()})
-	return err
+// applyObserved reads the transfer ev names, plans with plan and stores the
+// outcome in tx. It returns the halt reason, if any.
+func (r *Relayer) applyObserved(tx Tx, ev chains.Event, plan func(cur *Transfer) observed) (string, error) {
+	var cur *Transfer
+	t, err := tx.Transfer(ev.ID)
+	switch {
+	case err == nil:
+		cur = &t
+	case chains.KindOf(err) != chains.KindNotFound:
+		return "", err
+	}
+	o := plan(cur)
+	if o.rejected {
+		r.drop("malformed-event") // an event the pipeline cannot represent: a source bug or an attack on it
+	}
+	if o.next != nil {
+		if err := tx.PutTransfer(*o.next); err != nil {
+			return "", err
+		}
+	}
+	if o.utxo != nil {
+		if err := tx.AddReserveUTXO(*o.utxo); err != nil {
+			return "", err
+		}
+	}
+	if o.entry != nil {
+		if _, err := tx.Journal(o.entry); err != nil {
+			return "", err
+		}
+	}
+	return o.halt, nil
 }
 
 // recordHeaders extends the journal's header chain up to the final height:

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -16,113 +17,174 @@ import (
 // the governor, re-verifies the lock on the light node, checks the
 // accountant invariant, checks the sink's digest against its own and signs
 // (DESIGN §4 rules 1, 2 and 5). Nothing is signed while paused, halted or
-// unhealthy.
+// unhealthy. It reads what it decides on, decides with planSign (a pure
+// function of those values), does the I/O the plan asks for (re-verifying
+// and signing), and applies the outcome in one Update.
 func (r *Relayer) sign(ctx context.Context) error {
-	var todo []Transfer
-	var paused, halted string
-	var locked uint64
-	used := map[chains.ID]uint64{}
-	now := r.cfg.Now()
+	in := signInput{Now: r.cfg.Now(), Used: map[chains.ID]uint64{}}
 	err := r.cfg.Store.View(ctx, func(tx Tx) error {
 		var err error
-		if paused, _, err = tx.Setting(SettingPaused); err != nil {
+		if in.Paused, _, err = tx.Setting(SettingPaused); err != nil {
 			return err
 		}
-		if halted, _, err = tx.Setting(SettingHalted); err != nil {
+		if in.Halted, _, err = tx.Setting(SettingHalted); err != nil {
 			return err
 		}
-		if todo, err = tx.Transfers(TransferQuery{States: []State{StateFinal}, Limit: r.cfg.Batch}); err != nil {
+		if in.Todo, err = tx.Transfers(TransferQuery{States: []State{StateFinal}, Limit: r.cfg.Batch}); err != nil {
 			return err
 		}
-		due, err := tx.Transfers(TransferQuery{States: []State{StateQueued}, DueBefore: now, Limit: r.cfg.Batch})
+		due, err := tx.Transfers(TransferQuery{States: []State{StateQueued}, DueBefore: in.Now, Limit: r.cfg.Batch})
 		if err != nil {
 			return err
 		}
-		todo = append(todo, due...)
-		if locked, err = tx.LockedTotal(); err != nil {
+		in.Todo = append(in.Todo, due...)
+		if in.Locked, err = tx.LockedTotal(); err != nil {
 			return err
 		}
 		for c := range r.dests {
-			if used[c], err = tx.Approved(c, r.cfg.Governor.WindowStart(now)); err != nil {
+			if in.Used[c], err = tx.Approved(c, r.cfg.Governor.WindowStart(in.Now)); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	if err != nil || len(todo) == 0 {
+	if err != nil || len(in.Todo) == 0 {
 		return err
 	}
+	if in.Halted == "" && in.Paused == "" {
+		in.Head, in.HeadErr = r.cfg.Source.Head(ctx)
+		for _, d := range r.dests {
+			if in.HeadErr != nil || !in.Head.Healthy {
+				break
+			}
+			l, err := d.Sink.Ledger(ctx)
+			if err != nil {
+				in.LedgerErr = fmt.Errorf("chain %s: reading the ledger: %w", d.Chain, err)
+				break
+			}
+			in.Ledgers = append(in.Ledgers, l)
+		}
+	}
+	plan := planSign(r.dests, r.cfg.Governor, in)
+	if err := r.refuse(ctx, plan.Refusal); err != nil || plan.Refusal.Cause != RefusalNone {
+		return err
+	}
+	if b := plan.Breach; b != nil {
+		consumed, err := r.alreadyMinted(ctx, r.dests[b.t.Dest], b.t)
+		if err != nil {
+			return err
+		}
+		if !consumed {
+			return r.halt(ctx, SigningHalted{Reason: b.err.Error(), Transfer: b.t.ID, Minted: b.err.Minted, This: b.err.This, Locked: b.err.Locked})
+		}
+	}
+	// Re-verify and sign in parallel (light node and plugin round trips),
+	// then store the whole outcome in one transaction.
+	parallel(ctx, r.cfg.Workers, len(plan.Sign), func(i int) {
+		plan.Sign[i].err = r.prepare(ctx, &plan.Sign[i], in.Head)
+	})
+	return r.applySign(ctx, plan, in.Head)
+}
+
+// signInput is what the sign step decides on, read in one pass: the
+// transfers to sign, the operator's pause and the relayer's halt, the light
+// node's head, the destinations' ledgers, the reserve's locked total and
+// the governor's use of each chain's window.
+type signInput struct {
+	Now            time.Time
+	Todo           []Transfer
+	Paused, Halted string
+	Head           chains.Head
+	HeadErr        error
+	Ledgers        []chains.Ledger
+	LedgerErr      error
+	Locked         uint64
+	Used           map[chains.ID]uint64
+}
+
+// signPlan is what the sign step does.
+type signPlan struct {
+	// Refusal, when not zero, is why nothing is signed now.
+	Refusal Refusal
+	// Forbid are transfers their destination can never mint (due a refund),
+	// Hold those the governor holds, with its decision.
+	Forbid []forbidden
+	Hold   []held
+	// Sign are the transfers to re-verify and sign, in order.
+	Sign []candidate
+	// Breach is the transfer at which the accountant invariant would break:
+	// the step asks its destination whether it is minted already (by the
+	// others while this relayer was away) and halts if not. Nothing after it
+	// is planned.
+	Breach *breach
+}
+
+type forbidden struct {
+	t      Transfer
+	reason string
+}
+
+type held struct {
+	t   Transfer
+	dec Decision
+}
+
+type breach struct {
+	t   Transfer
+	err *AccountantError
+}
+
+// planSign decides the sign step over values; it does no I/O.
+func planSign(dests map[chains.ID]Destination, gov Governor, in signInput) signPlan {
+	var p signPlan
 	switch {
-	case halted != "":
-		return r.refuse(ctx, Refusal{Cause: RefusalHalted, Reason: "halted: " + halted})
-	case paused != "":
-		return r.refuse(ctx, Refusal{Cause: RefusalPaused, Reason: "paused: " + paused})
+	case in.Halted != "":
+		p.Refusal = Refusal{Cause: RefusalHalted, Reason: "halted: " + in.Halted}
+	case in.Paused != "":
+		p.Refusal = Refusal{Cause: RefusalPaused, Reason: "paused: " + in.Paused}
+	case in.HeadErr != nil:
+		p.Refusal = Refusal{Cause: RefusalUnhealthy, Reason: "light node: " + in.HeadErr.Error()}
+	case !in.Head.Healthy:
+		p.Refusal = Refusal{Cause: RefusalUnhealthy, Reason: "light node unhealthy: " + in.Head.Reason}
+	case in.LedgerErr != nil:
+		p.Refusal = Refusal{Cause: RefusalLedger, Reason: in.LedgerErr.Error()}
 	}
-	head, err := r.cfg.Source.Head(ctx)
-	if err != nil {
-		return r.refuse(ctx, Refusal{Cause: RefusalUnhealthy, Reason: "light node: " + err.Error()})
+	if p.Refusal.Cause != RefusalNone {
+		return p
 	}
-	if !head.Healthy {
-		return r.refuse(ctx, Refusal{Cause: RefusalUnhealthy, Reason: "light node unhealthy: " + head.Reason})
-	}
+	used := maps.Clone(in.Used)
 	// SECURITY: the ledgers are read once per batch and every signature of
 	// the batch is added to them, so the batch as a whole keeps the invariant.
-	ledgers := make([]chains.Ledger, 0, len(r.dests))
-	for _, d := range r.dests {
-		l, err := d.Sink.Ledger(ctx)
-		if err != nil {
-			return r.refuse(ctx, Refusal{Cause: RefusalLedger, Reason: fmt.Sprintf("chain %s: reading the ledger: %v", d.Chain, err)})
-		}
-		ledgers = append(ledgers, l)
-	}
-	if err := r.refuse(ctx, Refusal{}); err != nil {
-		return err
-	}
 	var batch uint64
-	var cands []candidate
-	for _, t := range todo {
-		d, ok := r.dests[t.Dest]
+	for _, t := range in.Todo {
+		d, ok := dests[t.Dest]
 		if !ok {
 			continue // the reserve scanner accepts only configured chains; nothing to sign
 		}
 		if reason := d.forbids(t.Amount); reason != "" {
 			// SECURITY: never sign what the destination can never mint: the
 			// signatures would be useless and the lock stuck. It is refunded.
-			if _, err := r.recordFailure(ctx, t, chains.KindForbidden, reason, nil); err != nil {
-				return err
-			}
-			r.log.Warn("the destination forbids a lock: it is due a refund", "transfer", t.ID, "reason", reason)
+			p.Forbid = append(p.Forbid, forbidden{t: t, reason: reason})
 			continue
 		}
-		dec := r.cfg.Governor.Decide(now, t, used[t.Dest])
+		dec := gov.Decide(in.Now, t, used[t.Dest])
 		if !dec.Approve {
-			if err := r.hold(ctx, t, dec); err != nil {
-				return err
+			if t.State != StateQueued || !t.ReleaseAt.Equal(dec.ReleaseAt) || t.Reason != dec.Reason {
+				p.Hold = append(p.Hold, held{t: t, dec: dec})
 			}
 			continue
 		}
-		if err := CheckAccountant(ledgers, batch+t.Amount, locked); err != nil {
-			consumed, serr := r.alreadyMinted(ctx, d, t)
-			if serr != nil {
-				return serr
-			}
-			if consumed {
-				continue
-			}
+		if err := CheckAccountant(in.Ledgers, batch+t.Amount, in.Locked); err != nil {
 			var ae *AccountantError
 			errors.As(err, &ae)
-			return r.halt(ctx, SigningHalted{Reason: err.Error(), Transfer: t.ID, Minted: ae.Minted, This: ae.This, Locked: ae.Locked})
+			p.Breach = &breach{t: t, err: ae}
+			return p
 		}
 		batch += t.Amount
 		used[t.Dest] += t.Amount
-		cands = append(cands, candidate{t: t, d: d, why: dec.Reason})
+		p.Sign = append(p.Sign, candidate{t: t, d: d, why: dec.Reason})
 	}
-	// Re-verify and sign in parallel (light node and plugin round trips),
-	// then store the whole batch in one transaction.
-	parallel(ctx, r.cfg.Workers, len(cands), func(i int) {
-		cands[i].err = r.prepare(ctx, &cands[i], head)
-	})
-	return r.storeSigned(ctx, cands, head)
+	return p
 }
 
 // candidate is one transfer the sign step is about to sign.
@@ -180,29 +242,6 @@ func (r *Relayer) refuse(ctx context.Context, why Refusal) error {
 	}
 	return r.cfg.Store.Update(ctx, func(tx Tx) error {
 		_, err := tx.Journal(entry)
-		return err
-	})
-}
-
-// hold queues a transfer the governor does not approve yet.
-func (r *Relayer) hold(ctx context.Context, t Transfer, dec Decision) error {
-	if t.State == StateQueued && t.ReleaseAt.Equal(dec.ReleaseAt) && t.Reason == dec.Reason {
-		return nil
-	}
-	return r.cfg.Store.Update(ctx, func(tx Tx) error {
-		cur, err := tx.Transfer(t.ID)
-		if err != nil {
-			return err
-		}
-		if cur.State != StateFinal && cur.State != StateQueued {
-			return nil
-		}
-		cur.State, cur.ReleaseAt, cur.Reason, cur.UpdatedAt = StateQueued, dec.ReleaseAt, dec.Reason, tx.Now()
-		if err := tx.PutTransfer(cur); err != nil {
-			return err
-		}
-		_, err = tx.Journal(GovernorHeld{ID: t.ID, Amount: t.Amount,
-			ReleaseAt: dec.ReleaseAt.UTC().Format("2006-01-02T15:04:05.000Z"), Reason: dec.Reason})
 		return err
 	})
 }
@@ -295,13 +334,49 @@ func (r *Relayer) checkSink(ctx context.Context, d Destination, mint chains.Mint
 	return nil
 }
 
-// storeSigned stores the prepared signatures of a batch in one transaction
-// (each with its journal entry), then broadcasts them.
-func (r *Relayer) storeSigned(ctx context.Context, cands []candidate, head chains.Head) error {
+// applySign stores a sign step's outcome in one transaction: the refunds
+// due, the governor's holds and the prepared signatures, each with its
+// journal entry; then it broadcasts the signatures. A transfer that moved on
+// meanwhile is left alone.
+func (r *Relayer) applySign(ctx context.Context, plan signPlan, head chains.Head) error {
 	var stored []candidate
 	err := r.cfg.Store.Update(ctx, func(tx Tx) error {
 		stored = stored[:0]
-		for _, c := range cands {
+		now := tx.Now()
+		for _, f := range plan.Forbid {
+			cur, err := tx.Transfer(f.t.ID)
+			if err != nil {
+				return err
+			}
+			if cur.State != StateFinal && cur.State != StateQueued {
+				continue
+			}
+			next, entry := failedAttempt(cur, now, chains.KindForbidden, f.reason, nil, r.cfg.Retry)
+			if err := tx.PutTransfer(next); err != nil {
+				return err
+			}
+			if _, err := tx.Journal(entry); err != nil {
+				return err
+			}
+		}
+		for _, h := range plan.Hold {
+			cur, err := tx.Transfer(h.t.ID)
+			if err != nil {
+				return err
+			}
+			if cur.State != StateFinal && cur.State != StateQueued {
+				continue
+			}
+			cur.State, cur.ReleaseAt, cur.Reason, cur.UpdatedAt = StateQueued, h.dec.ReleaseAt, h.dec.Reason, now
+			if err := tx.PutTransfer(cur); err != nil {
+				return err
+			}
+			if _, err := tx.Journal(GovernorHeld{ID: cur.ID, Amount: cur.Amount,
+				ReleaseAt: h.dec.ReleaseAt.UTC().Format("2006-01-02T15:04:05.000Z"), Reason: h.dec.Reason}); err != nil {
+				return err
+			}
+		}
+		for _, c := range plan.Sign {
 			if c.err != nil {
 				continue
 			}
@@ -312,7 +387,6 @@ func (r *Relayer) storeSigned(ctx context.Context, cands []candidate, head chain
 			if cur.State != StateFinal && cur.State != StateQueued {
 				continue // it moved on meanwhile
 			}
-			now := tx.Now()
 			cur.State, cur.Digest, cur.AttestedAt, cur.UpdatedAt, cur.Reason = StateAttested, c.digest[:], now, now, c.why
 			if err := tx.PutTransfer(cur); err != nil {
 				return err
@@ -337,7 +411,10 @@ func (r *Relayer) storeSigned(ctx context.Context, cands []candidate, head chain
 		}
 		return nil
 	})
-	for _, c := range cands {
+	for _, f := range plan.Forbid {
+		r.log.Warn("the destination forbids a lock: it is due a refund", "transfer", f.t.ID, "reason", f.reason)
+	}
+	for _, c := range plan.Sign {
 		if c.err != nil {
 			r.log.Warn("not signed", "transfer", c.t.ID, "err", c.err)
 		}
