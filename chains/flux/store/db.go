@@ -6,13 +6,11 @@
 package store
 
 import (
+	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"sort"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/spv"
+	"github.com/fluxbridge/fluxbridge/internal/migrate"
 )
 
 //go:embed migrations/*.sql
@@ -79,64 +78,41 @@ func (d *DB) Path() string { return d.path }
 // Close closes the database.
 func (d *DB) Close() error { return d.db.Close() }
 
+// schema is the light node's migrations, recorded in
+// lightnode_schema_migrations so that the relayer's store can share the
+// database file (DESIGN §2, §7).
+var schema = &migrate.Runner{
+	Namespace: "lightnode",
+	FS:        migrations,
+	Dir:       "migrations",
+	// Before internal/migrate, the light node recorded its migrations in
+	// schema_migrations (version, name, applied_at in RFC 3339) without a
+	// checksum; the first Open moves those records into
+	// lightnode_schema_migrations with the checksums of this binary's files.
+	Legacy: &migrate.Legacy{
+		Table:   "schema_migrations",
+		Columns: []string{"version", "name", "applied_at"},
+		Select:  `SELECT name, '', CAST(strftime('%s', applied_at) AS INTEGER) * 1000 FROM schema_migrations`,
+	},
+}
+
 // migrate applies the embedded migrations not yet recorded, each in its own
-// transaction, in file-name order.
+// transaction, in file-name order, and refuses a database whose records
+// differ from this binary's migrations (errors.Is(err, migrate.ErrRefused)).
 func (d *DB) migrate() error {
-	if _, err := d.db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("store: migrations table: %w", err)
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	var applied []int
-	if err := d.db.Select(&applied, `SELECT version FROM schema_migrations`); err != nil {
-		return fmt.Errorf("store: read migrations: %w", err)
-	}
-	done := make(map[int]bool, len(applied))
-	for _, v := range applied {
-		done[v] = true
-	}
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("store: migration %s: no version prefix", base)
-		}
-		if done[v] {
-			continue
-		}
-		body, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		tx, err := d.db.Beginx()
-		if err != nil {
-			return fmt.Errorf("store: migration %s: %w", base, err)
-		}
-		if _, err := tx.Exec(string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("store: migration %s: %w", base, err)
-		}
-		if _, err := tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-			v, base, time.Now().UTC().Format(time.RFC3339)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("store: record migration %s: %w", base, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("store: migration %s: %w", base, err)
-		}
+	if _, err := schema.Migrate(context.Background(), d.db.DB); err != nil {
+		return fmt.Errorf("store: %s: %w", d.path, err)
 	}
 	return nil
 }
 
 // MigrationCount returns how many migrations are recorded as applied.
 func (d *DB) MigrationCount() (int, error) {
-	var n int
-	err := d.db.Get(&n, `SELECT count(*) FROM schema_migrations`)
-	return n, err
+	st, err := schema.Check(context.Background(), d.db)
+	if err != nil {
+		return 0, fmt.Errorf("store: %s: %w", d.path, err)
+	}
+	return len(st.Applied), nil
 }
 
 // JournalMode returns SQLite's journal mode ("wal" once opened).

@@ -7,17 +7,13 @@ package sqlite
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +23,7 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/internal/migrate"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
 	"github.com/fluxbridge/fluxbridge/signer"
@@ -215,89 +212,50 @@ func kindOf(err error) chains.Kind {
 	return chains.KindInternal
 }
 
+// schema is the relayer's migrations, recorded in relayer_schema_migrations
+// so that the light node's store can share the database file (DESIGN §2, §7).
+var schema = &migrate.Runner{
+	Namespace: "relayer",
+	FS:        migrations,
+	Dir:       "migrations",
+	// Before internal/migrate, the relayer recorded its migrations in
+	// schema_migrations (name, sha256, applied_at in Unix ms); the first Open
+	// moves those records into relayer_schema_migrations.
+	Legacy: &migrate.Legacy{
+		Table:   "schema_migrations",
+		Columns: []string{"name", "sha256", "applied_at"},
+		Select:  `SELECT name, sha256, applied_at FROM schema_migrations`,
+	},
+}
+
 // migrate applies the embedded migrations in order, each in its own
-// transaction, recording its name and checksum.
+// transaction, recording its name and checksum; it refuses a database whose
+// records differ from this binary's migrations.
 func (db *DB) migrate(ctx context.Context) error {
-	const op = "sqlite.migrate"
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		return chains.E(op, chains.KindInternal, err)
-	}
-	if err := db.checkMigrations(ctx, db.w); err != nil {
-		return err
-	}
-	files, sums, err := embedded()
-	if err != nil {
-		return err
-	}
-	for i, name := range files {
-		var n int
-		if err := db.w.GetContext(ctx, &n, `SELECT COUNT(*) FROM schema_migrations WHERE name = ?`, name); err != nil {
-			return chains.E(op, chains.KindInternal, err)
-		}
-		if n > 0 {
-			continue
-		}
-		body, _ := migrations.ReadFile("migrations/" + name)
-		t, err := db.w.BeginTxx(ctx, nil)
-		if err != nil {
-			return chains.E(op, chains.KindInternal, err)
-		}
-		if _, err := t.ExecContext(ctx, string(body)); err != nil {
-			t.Rollback()
-			return chains.E(op, chains.KindInternal, fmt.Errorf("migration %s: %w", name, err))
-		}
-		if _, err := t.ExecContext(ctx, `INSERT INTO schema_migrations (name, sha256, applied_at) VALUES (?, ?, ?)`, name, sums[i], time.Now().UnixMilli()); err != nil {
-			t.Rollback()
-			return chains.E(op, chains.KindInternal, err)
-		}
-		if err := t.Commit(); err != nil {
-			return chains.E(op, chains.KindInternal, err)
-		}
+	if _, err := schema.Migrate(ctx, db.w.DB); err != nil {
+		return db.migrationError("sqlite.migrate", err)
 	}
 	return nil
 }
 
 // checkMigrations refuses a database whose recorded migrations differ from
-// this binary's or that has migrations this binary does not know.
-func (db *DB) checkMigrations(ctx context.Context, q sqlx.QueryerContext) error {
-	const op = "sqlite.checkMigrations"
-	files, sums, err := embedded()
-	if err != nil {
-		return err
-	}
-	var rows []struct {
-		Name   string `db:"name"`
-		SHA256 string `db:"sha256"`
-	}
-	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT name, sha256 FROM schema_migrations ORDER BY name`); err != nil {
-		if strings.Contains(err.Error(), "no such table") {
-			return nil
-		}
-		return chains.E(op, chains.KindInternal, err)
-	}
-	for _, r := range rows {
-		i := slices.Index(files, r.Name)
-		if i < 0 {
-			return chains.E(op, chains.KindConflict, fmt.Errorf("%s was written by a newer fluxbridge (migration %s is unknown to this binary): upgrade the binary", db.cfg.Path, r.Name))
-		}
-		if sums[i] != r.SHA256 {
-			return chains.E(op, chains.KindConflict, fmt.Errorf("%s: migration %s was applied with checksum %s, this binary has %s: the database or the binary was modified", db.cfg.Path, r.Name, r.SHA256, sums[i]))
-		}
+// this binary's or that has migrations this binary does not know, without
+// writing to it.
+func (db *DB) checkMigrations(ctx context.Context, q migrate.Querier) error {
+	if _, err := schema.Check(ctx, q); err != nil {
+		return db.migrationError("sqlite.checkMigrations", err)
 	}
 	return nil
 }
 
-func embedded() (names, sums []string, err error) {
-	entries, err := fs.ReadDir(migrations, "migrations")
-	if err != nil {
-		return nil, nil, chains.E("sqlite.migrations", chains.KindInternal, err)
+// migrationError classifies a migration error: a database this binary
+// refuses (tampered, or written by a newer version) is a conflict.
+func (db *DB) migrationError(op string, err error) error {
+	kind := kindOf(err)
+	if errors.Is(err, migrate.ErrRefused) {
+		kind = chains.KindConflict
 	}
-	for _, e := range entries {
-		body, _ := migrations.ReadFile("migrations/" + e.Name())
-		s := sha256.Sum256(body)
-		names, sums = append(names, e.Name()), append(sums, hex.EncodeToString(s[:]))
-	}
-	return names, sums, nil
+	return chains.E(op, kind, fmt.Errorf("%s: %w", db.cfg.Path, err))
 }
 
 // JournalHead returns the last journal entry (ok = false when empty).

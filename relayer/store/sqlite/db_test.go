@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/internal/migrate"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
 	"github.com/fluxbridge/fluxbridge/signer"
@@ -279,15 +280,26 @@ func TestMigrationsAreRecordedAndChecked(t *testing.T) {
 	if db, err = Open(context.Background(), Config{Path: path, Signer: testKey(t)}); err != nil {
 		t.Fatalf("re-open: %v", err)
 	}
-	db.w.Exec(`UPDATE schema_migrations SET sha256 = 'x' WHERE name = '0001_init.sql'`)
+	if _, err := db.w.Exec(`UPDATE relayer_schema_migrations SET sha256 = 'x' WHERE name = '0001_init.sql'`); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
-	if _, err := Open(context.Background(), Config{Path: path, Signer: testKey(t)}); chains.KindOf(err) != chains.KindConflict {
+	var ce *migrate.ChecksumError
+	if _, err := Open(context.Background(), Config{Path: path, Signer: testKey(t)}); chains.KindOf(err) != chains.KindConflict ||
+		!errors.As(err, &ce) || ce.Name != "0001_init.sql" {
 		t.Fatalf("tampered checksum: %v", err)
 	}
+	if _, err := OpenReadOnly(context.Background(), path); chains.KindOf(err) != chains.KindConflict || !errors.As(err, &ce) {
+		t.Fatalf("read-only open of a tampered database: %v", err)
+	}
 	db2 := mustOpen(t, "")
-	db2.w.Exec(`INSERT INTO schema_migrations VALUES ('9999_future.sql', 'y', 0)`)
+	if _, err := db2.w.Exec(`INSERT INTO relayer_schema_migrations VALUES ('9999_future.sql', 'y', 0)`); err != nil {
+		t.Fatal(err)
+	}
 	db2.Close()
-	if _, err := Open(context.Background(), Config{Path: db2.cfg.Path, Signer: testKey(t)}); chains.KindOf(err) != chains.KindConflict {
+	var ue *migrate.UnknownError
+	if _, err := Open(context.Background(), Config{Path: db2.cfg.Path, Signer: testKey(t)}); chains.KindOf(err) != chains.KindConflict ||
+		!errors.As(err, &ue) || ue.Name != "9999_future.sql" {
 		t.Fatalf("future migration: %v", err)
 	}
 	if _, err := OpenReadOnly(context.Background(), filepath.Join(t.TempDir(), "none.db")); chains.KindOf(err) != chains.KindNotFound {
