@@ -227,6 +227,27 @@ func (c *Client) call(ctx context.Context, op string, ep *endpoint, fn func(ctx 
 	return c.classify(ctx, op, ep, err)
 }
 
+// The transaction pool's refusals that the sink acts on. JSON-RPC carries
+// them only as messages under one code (-32000; go-ethereum's
+// txpool.ErrAlreadyKnown and core.ErrNonceTooLow), so classify maps those
+// messages to these errors once, here, and the sink decides with errors.Is.
+var (
+	errAlreadyKnown = errors.New("the transaction is already known")
+	errNonceTooLow  = errors.New("the nonce is too low")
+)
+
+// txPoolRefusal names the sentinel for an RPC error's message, if any.
+func txPoolRefusal(rpcErr rpc.Error) error {
+	msg := strings.ToLower(rpcErr.Error())
+	switch {
+	case strings.Contains(msg, "already known"):
+		return errAlreadyKnown
+	case strings.Contains(msg, "nonce too low"):
+		return errNonceTooLow
+	}
+	return nil
+}
+
 // classify maps an RPC error to a chains kind and counts it.
 func (c *Client) classify(ctx context.Context, op string, ep *endpoint, err error) error {
 	var (
@@ -253,6 +274,9 @@ func (c *Client) classify(ctx context.Context, op string, ep *endpoint, err erro
 		return chains.E(op, chains.KindTransient, fmt.Errorf("%s: malformed answer: %v", ep.name, err))
 	case errors.As(err, &rpcErr):
 		c.drops.inc(DropRPCError)
+		if sentinel := txPoolRefusal(rpcErr); sentinel != nil {
+			return chains.E(op, chains.KindTransient, fmt.Errorf("%s: %w (%w)", ep.name, sentinel, err))
+		}
 		return chains.E(op, chains.KindTransient, fmt.Errorf("%s: %w", ep.name, err))
 	default:
 		c.drops.inc(DropRPCError)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum"
@@ -144,7 +143,7 @@ func (s *Sink) send(ctx context.Context, id string, data []byte, gas uint64, tip
 			s.nextNonce, s.nonceKnown = n, true
 		}
 		hash, err := s.sendTx(ctx, s.nextNonce, gas, data, tipCap, feeCap)
-		if err != nil && attempt == 0 && strings.Contains(err.Error(), "nonce too low") {
+		if err != nil && attempt == 0 && errors.Is(err, errNonceTooLow) {
 			s.nonceKnown = false // someone else used the account: resynchronise once
 			continue
 		}
@@ -180,7 +179,7 @@ func (s *Sink) sendTx(ctx context.Context, nonce, gas uint64, data []byte, tip, 
 	}
 	_, err = first(ctx, s.c, func(ctx context.Context, ep *endpoint) (struct{}, error) {
 		err := s.c.call(ctx, "evm.Send", ep, func(ctx context.Context) error { return ep.eth.SendTransaction(ctx, tx) })
-		if err != nil && strings.Contains(err.Error(), "already known") {
+		if errors.Is(err, errAlreadyKnown) {
 			err = nil
 		}
 		return struct{}{}, err
@@ -188,7 +187,7 @@ func (s *Sink) sendTx(ctx context.Context, nonce, gas uint64, data []byte, tip, 
 	if err == nil {
 		return tx.Hash(), nil
 	}
-	if strings.Contains(err.Error(), "nonce too low") {
+	if errors.Is(err, errNonceTooLow) {
 		return common.Hash{}, err
 	}
 	// It may have reached a node before the answer was lost.

@@ -15,12 +15,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+	"github.com/mattn/go-sqlite3" // the SQLite driver, and its result codes
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/internal/migrate"
@@ -200,14 +199,18 @@ func (db *DB) View(ctx context.Context, fn func(relayer.Tx) error) error {
 	return fn(&tx{db: db, tx: sqltx, now: db.cfg.Now().UTC().Truncate(time.Millisecond), ctx: ctx, ro: true})
 }
 
-// kindOf classifies a driver error: busy and locked are transient.
+// kindOf classifies a driver error by its SQLite result code: busy and
+// locked are transient, a cancelled context too, anything else internal.
 func kindOf(err error) chains.Kind {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return chains.KindTransient
 	}
-	s := err.Error()
-	if strings.Contains(s, "database is locked") || strings.Contains(s, "busy") {
-		return chains.KindTransient
+	// SQLite's result codes, not its messages, say what failed.
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		if se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked {
+			return chains.KindTransient
+		}
 	}
 	return chains.KindInternal
 }
