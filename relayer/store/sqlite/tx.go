@@ -237,13 +237,18 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 		where, args = append(where, "dest = ?"), append(args, uint32(q.Dest))
 	}
 	if !q.DueBefore.IsZero() {
-		where, args = append(where, "release_at <= ?"), append(args, q.DueBefore.UnixMilli())
+		where, args = append(where, "state = 'queued' AND release_at <= ?"), append(args, q.DueBefore.UnixMilli())
 	}
 	if !q.AttemptDue.IsZero() {
 		where, args = append(where, "next_attempt <= ?"), append(args, q.AttemptDue.UnixMilli())
 	}
 	if q.AfterID != "" {
-		where = append(where, "(seen_at, id) > (SELECT seen_at, id FROM transfers WHERE id = ?)")
+		// Pages follow the order below.
+		if !q.AttemptDue.IsZero() {
+			where = append(where, "(next_attempt, seen_at, id) > (SELECT next_attempt, seen_at, id FROM transfers WHERE id = ?)")
+		} else {
+			where = append(where, "(seen_at, id) > (SELECT seen_at, id FROM transfers WHERE id = ?)")
+		}
 		args = append(args, q.AfterID)
 	}
 	s := `SELECT * FROM transfers`
