@@ -42,39 +42,43 @@ func (h *harness) final(ev chains.Event) relayer.Transfer {
 // more minted than the reserve holds, the relayer halts, journals why, and
 // signs nothing more until an operator clears the halt.
 func TestAccountantBreachHaltsSigning(t *testing.T) {
-	h := newHarness(t, nil)
-	ev := lock(7, 20*minLock, 900)
-	h.src.events = []chains.Event{ev}
-	h.snk.ledger.Minted = 1_000_000 * minLock // minted by stolen keys, say
-	h.run()
-	waitFor(t, "the halt", func() bool { return h.r.Refusing().Cause == relayer.RefusalHalted })
-	if n := len(h.entriesOfKind(relayer.KindSigningHalted)); n != 1 {
-		t.Fatalf("%d signing-halted entries, want 1", n)
-	}
-	if got := h.transfer(ev.ID); h.signedBy(ev.ID) || got.State != relayer.StateFinal {
-		t.Fatalf("signed while the accountant invariant is broken: %+v", got)
-	}
+	eachStore(t, func(t *testing.T, open opener) {
+		h := newHarness(t, open, nil)
+		ev := lock(7, 20*minLock, 900)
+		h.src.events = []chains.Event{ev}
+		h.snk.ledger.Minted = 1_000_000 * minLock // minted by stolen keys, say
+		h.run()
+		waitFor(t, "the halt", func() bool { return h.r.Refusing().Cause == relayer.RefusalHalted })
+		if n := len(h.entriesOfKind(relayer.KindSigningHalted)); n != 1 {
+			t.Fatalf("%d signing-halted entries, want 1", n)
+		}
+		if got := h.transfer(ev.ID); h.signedBy(ev.ID) || got.State != relayer.StateFinal {
+			t.Fatalf("signed while the accountant invariant is broken: %+v", got)
+		}
+	})
 }
 
 // A halt that cannot be persisted stops the pipeline: Run returns a fatal
 // error instead of signing on with a halt it would forget.
 func TestUnpersistableHaltIsFatal(t *testing.T) {
-	var bs *brokenStore
-	h := newHarness(t, func(c *relayer.Config) {
-		bs = &brokenStore{Store: c.Store}
-		c.Store = bs
-	})
-	h.final(lock(8, 20*minLock, 900))
-	h.snk.ledger.Minted = 1_000_000 * minLock
-	bs.broken.Store(true)
-	h.run()
-	select {
-	case err := <-h.done:
-		if !errors.Is(err, relayer.ErrFatal) {
-			t.Fatalf("Run = %v, want a fatal error", err)
+	eachStore(t, func(t *testing.T, open opener) {
+		var bs *brokenStore
+		h := newHarness(t, open, func(c *relayer.Config) {
+			bs = &brokenStore{Store: c.Store}
+			c.Store = bs
+		})
+		h.final(lock(8, 20*minLock, 900))
+		h.snk.ledger.Minted = 1_000_000 * minLock
+		bs.broken.Store(true)
+		h.run()
+		select {
+		case err := <-h.done:
+			if !errors.Is(err, relayer.ErrFatal) {
+				t.Fatalf("Run = %v, want a fatal error", err)
+			}
+			h.done <- err // for the cleanup
+		case <-time.After(20 * time.Second):
+			t.Fatal("Run did not stop on a halt it could not persist")
 		}
-		h.done <- err // for the cleanup
-	case <-time.After(20 * time.Second):
-		t.Fatal("Run did not stop on a halt it could not persist")
-	}
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
+	"github.com/fluxbridge/fluxbridge/relayer/store/memstore"
 	"github.com/fluxbridge/fluxbridge/relayer/store/sqlite"
 	"github.com/fluxbridge/fluxbridge/signer"
 )
@@ -51,6 +52,7 @@ type source struct {
 	head       chains.Head
 	events     []chains.Event
 	reobserved map[string]int
+	heads      int // Head calls
 }
 
 func (s *source) Anchor() (uint64, string) { return 990, "ours-990" }
@@ -94,7 +96,14 @@ func (s *source) Chain() chains.ID { return chains.FluxL1 }
 func (s *source) Head(context.Context) (chains.Head, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.heads++
 	return s.head, nil
+}
+
+func (s *source) headCalls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.heads
 }
 
 func (s *source) Events(_ context.Context, req chains.EventsRequest) (chains.EventsResponse, error) {
@@ -210,6 +219,39 @@ func (o *outbox) Broadcast(_ context.Context, kind string, _ []byte) error {
 	return nil
 }
 
+// store is what the harness needs of a store: the pipeline's Store and the
+// journal's entries. SQLite and the in-memory store both are one.
+type store interface {
+	relayer.Store
+	JournalRange(ctx context.Context, from uint64, limit int) ([]journal.Entry, error)
+}
+
+// opener opens a store for a test.
+type opener func(t *testing.T, key signer.Signer, now func() time.Time) store
+
+// eachStore runs test once per store: the real SQLite store in WAL mode and
+// the in-memory one (both pass relayer/store/storetest).
+func eachStore(t *testing.T, test func(t *testing.T, open opener)) {
+	t.Run("sqlite", func(t *testing.T) {
+		test(t, func(t *testing.T, key signer.Signer, now func() time.Time) store {
+			db, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "relayer.db"), Signer: key, Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return db
+		})
+	})
+	t.Run("memstore", func(t *testing.T) {
+		test(t, func(t *testing.T, key signer.Signer, now func() time.Time) store {
+			s, err := memstore.New(memstore.Config{Signer: key, Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		})
+	})
+}
+
 // harness is one relayer of a 2-of-3 set with its store and fake chains.
 type harness struct {
 	t    *testing.T
@@ -217,7 +259,7 @@ type harness struct {
 	src  *source
 	snk  *sink
 	out  *outbox
-	db   *sqlite.DB
+	db   store
 	keys []signer.Signer // keys[0] is the relayer's own
 	cfg  relayer.Config
 	r    *relayer.Relayer
@@ -225,7 +267,7 @@ type harness struct {
 	done chan error
 }
 
-func newHarness(t *testing.T, tune func(*relayer.Config)) *harness {
+func newHarness(t *testing.T, open opener, tune func(*relayer.Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, clk: &clock{now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), step: 50 * time.Millisecond},
 		src: &source{}, snk: newSink(), out: &outbox{}}
@@ -239,10 +281,7 @@ func newHarness(t *testing.T, tune func(*relayer.Config)) *harness {
 		h.keys = append(h.keys, k)
 		members = append(members, k.ID())
 	}
-	db, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "relayer.db"), Signer: h.keys[0], Now: h.clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := open(t, h.keys[0], h.clk.Now)
 	h.db = db
 	t.Cleanup(func() {
 		if h.stop != nil {
@@ -259,6 +298,7 @@ func newHarness(t *testing.T, tune func(*relayer.Config)) *harness {
 	if tune != nil {
 		tune(&h.cfg)
 	}
+	var err error
 	if h.r, err = relayer.New(h.cfg); err != nil {
 		t.Fatal(err)
 	}

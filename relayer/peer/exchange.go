@@ -192,7 +192,6 @@ func (x *Exchange) Broadcast(e Envelope) {
 	}
 }
 
-
 func (r *remote) enqueue(e Envelope) {
 	r.mu.Lock()
 	if len(r.queue) >= r.queueLimit {
