@@ -77,10 +77,9 @@ func (s *secp256k1Signer) SignDER(ctx context.Context, hash [32]byte) ([]byte, e
 	if err := ctx.Err(); err != nil {
 		return nil, chains.E(op, chains.KindTransient, err)
 	}
-	b, err := s.priv.Bytes()
-	if err != nil {
-		return nil, chains.E(op, chains.KindInternal, err)
-	}
+	// crypto.FromECDSA, not PrivateKey.Bytes: secp256k1 is not a curve
+	// crypto/ecdsa knows, and Bytes refuses it.
+	b := crypto.FromECDSA(s.priv)
 	priv := secp256k1.PrivKeyFromBytes(b)
 	clear(b)
 	defer priv.Zero()
