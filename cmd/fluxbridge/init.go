@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/relayer/config"
 	"github.com/fluxbridge/fluxbridge/signer"
 )
@@ -22,7 +22,8 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fluxbridge init", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("dir", "fluxbridge", "directory to create (0700)")
-	network := fs.String("network", "mainnet", "FLUX network: mainnet, testnet or simnet")
+	var network config.Network
+	fs.TextVar(&network, "network", config.Network{Params: params.MainNet}, "FLUX network: mainnet, testnet or simnet")
 	force := fs.Bool("force", false, "overwrite an existing config.toml")
 	pf := addPassphraseFlags(fs)
 	fs.Usage = func() {
@@ -57,14 +58,16 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fluxbridge init: %v\n", err)
 		return exitCheck
 	}
-	self := config.Member{Name: "me", Address: keyID(key), PublicKey: hex.EncodeToString(key.Public)}
+	self := config.Member{Name: "me", Address: config.Address(key.ID), PublicKey: key.Public}
+	// The chain's plugin_sha256 and bridge are left unset: the operator fills
+	// them in, and until then `fluxbridge run` reports both by field.
 	c := &config.Config{
 		Relayer: config.Relayer{DataDir: "data", Keystore: "data/keys", Key: self.Address, PassphraseFile: *pf.file, PassphraseEnv: *pf.env},
-		Flux:    config.Flux{Network: *network},
+		Flux:    config.Flux{Network: network},
 		Signers: config.Signers{Threshold: 1, Members: []config.Member{self}},
-		Chains: []config.Chain{{ID: 1, Name: "ethereum", Plugin: "fluxbridge-plugin-evm", PluginSHA256: "<sha256sum of the plugin binary>",
-			PluginConfig: map[string]any{"endpoints": []any{"https://your-own-node.example"}, "chain_id": 1,
-				"bridge": "0x0000000000000000000000000000000000000000", "submitter_key_file": "data/submitter.key"}}},
+		Chains: []config.Chain{{ID: 1, Name: "ethereum", Plugin: "fluxbridge-plugin-evm",
+			PluginConfig: config.PluginConfig{Settings: map[string]any{"endpoints": []any{"https://your-own-node.example"}, "chain_id": 1,
+				"submitter_key_file": "data/submitter.key"}}}},
 	}
 	out, err := config.Render(c)
 	if err != nil {
@@ -78,7 +81,7 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fluxbridge init: %v\n", err)
 		return exitCheck
 	}
-	fmt.Fprintf(stdout, "relayer key     %s\npublic key      %s\nsolana key      %s\nconfig          %s\n\n", self.Address, self.PublicKey, hex.EncodeToString(sol.ID), cfgPath)
+	fmt.Fprintf(stdout, "relayer key     %s\npublic key      %x\nsolana key      %x\nconfig          %s\n\n", self.Address, []byte(self.PublicKey), sol.ID, cfgPath)
 	fmt.Fprintf(stdout, "Next: send `fluxbridge keys export-public --keystore %s` to the other operators, add theirs to %s,\nset the chains, then `fluxbridge run --config %s`.\n", keys, cfgPath, cfgPath)
 	return exitOK
 }

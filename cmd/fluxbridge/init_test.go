@@ -57,7 +57,7 @@ func TestInitKeysAndExport(t *testing.T) {
 	}
 	m := block.Signers.Member[0]
 	c := config.Config{Relayer: config.Relayer{Key: m.Address}, Signers: config.Signers{Threshold: 1, Members: []config.Member{m}}}
-	if _, _, err := c.Self(); err != nil || m.Peer != "relayer.example:7480" || len(m.PublicKey) != 66 {
+	if _, _, err := c.Self(); err != nil || m.Peer != "relayer.example:7480" || len(m.PublicKey) != 33 {
 		t.Fatalf("exported member %+v: %v", m, err)
 	}
 }

@@ -1,13 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/signer"
@@ -167,6 +167,14 @@ func runKeysExport(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		return exitUsage
 	}
+	var want [20]byte
+	if *addr != "" {
+		var err error
+		if want, err = chains.ParseAddress(*addr); err != nil {
+			fmt.Fprintf(stderr, "fluxbridge keys export-public: --address: %v\n", err)
+			return exitUsage
+		}
+	}
 	keys, err := signer.List(*dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "fluxbridge keys export-public: %v\n", err)
@@ -174,7 +182,7 @@ func runKeysExport(args []string, stdout, stderr io.Writer) int {
 	}
 	var found []signer.KeyInfo
 	for _, k := range keys {
-		if k.Scheme == chains.SchemeSecp256k1 && (*addr == "" || strings.EqualFold(keyID(k), *addr)) {
+		if k.Scheme == chains.SchemeSecp256k1 && (*addr == "" || bytes.Equal(k.ID, want[:])) {
 			found = append(found, k)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/fluxbridge/fluxbridge/chains"
@@ -38,7 +37,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	}
 	log := newLogger(cfg.Log, stderr)
 	pass, err := signer.Passphrase(signer.PassphraseSource{File: cfg.Relayer.PassphraseFile, Env: cfg.Relayer.PassphraseEnv,
-		Prompt: cfg.Relayer.PassphraseFile == "" && cfg.Relayer.PassphraseEnv == ""}, "Passphrase of "+cfg.Relayer.Key+": ", os.Stdin, stderr)
+		Prompt: cfg.Relayer.PassphraseFile == "" && cfg.Relayer.PassphraseEnv == ""}, "Passphrase of "+cfg.Relayer.Key.String()+": ", os.Stdin, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "fluxbridge run: %v\n", err)
 		return exitCheck
@@ -53,7 +52,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitCheck
 	}
-	log.Info("relayer started", "address", cfg.Relayer.Key, "peer", d.PeerAddr(), "data_dir", cfg.Relayer.DataDir,
+	log.Info("relayer started", "address", cfg.Relayer.Key.String(), "peer", d.PeerAddr(), "data_dir", cfg.Relayer.DataDir,
 		"members", len(cfg.Signers.Members), "threshold", cfg.Signers.Threshold)
 	if err := d.Run(ctx); err != nil {
 		log.Error("relayer stopped", "err", err)
@@ -66,16 +65,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 // newLogger builds the slog logger of a config: JSON by default, text on a
 // terminal (DESIGN §9).
 func newLogger(c config.Log, w io.Writer) *slog.Logger {
-	var level slog.Level
-	switch strings.ToLower(c.Level) {
-	case "debug":
-		level = slog.LevelDebug
-	case "warn":
-		level = slog.LevelWarn
-	case "error":
-		level = slog.LevelError
-	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: c.Level}
 	text := c.Format == "text"
 	if c.Format == "" || c.Format == "auto" {
 		text = isTerminal(w)

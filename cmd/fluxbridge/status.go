@@ -86,7 +86,7 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 }
 
 func readStatus(ctx context.Context, cfg *config.Config) (statusReport, error) {
-	rep := statusReport{Address: cfg.Relayer.Key, DataDir: cfg.Relayer.DataDir, Pending: map[string]int{}}
+	rep := statusReport{Address: cfg.Relayer.Key.String(), DataDir: cfg.Relayer.DataDir, Pending: map[string]int{}}
 	db, err := sqlite.OpenReadOnly(ctx, filepath.Join(cfg.Relayer.DataDir, "relayer.db"))
 	if err != nil {
 		return rep, err
@@ -151,7 +151,7 @@ func chainName(cfg *config.Config, id chains.ID) string {
 		return "flux"
 	}
 	for _, c := range cfg.Chains {
-		if chains.ID(c.ID) == id && c.Name != "" {
+		if c.ID == id && c.Name != "" {
 			return fmt.Sprintf("%s (%s)", c.Name, id)
 		}
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/chainrpc"
 	"github.com/fluxbridge/fluxbridge/chains/flux/fluxtest"
 	"github.com/fluxbridge/fluxbridge/chains/flux/memo"
+	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/script"
 	"github.com/fluxbridge/fluxbridge/chains/flux/tx"
 	"github.com/fluxbridge/fluxbridge/contracts/evm/evmsim"
@@ -212,8 +213,8 @@ func (d *Devnet) writeConfigs() error {
 	}
 	var members []config.Member
 	for i, k := range d.EVM.SignerKeys {
-		members = append(members, config.Member{Name: fmt.Sprintf("relayer-%d", i), Address: crypto.PubkeyToAddress(k.PublicKey).Hex(),
-			PublicKey: hex.EncodeToString(crypto.CompressPubkey(&k.PublicKey)), Peer: ports[i]})
+		members = append(members, config.Member{Name: fmt.Sprintf("relayer-%d", i), Address: config.Address(crypto.PubkeyToAddress(k.PublicKey)),
+			PublicKey: crypto.CompressPubkey(&k.PublicKey), Peer: ports[i]})
 	}
 	anchor, err := filepath.Abs(filepath.Join(d.cfg.Dir, "anchor.json"))
 	if err != nil {
@@ -247,14 +248,14 @@ func (d *Devnet) writeConfigs() error {
 		c := &config.Config{
 			Relayer: config.Relayer{DataDir: filepath.Join(dir, "data"), Keystore: ks.Dir, Key: members[i].Address, PassphraseFile: pass,
 				FailoverAfter: config.Duration(d.cfg.FailoverAfter), StatusEvery: config.Duration(time.Second)},
-			Flux:    config.Flux{Network: "simnet", Peers: d.Flux.Addrs(), Confirmations: d.cfg.Confirmations, MinLock: MinLock, Anchor: anchor},
+			Flux:    config.Flux{Network: config.Network{Params: params.SimNet}, Peers: d.Flux.Addrs(), Confirmations: d.cfg.Confirmations, MinLock: MinLock, Anchor: anchor},
 			Signers: config.Signers{Threshold: d.cfg.Threshold, Members: members},
 			Peer:    config.Peer{Listen: ports[i], HeartbeatEvery: config.Duration(time.Second)},
-			Chains: []config.Chain{{ID: uint32(d.EVM.ChainID.Uint64()), Name: "devnet-evm", Plugin: plugin, PluginSHA256: hex.EncodeToString(sum),
-				PluginConfig: map[string]any{"endpoints": []any{d.EVM.URL}, "chain_id": d.EVM.ChainID.Uint64(), "bridge": d.EVM.BridgeAddr.Hex(),
-					"submitter_key_file": subKey, "fees": map[string]any{"max_fee_per_gas": "1000000000000", "bump_after": "30s"}}}},
+			Chains: []config.Chain{{ID: chains.ID(d.EVM.ChainID.Uint64()), Name: "devnet-evm", Plugin: plugin, PluginSHA256: sum,
+				PluginConfig: config.PluginConfig{Bridge: config.Address(d.EVM.BridgeAddr), Settings: map[string]any{"endpoints": []any{d.EVM.URL},
+					"chain_id": d.EVM.ChainID.Uint64(), "submitter_key_file": subKey, "fees": map[string]any{"max_fee_per_gas": "1000000000000", "bump_after": "30s"}}}}},
 			Governor: d.cfg.Governor,
-			Log:      config.Log{Level: "info", Format: "text"},
+			Log:      config.Log{Level: slog.LevelInfo, Format: "text"},
 		}
 		out, err := config.Render(c)
 		if err != nil {

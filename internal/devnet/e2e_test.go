@@ -178,7 +178,7 @@ func TestReorgBeforeFinalityIsNeverSigned(t *testing.T) {
 func TestGovernorDelaysALargeLockThenMints(t *testing.T) {
 	var offset atomic.Int64
 	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
-	d := start(t, Config{Coins: 4, Now: now, Governor: govLimit("1337", 3*100_000_000, 6*time.Hour)})
+	d := start(t, Config{Coins: 4, Now: now, Governor: govLimit(1337, 3*100_000_000, 6*time.Hour)})
 	small := lockN(t, d, 1, func(int) int64 { return 2 * 100_000_000 })
 	large, err := d.Lock(4*100_000_000, [20]byte{0xbb, 19: 1}) // above the whole 24 h limit
 	if err != nil {
@@ -270,9 +270,9 @@ func TestForgedMintHaltsSigning(t *testing.T) {
 	}
 }
 
-func govLimit(chain string, limit uint64, delay time.Duration) (g configGovernor) {
+func govLimit(chain chains.ID, limit uint64, delay time.Duration) (g configGovernor) {
 	g.Window = configDuration(24 * time.Hour)
-	g.Limits = map[string]uint64{chain: limit}
+	g.Limits = map[chains.ID]uint64{chain: limit}
 	g.LargeDelay = configDuration(delay)
 	return g
 }

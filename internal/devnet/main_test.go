@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	gethcommon "github.com/ethereum/go-ethereum/common"
-
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/config"
@@ -145,8 +143,6 @@ func transfer(t *testing.T, d *Devnet, i int, id string) (relayer.Transfer, bool
 type configGovernor = config.Governor
 
 func configDuration(d time.Duration) config.Duration { return config.Duration(d) }
-
-func common20(s string) []byte { return gethcommon.HexToAddress(s).Bytes() }
 
 // waitMining is waitFor while a FLUX block is mined every second: a light
 // node that last heard of a peer's tip before a burst of blocks can call

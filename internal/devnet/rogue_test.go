@@ -34,8 +34,7 @@ func TestBadAndConflictingSignaturesAreIgnoredAndReported(t *testing.T) {
 	}
 	var members []peer.Member
 	for _, m := range cfg.Signers.Members {
-		id, _ := hexAddr(m.Address)
-		members = append(members, peer.Member{ID: id, Addr: m.Peer})
+		members = append(members, peer.Member{ID: m.Address.Bytes(), Addr: m.Peer})
 	}
 	x, err := peer.New(peer.Config{Self: key, Listen: cfg.Peer.Listen, Members: members,
 		Handle: func(context.Context, []byte, peer.Envelope) error { return nil }})
@@ -125,10 +124,4 @@ func TestBadAndConflictingSignaturesAreIgnoredAndReported(t *testing.T) {
 			t.Errorf("mint of %x carries the rogue's signature", it.Event.LockId)
 		}
 	}
-}
-
-func hexAddr(s string) ([]byte, error) {
-	var b [20]byte
-	copy(b[:], common20(s))
-	return b[:], nil
 }

@@ -1,14 +1,21 @@
 // Package config is a relayer's configuration: one TOML file (DESIGN §9),
 // decoded strictly (an unknown key is an error naming its path), given
 // defaults, and validated with messages that name the field and the fix.
+//
+// Values decode once, into the types the relayer uses: addresses into
+// Address ([20]byte, read by chains.ParseAddress), public keys and checksums
+// into bytes, the network into its *params.Params, chain ids into chains.ID,
+// durations into Duration, and each chain's plugin_config.bridge into
+// PluginConfig.Bridge. The daemon passes them on and parses nothing again.
 package config
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -18,9 +25,9 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
-	"golang.org/x/crypto/sha3"
 
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 )
 
 // MaxFileSize bounds a configuration file.
@@ -44,8 +51,8 @@ type Relayer struct {
 	DataDir string `toml:"data_dir"`
 	// Keystore is the key directory (default DataDir/keys).
 	Keystore string `toml:"keystore"`
-	// Key is the 0x address of the relayer's secp256k1 key in the keystore.
-	Key string `toml:"key"`
+	// Key is the address of the relayer's secp256k1 key in the keystore.
+	Key Address `toml:"key"`
 	// PassphraseFile or PassphraseEnv holds the key's passphrase; with
 	// neither, `fluxbridge run` prompts on the terminal.
 	PassphraseFile string `toml:"passphrase_file"`
@@ -61,9 +68,9 @@ type Relayer struct {
 // Flux configures the embedded light node.
 type Flux struct {
 	// Network is mainnet, testnet or simnet (default mainnet).
-	Network string `toml:"network"`
+	Network Network `toml:"network"`
 	// Peers are host:port addresses; UseDNSSeeds adds the network's seeds
-	// (default true when Peers is empty on mainnet and testnet).
+	// (default true when Peers is empty and the network has seeds).
 	Peers       []string `toml:"peers"`
 	UseDNSSeeds *bool    `toml:"use_dns_seeds"`
 	// Confirmations is D_L1, the depth at which a lock is final (default 40).
@@ -87,11 +94,12 @@ type Signers struct {
 
 // Member is one relayer of the set.
 type Member struct {
+	// Name is the member's name, for people.
 	Name string `toml:"name"`
-	// Address is the 0x address of the member's secp256k1 key.
-	Address string `toml:"address"`
-	// PublicKey is its 33-byte compressed public key in hex.
-	PublicKey string `toml:"public_key"`
+	// Address is the address of the member's secp256k1 key.
+	Address Address `toml:"address"`
+	// PublicKey is that key's compressed public key.
+	PublicKey PublicKey `toml:"public_key"`
 	// Peer is the host:port of its peer endpoint (empty for this relayer).
 	Peer string `toml:"peer"`
 }
@@ -107,26 +115,28 @@ type Peer struct {
 // Chain is one destination chain served by a plugin.
 type Chain struct {
 	// ID is the chain id (an EVM chain's EIP-155 id).
-	ID   uint32 `toml:"id"`
+	ID chains.ID `toml:"id"`
+	// Name is the chain's name, for people.
 	Name string `toml:"name"`
 	// Plugin is the plugin binary; PluginSHA256 its pinned checksum
 	// (required unless PluginUnpinned, for development only).
-	Plugin         string `toml:"plugin"`
-	PluginSHA256   string `toml:"plugin_sha256"`
-	PluginUnpinned bool   `toml:"plugin_unpinned"`
-	// PluginConfig is passed to the plugin as JSON; PluginEnv is the
-	// plugin's whole environment (the relayer's is not inherited).
-	PluginConfig map[string]any `toml:"plugin_config"`
-	PluginEnv    []string       `toml:"plugin_env"`
+	Plugin         string   `toml:"plugin"`
+	PluginSHA256   Checksum `toml:"plugin_sha256"`
+	PluginUnpinned bool     `toml:"plugin_unpinned"`
+	// PluginConfig is passed to the plugin as JSON; its bridge is the
+	// contract the relayers sign for. PluginEnv is the plugin's whole
+	// environment (the relayer's is not inherited).
+	PluginConfig PluginConfig `toml:"plugin_config"`
+	PluginEnv    []string     `toml:"plugin_env"`
 }
 
 // Governor configures the off-chain governor (DESIGN §6).
 type Governor struct {
 	// Window is the notional window (default 24h).
 	Window Duration `toml:"window"`
-	// Limits are zatoshi per window per chain id (decimal keys); a chain
-	// without a limit is unlimited.
-	Limits map[string]uint64 `toml:"limits"`
+	// Limits are zatoshi per window per chain; a chain without a limit is
+	// unlimited.
+	Limits Limits `toml:"limits"`
 	// LargeTransfer is the amount from which a transfer waits LargeDelay
 	// after finality (0: none). LargeDelay defaults to 24h.
 	LargeTransfer uint64   `toml:"large_transfer"`
@@ -136,26 +146,10 @@ type Governor struct {
 // Log configures logging.
 type Log struct {
 	// Level is debug, info, warn or error (default info).
-	Level string `toml:"level"`
+	Level slog.Level `toml:"level"`
 	// Format is json, text or auto (text on a terminal; default auto).
 	Format string `toml:"format"`
 }
-
-// Duration is a time.Duration written as "10s", "24h".
-type Duration time.Duration
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := time.ParseDuration(string(b))
-	if err != nil {
-		return fmt.Errorf("%q is not a duration like \"10s\" or \"24h\"", b)
-	}
-	*d = Duration(v)
-	return nil
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
 
 // Problem is one validation problem: the field's path and what to do.
 type Problem struct {
@@ -202,17 +196,23 @@ func Load(path string) (*Config, error) {
 }
 
 // Parse decodes data (relative paths resolve against dir), applies the
-// defaults and validates.
+// defaults and validates. A value its field's type refuses (an address that
+// is not one, a duration without a unit) is reported with every other such
+// value, each with its field's path, in one *ValidationError; so are unknown
+// keys, and then Validate's problems.
 func Parse(data []byte, dir string) (*Config, error) {
 	var c Config
 	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&c)
 	if err != nil {
+		if ps := valueProblems(data); len(ps) > 0 {
+			return nil, &ValidationError{ps}
+		}
 		return nil, err
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		var ps []Problem
 		for _, k := range und {
-			if strings.HasPrefix(k.String(), "chain.plugin_config") || strings.Contains(k.String(), ".plugin_config.") {
+			if strings.HasPrefix(k.String(), "chain.plugin_config.") {
 				continue // the plugin's own keys
 			}
 			ps = append(ps, Problem{k.String(), "unknown key: remove it or check its spelling"})
@@ -244,11 +244,11 @@ func (c *Config) defaults(dir string) {
 	c.Flux.Anchor = abs(c.Flux.Anchor)
 	setDur(&c.Relayer.FailoverAfter, 10*time.Second)
 	setDur(&c.Relayer.StatusEvery, 5*time.Second)
-	if c.Flux.Network == "" {
-		c.Flux.Network = "mainnet"
+	if c.Flux.Network.Params == nil {
+		c.Flux.Network.Params = params.MainNet
 	}
 	if c.Flux.UseDNSSeeds == nil {
-		v := len(c.Flux.Peers) == 0 && c.Flux.Network != "simnet"
+		v := len(c.Flux.Peers) == 0 && len(c.Flux.Network.Params.DNSSeeds) > 0
 		c.Flux.UseDNSSeeds = &v
 	}
 	if c.Flux.Confirmations == 0 {
@@ -263,9 +263,6 @@ func (c *Config) defaults(dir string) {
 	}
 	setDur(&c.Governor.Window, 24*time.Hour)
 	setDur(&c.Governor.LargeDelay, 24*time.Hour)
-	if c.Log.Level == "" {
-		c.Log.Level = "info"
-	}
 	if c.Log.Format == "" {
 		c.Log.Format = "auto"
 	}
@@ -277,31 +274,34 @@ func setDur(d *Duration, v time.Duration) {
 	}
 }
 
-// Validate checks every field and reports every problem at once.
+// Validate checks every field and reports every problem at once. The typed
+// values are well formed by construction; Validate checks what they must be
+// for a relayer: present, consistent with each other, and within bounds.
 func (c *Config) Validate() error {
 	var ps []Problem
 	bad := func(field, format string, a ...any) { ps = append(ps, Problem{field, fmt.Sprintf(format, a...)}) }
 	if c.Relayer.DataDir == "" {
 		bad("relayer.data_dir", "required: the directory for the relayer's databases, e.g. \"data\"")
 	}
-	if _, err := ParseAddress(c.Relayer.Key); err != nil {
-		bad("relayer.key", "%v: set it to the 0x address `fluxbridge keys show` prints", err)
+	if c.Relayer.Key.IsZero() {
+		bad("relayer.key", "required: %s", fixOf("relayer.key"))
 	}
 	if c.Relayer.PassphraseFile != "" && c.Relayer.PassphraseEnv != "" {
 		bad("relayer.passphrase_env", "set passphrase_file or passphrase_env, not both")
 	}
-	for f, d := range map[string]Duration{"relayer.failover_after": c.Relayer.FailoverAfter, "relayer.status_every": c.Relayer.StatusEvery,
-		"peer.heartbeat_every": c.Peer.HeartbeatEvery, "governor.window": c.Governor.Window, "governor.large_delay": c.Governor.LargeDelay} {
-		if d < 0 {
-			bad(f, "must not be negative")
+	for _, d := range []struct {
+		field string
+		d     Duration
+	}{{"relayer.failover_after", c.Relayer.FailoverAfter}, {"relayer.status_every", c.Relayer.StatusEvery},
+		{"peer.heartbeat_every", c.Peer.HeartbeatEvery}, {"governor.window", c.Governor.Window}, {"governor.large_delay", c.Governor.LargeDelay}} {
+		if d.d < 0 {
+			bad(d.field, "must not be negative")
 		}
 	}
-	switch c.Flux.Network {
-	case "mainnet", "testnet", "simnet":
-	default:
-		bad("flux.network", "%q: want mainnet, testnet or simnet", c.Flux.Network)
+	if err := relayerNetwork(c.Flux.Network.Params); err != nil {
+		bad("flux.network", "%v", err)
 	}
-	if c.Flux.Network == "mainnet" && c.Flux.Confirmations < 40 {
+	if c.Flux.Network.Params == params.MainNet && c.Flux.Confirmations < 40 {
 		bad("flux.confirmations", "%d: mainnet locks are final at depth 40 (the light node follows reorganisations up to 40 blocks); use at least 40", c.Flux.Confirmations)
 	}
 	if len(c.Flux.Peers) == 0 && (c.Flux.UseDNSSeeds == nil || !*c.Flux.UseDNSSeeds) {
@@ -312,68 +312,37 @@ func (c *Config) Validate() error {
 			bad(fmt.Sprintf("flux.peers[%d]", i), "%q is not host:port", p)
 		}
 	}
-	n := len(c.Signers.Members)
-	if n == 0 {
-		bad("signers.member", "the set needs at least this relayer: add [[signers.member]] blocks (`fluxbridge keys export-public` prints one)")
-	}
-	if c.Signers.Threshold < 1 || c.Signers.Threshold > n || 2*c.Signers.Threshold <= n {
-		bad("signers.threshold", "%d of %d members: k must be more than half of the members and at most all of them", c.Signers.Threshold, n)
-	}
-	self, addrs := false, map[string]bool{}
-	key, _ := ParseAddress(c.Relayer.Key)
-	for i, m := range c.Signers.Members {
-		f := fmt.Sprintf("signers.member[%d]", i)
-		a, err := ParseAddress(m.Address)
-		if err != nil {
-			bad(f+".address", "%v", err)
-			continue
-		}
-		if addrs[string(a)] {
-			bad(f+".address", "%s is listed twice", m.Address)
-		}
-		addrs[string(a)] = true
-		isSelf := key != nil && bytes.Equal(a, key)
-		self = self || isSelf
-		if err := checkPublicKey(m.PublicKey, a); err != nil {
-			bad(f+".public_key", "%v", err)
-		}
-		if !isSelf && !hostPort(m.Peer) {
-			bad(f+".peer", "%q: every other member needs its peer endpoint as host:port", m.Peer)
-		}
-	}
-	if key != nil && n > 0 && !self {
-		bad("signers.member", "this relayer (relayer.key %s) is not a member of the set", c.Relayer.Key)
-	}
+	c.validateSigners(bad)
 	if !hostPort(c.Peer.Listen) {
 		bad("peer.listen", "%q is not host:port", c.Peer.Listen)
 	}
 	if len(c.Chains) == 0 {
 		bad("chain", "no destination chain: add a [[chain]] block")
 	}
-	ids := map[uint32]bool{}
+	ids := map[chains.ID]bool{}
 	for i, ch := range c.Chains {
 		f := fmt.Sprintf("chain[%d]", i)
-		if ch.ID == 0 || ch.ID >= 0xF0000000 {
-			bad(f+".id", "%d: want an EVM chain id (EIP-155), e.g. 1 or 56", ch.ID)
+		if ch.ID == 0 || !ch.ID.IsEVM() {
+			bad(f+".id", "%d: want an EVM chain id (EIP-155), e.g. 1 or 56", uint32(ch.ID))
 		}
 		if ids[ch.ID] {
-			bad(f+".id", "chain %d is configured twice", ch.ID)
+			bad(f+".id", "chain %s is configured twice", ch.ID)
 		}
 		ids[ch.ID] = true
 		if ch.Plugin == "" {
 			bad(f+".plugin", "required: the path of the chain's plugin binary")
 		}
-		if ch.PluginSHA256 == "" && !ch.PluginUnpinned {
-			bad(f+".plugin_sha256", "required: `sha256sum` of the plugin binary (or plugin_unpinned = true for development)")
-		} else if ch.PluginSHA256 != "" {
-			if b, err := hex.DecodeString(ch.PluginSHA256); err != nil || len(b) != 32 {
-				bad(f+".plugin_sha256", "want 64 hex digits")
-			}
+		switch {
+		case len(ch.PluginSHA256) == 0 && !ch.PluginUnpinned:
+			bad(f+".plugin_sha256", "required: %s", fixOf("chain.plugin_sha256"))
+		case len(ch.PluginSHA256) != 0 && len(ch.PluginSHA256) != 32:
+			bad(f+".plugin_sha256", "%d bytes: want 64 hex digits", len(ch.PluginSHA256))
 		}
-		if b, _ := ch.PluginConfig["bridge"].(string); b == "" {
-			bad(f+".plugin_config.bridge", "required: the 0x address of the FluxBridge contract the relayers sign for")
-		} else if _, err := ParseAddress(b); err != nil {
-			bad(f+".plugin_config.bridge", "%v", err)
+		if ch.PluginConfig.Bridge.IsZero() {
+			bad(f+".plugin_config.bridge", "required: %s", fixOf("chain.plugin_config.bridge"))
+		}
+		if _, ok := ch.PluginConfig.Settings["bridge"]; ok {
+			bad(f+".plugin_config.bridge", "set PluginConfig.Bridge, not a \"bridge\" setting")
 		}
 		for j, e := range ch.PluginEnv {
 			if !strings.Contains(e, "=") {
@@ -381,21 +350,15 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	keys := make([]string, 0, len(c.Governor.Limits))
-	for k := range c.Governor.Limits {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		id, err := strconv.ParseUint(k, 10, 32)
-		if err != nil || !ids[uint32(id)] {
-			bad("governor.limits."+k, "want the decimal id of a configured [[chain]]")
+	for _, id := range slices.Sorted(maps.Keys(c.Governor.Limits)) {
+		if !ids[id] {
+			bad(fmt.Sprintf("governor.limits.%d", uint32(id)), "chain %s is not configured: want the decimal id of a configured [[chain]]", id)
 		}
 	}
 	switch c.Log.Level {
-	case "debug", "info", "warn", "error":
+	case slog.LevelDebug, slog.LevelInfo, slog.LevelWarn, slog.LevelError:
 	default:
-		bad("log.level", "%q: want debug, info, warn or error", c.Log.Level)
+		bad("log.level", "%q: %s", strings.ToLower(c.Log.Level.String()), fixOf("log.level"))
 	}
 	switch c.Log.Format {
 	case "json", "text", "auto":
@@ -408,61 +371,67 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// validateSigners checks the threshold and every member: an address, once;
+// a public key that belongs to it; a peer endpoint for every other member;
+// and this relayer among them.
+func (c *Config) validateSigners(bad func(field, format string, a ...any)) {
+	n := len(c.Signers.Members)
+	if n == 0 {
+		bad("signers.member", "the set needs at least this relayer: add [[signers.member]] blocks (`fluxbridge keys export-public` prints one)")
+	}
+	if c.Signers.Threshold < 1 || c.Signers.Threshold > n || 2*c.Signers.Threshold <= n {
+		bad("signers.threshold", "%d of %d members: k must be more than half of the members and at most all of them", c.Signers.Threshold, n)
+	}
+	self, seen, unset := false, map[Address]bool{}, false
+	for i, m := range c.Signers.Members {
+		f := fmt.Sprintf("signers.member[%d]", i)
+		if m.Address.IsZero() {
+			bad(f+".address", "required: %s", fixOf("signers.member.address"))
+			unset = true
+			continue
+		}
+		if seen[m.Address] {
+			bad(f+".address", "%s is listed twice", m.Address)
+		}
+		seen[m.Address] = true
+		isSelf := m.Address == c.Relayer.Key
+		self = self || isSelf
+		if len(m.PublicKey) == 0 {
+			bad(f+".public_key", "required: %s", fixOf("signers.member.public_key"))
+		} else if a, err := m.PublicKey.Address(); err != nil {
+			bad(f+".public_key", "%v: %s", err, fixOf("signers.member.public_key"))
+		} else if a != m.Address {
+			bad(f+".public_key", "belongs to %s, not to the member's address: %s", a, fixOf("signers.member.public_key"))
+		}
+		if !isSelf && !c.Relayer.Key.IsZero() && !hostPort(m.Peer) {
+			bad(f+".peer", "%q: every other member needs its peer endpoint as host:port", m.Peer)
+		}
+	}
+	if !c.Relayer.Key.IsZero() && n > 0 && !self && !unset {
+		bad("signers.member", "this relayer (relayer.key %s) is not a member of the set", c.Relayer.Key)
+	}
+}
+
 // Self returns this relayer's member entry and its index among the members
 // sorted by address.
 func (c *Config) Self() (Member, int, error) {
-	key, err := ParseAddress(c.Relayer.Key)
-	if err != nil {
-		return Member{}, 0, err
+	key := c.Relayer.Key
+	if key.IsZero() {
+		return Member{}, 0, errors.New("relayer.key is not set")
 	}
-	var addrs [][]byte
+	var addrs []Address
 	var self *Member
 	for i, m := range c.Signers.Members {
-		a, err := ParseAddress(m.Address)
-		if err != nil {
-			return Member{}, 0, err
-		}
-		addrs = append(addrs, a)
-		if bytes.Equal(a, key) {
+		addrs = append(addrs, m.Address)
+		if m.Address == key {
 			self = &c.Signers.Members[i]
 		}
 	}
 	if self == nil {
 		return Member{}, 0, errors.New("relayer.key is not a member of the set")
 	}
-	slices.SortFunc(addrs, bytes.Compare)
-	return *self, slices.IndexFunc(addrs, func(a []byte) bool { return bytes.Equal(a, key) }), nil
-}
-
-// ParseAddress parses a 0x-prefixed 20-byte hex address (any case).
-func ParseAddress(s string) ([]byte, error) {
-	h, ok := strings.CutPrefix(s, "0x")
-	if !ok {
-		h, ok = strings.CutPrefix(s, "0X")
-	}
-	b, err := hex.DecodeString(h)
-	if !ok || err != nil || len(b) != 20 {
-		return nil, fmt.Errorf("%q is not a 0x-prefixed 20-byte hex address", s)
-	}
-	return b, nil
-}
-
-// checkPublicKey checks a compressed secp256k1 key that must belong to addr.
-func checkPublicKey(s string, addr []byte) error {
-	b, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
-	if err != nil || len(b) != 33 {
-		return fmt.Errorf("want the 33-byte compressed public key in hex (66 digits): `fluxbridge keys export-public` prints it")
-	}
-	pk, err := secp256k1.ParsePubKey(b)
-	if err != nil {
-		return fmt.Errorf("not a secp256k1 public key: %v", err)
-	}
-	h := sha3.NewLegacyKeccak256()
-	h.Write(pk.SerializeUncompressed()[1:])
-	if sum := h.Sum(nil); !bytes.Equal(sum[12:], addr) {
-		return fmt.Errorf("belongs to 0x%x, not to the member's address", sum[12:])
-	}
-	return nil
+	slices.SortFunc(addrs, func(a, b Address) int { return bytes.Compare(a[:], b[:]) })
+	return *self, slices.Index(addrs, key), nil
 }
 
 func hostPort(s string) bool {

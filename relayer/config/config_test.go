@@ -1,13 +1,18 @@
 package config
 
 import (
-	"encoding/hex"
+	"bytes"
+	"encoding/json"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"golang.org/x/crypto/sha3"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 )
 
 // member returns a member with a real key pair derived from b.
@@ -15,7 +20,7 @@ func member(b byte, peer string) Member {
 	k := secp256k1.PrivKeyFromBytes([]byte{31: b, 0: 1})
 	h := sha3.NewLegacyKeccak256()
 	h.Write(k.PubKey().SerializeUncompressed()[1:])
-	return Member{Name: "m", Address: "0x" + hex.EncodeToString(h.Sum(nil)[12:]), PublicKey: hex.EncodeToString(k.PubKey().SerializeCompressed()), Peer: peer}
+	return Member{Name: "m", Address: Address(h.Sum(nil)[12:]), PublicKey: k.PubKey().SerializeCompressed(), Peer: peer}
 }
 
 func valid() *Config {
@@ -23,16 +28,18 @@ func valid() *Config {
 	no := false
 	return &Config{
 		Relayer: Relayer{DataDir: "/data", Key: ms[0].Address, PassphraseFile: "/data/pass"},
-		Flux:    Flux{Network: "simnet", Peers: []string{"127.0.0.1:1"}, UseDNSSeeds: &no},
+		Flux:    Flux{Network: Network{params.SimNet}, Peers: []string{"127.0.0.1:1"}, UseDNSSeeds: &no},
 		Signers: Signers{Threshold: 2, Members: ms},
-		Chains: []Chain{{ID: 1337, Name: "dev", Plugin: "/bin/p", PluginSHA256: strings.Repeat("ab", 32),
-			PluginConfig: map[string]any{"bridge": "0x" + strings.Repeat("11", 20), "endpoints": []any{"http://x"}, "fees": map[string]any{"bump_after": "30s"}}}},
-		Governor: Governor{Limits: map[string]uint64{"1337": 5}},
+		Chains: []Chain{{ID: 1337, Name: "dev", Plugin: "/bin/p", PluginSHA256: bytes.Repeat([]byte{0xab}, 32),
+			PluginConfig: PluginConfig{Bridge: Address{0x11, 19: 0x11},
+				Settings: map[string]any{"endpoints": []any{"http://x"}, "fees": map[string]any{"bump_after": "30s"}}}}},
+		Governor: Governor{Limits: Limits{1337: 5}},
 	}
 }
 
 func TestRenderParsesBackToTheSameConfig(t *testing.T) {
 	c := valid()
+	c.Log.Level = slog.LevelWarn
 	c.defaults("")
 	out, err := Render(c)
 	if err != nil {
@@ -48,6 +55,131 @@ func TestRenderParsesBackToTheSameConfig(t *testing.T) {
 	if n := strings.Count(string(out), "\n# "); n < 20 {
 		t.Fatalf("only %d comment lines", n)
 	}
+	// The typed values are there for the daemon, parsed once.
+	if back.Flux.Network.Params != params.SimNet || back.Chains[0].ID != chains.ID(1337) ||
+		back.Chains[0].PluginConfig.Bridge != (Address{0x11, 19: 0x11}) || back.Governor.Limits[1337] != 5 {
+		t.Fatalf("typed values: %+v", back)
+	}
+	again, err := Render(back)
+	if err != nil || !bytes.Equal(again, out) {
+		t.Fatalf("rendering the parsed config differs (%v):\n%s\n---\n%s", err, again, out)
+	}
+}
+
+// A config as an operator writes it, by hand: mixed-case addresses, a 0x
+// public key, no defaults written.
+func TestParseAHandWrittenConfig(t *testing.T) {
+	c := valid()
+	m := c.Signers.Members
+	text := `
+[relayer]
+data_dir = "data"
+key = "` + strings.ToUpper(m[0].Address.String()[2:]) + `"
+[flux]
+network = "testnet"
+[signers]
+threshold = 2
+[[signers.member]]
+address = "0x` + strings.ToUpper(m[0].Address.String()[2:]) + `"
+public_key = "0x` + hexOf(m[0].PublicKey) + `"
+[[signers.member]]
+address = "` + m[1].Address.String() + `"
+public_key = "` + hexOf(m[1].PublicKey) + `"
+peer = "b:1"
+[[chain]]
+id = 56
+plugin = "p"
+plugin_unpinned = true
+[chain.plugin_config]
+bridge = "0xAbCdEf0000000000000000000000000000000001"
+endpoints = ["https://bsc.example"]
+[chain.plugin_config.fees]
+bump_after = "30s"
+[governor.limits]
+"56" = 7
+`
+	_, err := Parse([]byte(text), "/etc/fb")
+	ve, ok := err.(*ValidationError)
+	if !ok || len(ve.Problems) != 1 || ve.Problems[0].Field != "relayer.key" || !strings.Contains(ve.Problems[0].Message, "no 0x prefix") {
+		t.Fatalf("a key without 0x: %v", err)
+	}
+	got, err := Parse([]byte(strings.Replace(text, `key = "`, `key = "0x`, 1)), "/etc/fb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Relayer.Key != m[0].Address || got.Signers.Members[0].Address != m[0].Address ||
+		!bytes.Equal(got.Signers.Members[0].PublicKey, m[0].PublicKey) || got.Flux.Network.Params != params.TestNet ||
+		got.Chains[0].ID != 56 || got.Chains[0].PluginConfig.Bridge != (Address{0xab, 0xcd, 0xef, 19: 1}) ||
+		got.Governor.Limits[56] != 7 || !*got.Flux.UseDNSSeeds {
+		t.Fatalf("parsed %+v", got)
+	}
+	var plugin map[string]any
+	pc, err := json.Marshal(got.Chains[0].PluginConfig)
+	if err != nil || json.Unmarshal(pc, &plugin) != nil {
+		t.Fatalf("plugin config JSON %s: %v", pc, err)
+	}
+	if plugin["bridge"] != "0xabcdef0000000000000000000000000000000001" || plugin["endpoints"] == nil || plugin["fees"] == nil {
+		t.Fatalf("the plugin's JSON lost a setting: %s", pc)
+	}
+}
+
+func hexOf(b []byte) string { t, _ := PublicKey(b).MarshalText(); return string(t) }
+
+// Every value a field's type refuses is reported in one run, with the
+// field's path (including the table's index) and the fix.
+func TestParseReportsEveryBadValue(t *testing.T) {
+	c := valid()
+	c.defaults("")
+	out, err := Render(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	edit := func(old, new string) {
+		t.Helper()
+		if !strings.Contains(text, old) {
+			t.Fatalf("%q is not in the rendered config", old)
+		}
+		text = strings.Replace(text, old, new, 1)
+	}
+	m := c.Signers.Members
+	edit(`key = "`+m[0].Address.String()+`"`, `key = "0xabc"`)
+	edit(`address = "`+m[1].Address.String()+`"`, `address = "`+m[1].Address.String()[2:]+`"`)
+	edit(`public_key = "`+hexOf(m[2].PublicKey)+`"`, `public_key = "02`+strings.Repeat("zz", 32)+`"`)
+	edit(`network = "simnet"`, `network = "regtest"`)
+	edit(`failover_after = "10s"`, `failover_after = "soon"`)
+	edit(`bridge = "0x1100000000000000000000000000000000000011"`, `bridge = "0x11"`)
+	edit(`plugin_sha256 = "abab`, `plugin_sha256 = "`)
+	edit(`"1337" = 5`, `"1337" = 5`+"\n"+`"bsc" = 1`+"\n"+`"56" = -1`)
+	edit(`level = "info"`, `level = "loud"`)
+	_, err = Parse([]byte(text), "/")
+	ve, ok := err.(*ValidationError)
+	if !ok {
+		t.Fatalf("Parse = %v, want a *ValidationError", err)
+	}
+	want := map[string]string{
+		"relayer.key":                   "set it to the 0x address `fluxbridge keys show` prints",
+		"signers.member[1].address":     "no 0x prefix",
+		"signers.member[2].public_key":  "export-public",
+		"flux.network":                  "regtest",
+		"relayer.failover_after":        `"soon" is not a duration`,
+		"chain[0].plugin_config.bridge": "FluxBridge contract",
+		"chain[0].plugin_sha256":        "64 hex digits",
+		"governor.limits.bsc":           "decimal id",
+		"governor.limits.56":            "non-negative",
+		"log.level":                     "want debug, info, warn or error",
+	}
+	for _, p := range ve.Problems {
+		if w, ok := want[p.Field]; ok && strings.Contains(p.Message, w) {
+			delete(want, p.Field)
+		}
+	}
+	if len(want) > 0 {
+		t.Fatalf("not reported: %v\nin:\n%v", want, err)
+	}
+	if strings.Contains(err.Error(), "chains.ParseAddress: invalid") {
+		t.Fatalf("a problem repeats the parser's operation and kind:\n%v", err)
+	}
 }
 
 func TestValidateNamesTheFieldAndTheFix(t *testing.T) {
@@ -57,23 +189,29 @@ func TestValidateNamesTheFieldAndTheFix(t *testing.T) {
 		field  string
 	}{
 		{"data dir missing", func(c *Config) { c.Relayer.DataDir = "" }, "relayer.data_dir"},
-		{"key not an address", func(c *Config) { c.Relayer.Key = "abc" }, "relayer.key"},
+		{"key missing", func(c *Config) { c.Relayer.Key = Address{} }, "relayer.key"},
 		{"two passphrase sources", func(c *Config) { c.Relayer.PassphraseEnv = "X" }, "relayer.passphrase_env"},
-		{"unknown network", func(c *Config) { c.Flux.Network = "moon" }, "flux.network"},
-		{"mainnet below 40 confirmations", func(c *Config) { c.Flux.Network, c.Flux.Confirmations = "mainnet", 10 }, "flux.confirmations"},
+		{"regtest", func(c *Config) { c.Flux.Network.Params = params.RegTest }, "flux.network"},
+		{"mainnet below 40 confirmations", func(c *Config) { c.Flux.Network, c.Flux.Confirmations = Network{params.MainNet}, 10 }, "flux.confirmations"},
 		{"peer not host:port", func(c *Config) { c.Flux.Peers = []string{"nope"} }, "flux.peers[0]"},
 		{"threshold of half", func(c *Config) { c.Signers.Threshold = 1 }, "signers.threshold"},
 		{"threshold above n", func(c *Config) { c.Signers.Threshold = 4 }, "signers.threshold"},
 		{"duplicate member", func(c *Config) { c.Signers.Members[2] = c.Signers.Members[1] }, "signers.member[2].address"},
+		{"member without an address", func(c *Config) { c.Signers.Members[2].Address = Address{} }, "signers.member[2].address"},
 		{"public key of another address", func(c *Config) { c.Signers.Members[1].PublicKey = c.Signers.Members[2].PublicKey }, "signers.member[1].public_key"},
+		{"public key missing", func(c *Config) { c.Signers.Members[1].PublicKey = nil }, "signers.member[1].public_key"},
+		{"public key not on the curve", func(c *Config) { c.Signers.Members[1].PublicKey = make(PublicKey, 33) }, "signers.member[1].public_key"},
 		{"member without a peer", func(c *Config) { c.Signers.Members[1].Peer = "" }, "signers.member[1].peer"},
-		{"self not a member", func(c *Config) { c.Relayer.Key = "0x" + strings.Repeat("22", 20) }, "signers.member"},
+		{"self not a member", func(c *Config) { c.Relayer.Key = Address{0x22} }, "signers.member"},
 		{"no chain", func(c *Config) { c.Chains = nil }, "chain"},
-		{"unpinned plugin", func(c *Config) { c.Chains[0].PluginSHA256 = "" }, "chain[0].plugin_sha256"},
-		{"no bridge", func(c *Config) { delete(c.Chains[0].PluginConfig, "bridge") }, "chain[0].plugin_config.bridge"},
+		{"unpinned plugin", func(c *Config) { c.Chains[0].PluginSHA256 = nil }, "chain[0].plugin_sha256"},
+		{"short checksum", func(c *Config) { c.Chains[0].PluginSHA256 = Checksum{1} }, "chain[0].plugin_sha256"},
+		{"no bridge", func(c *Config) { c.Chains[0].PluginConfig.Bridge = Address{} }, "chain[0].plugin_config.bridge"},
+		{"bridge as a setting", func(c *Config) { c.Chains[0].PluginConfig.Settings["bridge"] = "0x01" }, "chain[0].plugin_config.bridge"},
 		{"non-EVM chain id", func(c *Config) { c.Chains[0].ID = 0xF0000001 }, "chain[0].id"},
-		{"limit for an unknown chain", func(c *Config) { c.Governor.Limits["56"] = 1 }, "governor.limits.56"},
-		{"bad log level", func(c *Config) { c.Log.Level = "loud" }, "log.level"},
+		{"limit for an unknown chain", func(c *Config) { c.Governor.Limits[56] = 1 }, "governor.limits.56"},
+		{"bad log level", func(c *Config) { c.Log.Level = slog.LevelInfo + 1 }, "log.level"},
+		{"bad log format", func(c *Config) { c.Log.Format = "xml" }, "log.format"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,6 +259,9 @@ func TestParseRejectsUnknownKeysAndResolvesPaths(t *testing.T) {
 	if _, err := Parse([]byte("[relayer]\nfailover_after = \"soon\"\n"), "/"); err == nil || !strings.Contains(err.Error(), "duration") {
 		t.Fatalf("a bad duration: %v", err)
 	}
+	if _, err := Parse([]byte("[signers]\nthreshold = \"two\"\n"), "/"); err == nil || !strings.Contains(err.Error(), "threshold") {
+		t.Fatalf("a value of the wrong TOML type: %v", err)
+	}
 }
 
 func TestSelf(t *testing.T) {
@@ -128,6 +269,10 @@ func TestSelf(t *testing.T) {
 	m, i, err := c.Self()
 	if err != nil || m.Address != c.Signers.Members[0].Address || i < 0 || i > 2 {
 		t.Fatalf("Self = %v %d %v", m, i, err)
+	}
+	c.Relayer.Key = Address{1}
+	if _, _, err := c.Self(); err == nil {
+		t.Fatal("Self found a relayer that is not a member")
 	}
 }
 
@@ -137,6 +282,7 @@ func FuzzParse(f *testing.F) {
 	out, _ := Render(c)
 	f.Add(out)
 	f.Add([]byte("[relayer]\ndata_dir = 1"))
+	f.Add([]byte("[[signers.member]]\naddress = \"0x1\"\n[[signers.member]]\naddress = 2\n[governor.limits]\nx = 1"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := Parse(b, "/")
 		if err != nil {
@@ -144,6 +290,13 @@ func FuzzParse(f *testing.F) {
 		}
 		if err := c.Validate(); err != nil {
 			t.Fatalf("Parse accepted a config that does not validate: %v", err)
+		}
+		out, err := Render(c)
+		if err != nil {
+			t.Fatalf("Render: %v", err)
+		}
+		if back, err := Parse(out, "/"); err != nil || !reflect.DeepEqual(back, c) {
+			t.Fatalf("an accepted config does not round-trip: %v\n%s", err, out)
 		}
 	})
 }

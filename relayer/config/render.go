@@ -2,7 +2,9 @@ package config
 
 import (
 	"bytes"
+	"encoding"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +21,10 @@ func Render(c *Config) ([]byte, error) {
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	q := strconv.Quote
 	dur := func(d Duration) string { return q(time.Duration(d).String()) }
+	txt := func(v encoding.TextMarshaler) string {
+		t, _ := v.MarshalText() // the config's own types never fail
+		return q(string(t))
+	}
 	w("# fluxbridge relayer configuration (DESIGN §9). Validate with `fluxbridge run`: every problem is")
 	w("# reported with the field's path and the fix. Relative paths resolve against this file's directory.")
 	w("")
@@ -28,7 +34,7 @@ func Render(c *Config) ([]byte, error) {
 	w("# Directory of the encrypted keys (default: data_dir/keys).")
 	w("keystore = %s", q(c.Relayer.Keystore))
 	w("# The 0x address of this relayer's secp256k1 key in the keystore (`fluxbridge keys show`).")
-	w("key = %s", q(c.Relayer.Key))
+	w("key = %s", txt(c.Relayer.Key))
 	w("# Where the key's passphrase comes from: a file (mode 0600) or an environment variable; neither = prompt.")
 	w("passphrase_file = %s", q(c.Relayer.PassphraseFile))
 	w("passphrase_env = %s", q(c.Relayer.PassphraseEnv))
@@ -39,7 +45,7 @@ func Render(c *Config) ([]byte, error) {
 	w("")
 	w("[flux]")
 	w("# The FLUX network the embedded light node follows: mainnet, testnet or simnet.")
-	w("network = %s", q(c.Flux.Network))
+	w("network = %s", txt(c.Flux.Network))
 	w("# FLUX peers (host:port). Use nodes you trust to be distinct; the node also uses DNS seeds if enabled.")
 	if len(c.Flux.Peers) == 0 {
 		w("# peers = [\"203.0.113.7:16125\"]")
@@ -65,8 +71,8 @@ func Render(c *Config) ([]byte, error) {
 		w("# One member of the set (another operator's `fluxbridge keys export-public` prints this block).")
 		w("[[signers.member]]")
 		w("name = %s", q(m.Name))
-		w("address = %s", q(m.Address))
-		w("public_key = %s", q(m.PublicKey))
+		w("address = %s", txt(m.Address))
+		w("public_key = %s", txt(m.PublicKey))
 		w("# Its peer endpoint (host:port); empty for this relayer.")
 		w("peer = %s", q(m.Peer))
 	}
@@ -81,11 +87,11 @@ func Render(c *Config) ([]byte, error) {
 		w("# A destination chain, served by its plugin process.")
 		w("[[chain]]")
 		w("# The EIP-155 chain id.")
-		w("id = %d", ch.ID)
+		w("id = %d", uint32(ch.ID))
 		w("name = %s", q(ch.Name))
 		w("# The plugin binary and its SHA-256 (`sha256sum`); plugin_unpinned = true only for development.")
 		w("plugin = %s", q(ch.Plugin))
-		w("plugin_sha256 = %s", q(ch.PluginSHA256))
+		w("plugin_sha256 = %s", txt(ch.PluginSHA256))
 		w("plugin_unpinned = %v", ch.PluginUnpinned)
 		w("# The plugin's environment (KEY=VALUE); the relayer's own environment is not passed on.")
 		if len(ch.PluginEnv) == 0 {
@@ -95,7 +101,12 @@ func Render(c *Config) ([]byte, error) {
 		}
 		w("# The plugin's own settings (for the EVM plugin: endpoints, chain_id, bridge, submitter_key_file, fees).")
 		w("[chain.plugin_config]")
-		pc, err := tomlTable(ch.PluginConfig)
+		w("# The FluxBridge contract the relayers sign for (the plugin reads it too).")
+		if _, ok := ch.PluginConfig.Settings["bridge"]; ok {
+			return nil, fmt.Errorf("config: chain %s: a \"bridge\" setting: set PluginConfig.Bridge instead", ch.ID)
+		}
+		w("bridge = %s", txt(ch.PluginConfig.Bridge))
+		pc, err := tomlTable(ch.PluginConfig.Settings)
 		if err != nil {
 			return nil, err
 		}
@@ -110,18 +121,13 @@ func Render(c *Config) ([]byte, error) {
 	w("large_delay = %s", dur(c.Governor.LargeDelay))
 	w("# Per-chain limits in zatoshi per window (\"chain id\" = amount); a chain without one is unlimited.")
 	w("[governor.limits]")
-	keys := make([]string, 0, len(c.Governor.Limits))
-	for k := range c.Governor.Limits {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		w("%s = %d", q(k), c.Governor.Limits[k])
+	for _, id := range slices.Sorted(maps.Keys(c.Governor.Limits)) {
+		w("\"%d\" = %d", uint32(id), c.Governor.Limits[id])
 	}
 	w("")
 	w("[log]")
 	w("# debug, info, warn or error.")
-	w("level = %s", q(c.Log.Level))
+	w("level = %s", q(strings.ToLower(c.Log.Level.String())))
 	w("# json, text or auto (text on a terminal).")
 	w("format = %s", q(c.Log.Format))
 	return b.Bytes(), nil

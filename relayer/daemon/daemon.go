@@ -7,24 +7,21 @@ package daemon
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/chainrpc"
 	"github.com/fluxbridge/fluxbridge/chains/flux"
-	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/reserve"
 	"github.com/fluxbridge/fluxbridge/chains/flux/script"
 	"github.com/fluxbridge/fluxbridge/internal/run"
@@ -37,7 +34,8 @@ import (
 
 // Options configures Open.
 type Options struct {
-	// Config is the validated relayer configuration. Required.
+	// Config is the relayer configuration, with the typed values config.Load
+	// decoded; Open validates it again and re-parses nothing. Required.
 	Config *config.Config
 	// Passphrase unlocks the relayer's key. Required.
 	Passphrase string
@@ -70,6 +68,10 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	if o.Config == nil {
 		return nil, chains.E("daemon.Open", chains.KindInvalid, errors.New("a configuration is required"))
 	}
+	// config.Load validated it; a configuration built in Go may not be.
+	if err := o.Config.Validate(); err != nil {
+		return nil, chains.E("daemon.Open", chains.KindInvalid, err)
+	}
 	cfg := o.Config
 	d := &Daemon{cfg: cfg, log: o.Logger}
 	if d.log == nil {
@@ -93,21 +95,15 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	if d.store, err = sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(cfg.Relayer.DataDir, "relayer.db"), Signer: d.key, Now: now}); err != nil {
 		return nil, err
 	}
-	members, pubkeys, err := membersOf(cfg)
-	if err != nil {
-		return nil, err
-	}
-	p, err := networkParams(cfg.Flux.Network)
-	if err != nil {
-		return nil, err
-	}
+	members, pubkeys := membersOf(cfg)
+	p := cfg.Flux.Network.Params
 	redeem, err := script.MultisigRedeemScript(cfg.Signers.Threshold, pubkeys)
 	if err != nil {
 		return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("the reserve's redeem script: %w", err))
 	}
 	supported := map[uint32]bool{}
 	for _, c := range cfg.Chains {
-		supported[c.ID] = true
+		supported[uint32(c.ID)] = true
 	}
 	fluxDir := filepath.Join(cfg.Relayer.DataDir, "flux")
 	seeds := cfg.Flux.UseDNSSeeds != nil && *cfg.Flux.UseDNSSeeds
@@ -136,8 +132,7 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	// before Run starts the exchange, by which time the pipeline exists.
 	var peers []peer.Member
 	for _, m := range cfg.Signers.Members {
-		id, _ := hexAddress(m.Address)
-		peers = append(peers, peer.Member{ID: id, Addr: m.Peer})
+		peers = append(peers, peer.Member{ID: m.Address.Bytes(), Addr: m.Peer})
 	}
 	if d.exchange, err = peer.New(peer.Config{
 		Self: d.key, Listen: cfg.Peer.Listen, Members: peers, Handle: d.handle, Heartbeat: d.heartbeat,
@@ -165,21 +160,11 @@ func (d *Daemon) startPlugins(ctx context.Context) ([]relayer.Destination, error
 	var dests []relayer.Destination
 	for i, c := range d.cfg.Chains {
 		field := fmt.Sprintf("chain[%d]", i)
-		bridge, err := bridgeOf(c.PluginConfig)
-		if err != nil {
-			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s.plugin_config.bridge: %w", field, err))
-		}
 		pc, err := json.Marshal(c.PluginConfig)
 		if err != nil {
 			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s.plugin_config: %w", field, err))
 		}
-		var sum []byte
-		if c.PluginSHA256 != "" {
-			if sum, err = hex.DecodeString(c.PluginSHA256); err != nil {
-				return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s.plugin_sha256: %w", field, err))
-			}
-		}
-		p, err := chainrpc.Start(ctx, chainrpc.Config{Path: c.Plugin, SHA256: sum, Unpinned: c.PluginUnpinned, Env: c.PluginEnv,
+		p, err := chainrpc.Start(ctx, chainrpc.Config{Path: c.Plugin, SHA256: c.PluginSHA256, Unpinned: c.PluginUnpinned, Env: c.PluginEnv,
 			PluginConfig: pc, Logger: d.log.With("component", "plugin", "chain", c.ID)})
 		if err != nil {
 			return nil, err
@@ -189,8 +174,8 @@ func (d *Daemon) startPlugins(ctx context.Context) ([]relayer.Destination, error
 		if sink == nil {
 			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s: the plugin serves no sink (is submitter_key_file set?)", field))
 		}
-		if sink.Chain() != chains.ID(c.ID) {
-			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s: the plugin serves chain %s, not %d", field, sink.Chain(), c.ID))
+		if sink.Chain() != c.ID {
+			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s: the plugin serves chain %s, not %s", field, sink.Chain(), c.ID))
 		}
 		l, err := sink.Limits(ctx)
 		if err != nil {
@@ -199,7 +184,7 @@ func (d *Daemon) startPlugins(ctx context.Context) ([]relayer.Destination, error
 		if err := checkMinLock(d.cfg.Flux.MinLock, c.ID, l); err != nil {
 			return nil, err
 		}
-		dests = append(dests, relayer.Destination{Chain: chains.ID(c.ID), Bridge: bridge, Sink: sink, MinLock: l.MinLock, MintFee: l.MintFee})
+		dests = append(dests, relayer.Destination{Chain: c.ID, Bridge: c.PluginConfig.Bridge, Sink: sink, MinLock: l.MinLock, MintFee: l.MintFee})
 	}
 	return dests, nil
 }
@@ -208,14 +193,14 @@ func (d *Daemon) startPlugins(ctx context.Context) ([]relayer.Destination, error
 // never mint: one below the bridge's minLock, or not above its mintFee. Such
 // a lock would be signed by every relayer and then revert forever; with
 // min_lock at least the bridge's minimum the scanner makes it a refund.
-func checkMinLock(minLock uint64, chain uint32, l chains.Limits) error {
+func checkMinLock(minLock uint64, chain chains.ID, l chains.Limits) error {
 	const op = "daemon.Open"
 	switch {
 	case minLock < l.MinLock:
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("flux.min_lock = %d zatoshi is below the minLock of chain %d's bridge (%d): raise flux.min_lock to at least %d",
+		return chains.E(op, chains.KindInvalid, fmt.Errorf("flux.min_lock = %d zatoshi is below the minLock of chain %s's bridge (%d): raise flux.min_lock to at least %d",
 			minLock, chain, l.MinLock, max(l.MinLock, l.MintFee+1)))
 	case minLock <= l.MintFee:
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("flux.min_lock = %d zatoshi is not above the mintFee of chain %d's bridge (%d): raise flux.min_lock to at least %d",
+		return chains.E(op, chains.KindInvalid, fmt.Errorf("flux.min_lock = %d zatoshi is not above the mintFee of chain %s's bridge (%d): raise flux.min_lock to at least %d",
 			minLock, chain, l.MintFee, max(l.MinLock, l.MintFee+1)))
 	}
 	return nil
@@ -377,79 +362,31 @@ func (h headerSource) Headers(ctx context.Context, from, to uint64) ([][]byte, s
 
 // unlock opens the relayer's key from its keystore.
 func unlock(cfg *config.Config, pass string) (signer.Signer, error) {
-	want, err := hexAddress(cfg.Relayer.Key)
-	if err != nil {
-		return nil, chains.E("daemon.unlock", chains.KindInvalid, fmt.Errorf("relayer.key: %w", err))
-	}
 	keys, err := signer.List(cfg.Relayer.Keystore)
 	if err != nil {
 		return nil, err
 	}
 	for _, k := range keys {
-		if k.Scheme == chains.SchemeSecp256k1 && bytes.Equal(k.ID, want) {
+		if k.Scheme == chains.SchemeSecp256k1 && bytes.Equal(k.ID, cfg.Relayer.Key[:]) {
 			return signer.Unlock(k.Path, pass)
 		}
 	}
 	return nil, chains.E("daemon.unlock", chains.KindNotFound, fmt.Errorf("relayer.key %s is not in the keystore %s", cfg.Relayer.Key, cfg.Relayer.Keystore))
 }
 
-// membersOf returns the set's addresses and its public keys sorted by key
-// (the reserve's redeem script order).
-func membersOf(cfg *config.Config) ([][]byte, [][]byte, error) {
-	var ids, pubs [][]byte
-	for i, m := range cfg.Signers.Members {
-		id, err := hexAddress(m.Address)
-		if err != nil {
-			return nil, nil, chains.E("daemon.members", chains.KindInvalid, fmt.Errorf("signers.member[%d].address: %w", i, err))
-		}
-		pub, err := hex.DecodeString(strings.TrimPrefix(m.PublicKey, "0x"))
-		if err != nil {
-			return nil, nil, chains.E("daemon.members", chains.KindInvalid, fmt.Errorf("signers.member[%d].public_key: %w", i, err))
-		}
-		ids, pubs = append(ids, id), append(pubs, pub)
+// membersOf returns the set's addresses in configuration order and its
+// public keys sorted by key (the reserve's redeem script order).
+func membersOf(cfg *config.Config) (ids, pubs [][]byte) {
+	for _, m := range cfg.Signers.Members {
+		ids, pubs = append(ids, m.Address.Bytes()), append(pubs, bytes.Clone(m.PublicKey))
 	}
 	slices.SortFunc(pubs, bytes.Compare)
-	return ids, pubs, nil
-}
-
-func hexAddress(s string) ([]byte, error) {
-	b, err := hex.DecodeString(strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X"))
-	if err != nil || len(b) != 20 {
-		return nil, fmt.Errorf("%q is not a 20-byte hex address", s)
-	}
-	return b, nil
-}
-
-func bridgeOf(pc map[string]any) ([20]byte, error) {
-	var b [20]byte
-	s, _ := pc["bridge"].(string)
-	raw, err := hexAddress(s)
-	if err != nil {
-		return b, err
-	}
-	copy(b[:], raw)
-	return b, nil
-}
-
-func networkParams(name string) (*params.Params, error) {
-	switch name {
-	case "", "mainnet":
-		return params.MainNet, nil
-	case "testnet":
-		return params.TestNet, nil
-	case "simnet":
-		return params.SimNet, nil
-	}
-	return nil, chains.E("daemon.networkParams", chains.KindInvalid, fmt.Errorf("flux.network %q: want mainnet, testnet or simnet", name))
+	return ids, pubs
 }
 
 func governorOf(cfg *config.Config) relayer.Governor {
 	g := relayer.Governor{Window: time.Duration(cfg.Governor.Window), Large: cfg.Governor.LargeTransfer,
 		LargeDelay: time.Duration(cfg.Governor.LargeDelay), Limits: map[chains.ID]uint64{}}
-	for k, v := range cfg.Governor.Limits {
-		if id, err := strconv.ParseUint(k, 10, 32); err == nil {
-			g.Limits[chains.ID(id)] = v
-		}
-	}
+	maps.Copy(g.Limits, cfg.Governor.Limits)
 	return g
 }
