@@ -262,11 +262,11 @@ func ParseConfig(data []byte) (Config, error) {
 		DefaultLimit:     fc.DefaultLimit,
 		MaxResponseBytes: fc.MaxResponseBytes,
 	}
-	if !common.IsHexAddress(fc.Bridge) || !strings.HasPrefix(fc.Bridge, "0x") {
-		return bad("bridge", fmt.Errorf("%q is not a 0x-prefixed 20-byte hex address", fc.Bridge))
+	bridge, err := chains.ParseAddress(fc.Bridge)
+	if err != nil {
+		return bad("bridge", err)
 	}
-	cfg.Bridge = common.HexToAddress(fc.Bridge)
-	var err error
+	cfg.Bridge = bridge
 	if cfg.CallTimeout, err = parseDuration(fc.CallTimeout); err != nil {
 		return bad("call_timeout", err)
 	}
