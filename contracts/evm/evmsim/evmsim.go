@@ -32,6 +32,7 @@ import (
 	"net"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind"
@@ -93,6 +94,12 @@ type Chain struct {
 	Prefixes [2][2]byte
 
 	threshold int
+
+	// sealMu serialises block production: go-ethereum's simulated beacon
+	// waits for its transaction pool in every Commit, and the pool answers
+	// only the latest of concurrent waiters, so two Commits at once (the
+	// devnet's producer and a test finalizing) could wait for ever.
+	sealMu sync.Mutex
 }
 
 // Key derives a deterministic test key from a label.
@@ -248,7 +255,12 @@ func freePort() (int, error) {
 func (c *Chain) Close() error { return c.Backend.Close() }
 
 // Commit mines one block with the pending transactions.
-func (c *Chain) Commit() common.Hash { return c.Backend.Commit() }
+// It is safe to call from several goroutines.
+func (c *Chain) Commit() common.Hash {
+	c.sealMu.Lock()
+	defer c.sealMu.Unlock()
+	return c.Backend.Commit()
+}
 
 // Threshold is the deployed signer threshold.
 func (c *Chain) Threshold() int { return c.threshold }
@@ -373,6 +385,8 @@ func (c *Chain) AwaitPool(ctx context.Context, tx *types.Transaction) error {
 // only adjust time on an empty pool, and its pool forgets mined transactions
 // asynchronously; Rollback waits for it), so commit what must be mined before.
 func (c *Chain) AdjustTime(d time.Duration) error {
+	c.sealMu.Lock()
+	defer c.sealMu.Unlock()
 	c.Backend.Rollback()
 	return c.Backend.AdjustTime(d)
 }
