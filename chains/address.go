@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // maxQuoted bounds how much of a rejected input an error message repeats.
@@ -17,7 +19,7 @@ const maxQuoted = 48
 //
 // The digits may be in any case, and "0X" is accepted as the prefix too (as
 // go-ethereum accepts it). A mixed-case address is not checked against its
-// EIP-55 checksum. Every error is a KindInvalid *Error that says what is
+// EIP-55 checksum. Every error is a fault.Invalid *Error that says what is
 // wrong with the input (no prefix, the wrong number of digits, a non-hex
 // digit) and repeats at most its first 48 bytes.
 func ParseAddress(s string) ([20]byte, error) {
@@ -29,14 +31,14 @@ func ParseAddress(s string) ([20]byte, error) {
 	}
 	switch {
 	case !ok:
-		return a, E(op, KindInvalid, fmt.Errorf("%s has no 0x prefix: want 0x and 40 hex digits", quote(s)))
+		return a, fault.E(op, fault.Invalid, fmt.Errorf("%s has no 0x prefix: want 0x and 40 hex digits", quote(s)))
 	case len(h) != 2*len(a):
-		return a, E(op, KindInvalid, fmt.Errorf("%s has %d characters after 0x: want 40 hex digits", quote(s), len(h)))
+		return a, fault.E(op, fault.Invalid, fmt.Errorf("%s has %d characters after 0x: want 40 hex digits", quote(s), len(h)))
 	}
 	if _, err := hex.Decode(a[:], []byte(h)); err != nil {
 		i := max(strings.IndexFunc(h, func(r rune) bool { return !isHexDigit(r) }), 0)
 		r, _ := utf8.DecodeRuneInString(h[i:])
-		return [20]byte{}, E(op, KindInvalid, fmt.Errorf("%s: %s at offset %d is not a hex digit", quote(s), strconv.QuoteRune(r), 2+i))
+		return [20]byte{}, fault.E(op, fault.Invalid, fmt.Errorf("%s: %s at offset %d is not a hex digit", quote(s), strconv.QuoteRune(r), 2+i))
 	}
 	return a, nil
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 func TestParseAddress(t *testing.T) {
@@ -43,7 +45,7 @@ func TestParseAddress(t *testing.T) {
 			if err == nil {
 				t.Fatalf("ParseAddress(%q) = %x, want an error", tc.in, got)
 			}
-			if KindOf(err) != KindInvalid || got != ([20]byte{}) {
+			if fault.KindOf(err) != fault.Invalid || got != ([20]byte{}) {
 				t.Fatalf("ParseAddress(%q) = %x, %v; want the zero address and an invalid-input error", tc.in, got, err)
 			}
 			if !strings.Contains(err.Error(), tc.says) || len(err.Error()) > 300 {
@@ -80,8 +82,8 @@ func FuzzParseAddress(f *testing.F) {
 			t.Fatalf("ParseAddress(%q) = %v, want accepted %v", s, err, want)
 		}
 		if err != nil {
-			if KindOf(err) != KindInvalid || len(err.Error()) > 300 {
-				t.Fatalf("ParseAddress(%q): %v (kind %v, %d bytes)", s, err, KindOf(err), len(err.Error()))
+			if fault.KindOf(err) != fault.Invalid || len(err.Error()) > 300 {
+				t.Fatalf("ParseAddress(%q): %v (kind %v, %d bytes)", s, err, fault.KindOf(err), len(err.Error()))
 			}
 			return
 		}

@@ -9,7 +9,6 @@ package chains
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -160,64 +159,7 @@ type Source interface {
 	// Events returns the events after req.After at req.Confirmations depth.
 	Events(ctx context.Context, req EventsRequest) (EventsResponse, error)
 	// Reobserve re-fetches and re-verifies the events of one transaction now
-	// (signing rule 1: re-verify at signing time). It returns a KindNotFound
+	// (signing rule 1: re-verify at signing time). It returns a fault.NotFound
 	// error if the transaction is not in the source's best chain.
 	Reobserve(ctx context.Context, txid string) ([]Event, error)
-}
-
-// Kind classifies an error so callers decide by kind, not by text, on either
-// side of a plugin boundary. The list is append-only.
-type Kind int
-
-// Error kinds.
-const (
-	KindInternal  Kind = iota // a bug or an unexpected state
-	KindInvalid               // bad input; retrying the same request fails again
-	KindNotFound              // the thing asked for does not exist (yet)
-	KindConflict              // it contradicts what is already known or done
-	KindTransient             // try again later: timeout, unreachable peer, busy
-	KindReorged               // the data was on a branch that is no longer best
-	KindRejected              // the chain refused it (policy or consensus)
-	// KindForbidden: the destination's immutable rules forbid this request
-	// whoever signs it (a value below its minimum or not above its fee, a
-	// recipient it refuses); it will never succeed, so a lock is refunded.
-	KindForbidden
-)
-
-var kindNames = [...]string{"internal", "invalid", "not-found", "conflict", "transient", "reorged", "rejected", "forbidden"}
-
-func (k Kind) String() string {
-	if k >= 0 && int(k) < len(kindNames) {
-		return kindNames[k]
-	}
-	return fmt.Sprintf("kind(%d)", int(k))
-}
-
-// Error is an error with an operation and a kind.
-type Error struct {
-	Op   string // e.g. "flux.Events"
-	Kind Kind
-	Err  error
-}
-
-func (e *Error) Error() string {
-	if e.Err == nil {
-		return e.Op + ": " + e.Kind.String()
-	}
-	return e.Op + ": " + e.Kind.String() + ": " + e.Err.Error()
-}
-
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Err }
-
-// E builds an *Error.
-func E(op string, kind Kind, err error) *Error { return &Error{Op: op, Kind: kind, Err: err} }
-
-// KindOf returns the kind of the first *Error in err's chain, or KindInternal.
-func KindOf(err error) Kind {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
-	}
-	return KindInternal
 }

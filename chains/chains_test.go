@@ -4,15 +4,17 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 func TestKindSurvivesWrapping(t *testing.T) {
-	base := E("flux.Reobserve", KindNotFound, errors.New("tx not in best chain"))
+	base := fault.E("flux.Reobserve", fault.NotFound, errors.New("tx not in best chain"))
 	wrapped := fmt.Errorf("signing lock: %w", base)
-	if KindOf(wrapped) != KindNotFound {
-		t.Fatalf("KindOf = %v", KindOf(wrapped))
+	if fault.KindOf(wrapped) != fault.NotFound {
+		t.Fatalf("KindOf = %v", fault.KindOf(wrapped))
 	}
-	if KindOf(errors.New("plain")) != KindInternal {
+	if fault.KindOf(errors.New("plain")) != fault.Internal {
 		t.Fatal("a plain error must count as internal")
 	}
 	if got := base.Error(); got != "flux.Reobserve: not-found: tx not in best chain" {
@@ -45,7 +47,7 @@ func TestTransferIDRoundTrip(t *testing.T) {
 	}
 	for _, bad := range []string{"", "flux:", id + "x", id[:len(id)-2] + ":07", id[:len(id)-2] + ":-1",
 		"evm" + id[4:], id[:10] + "zz" + id[12:], id[:len(id)-2] + ":4294967296"} {
-		if _, err := ParseTransferID(bad); KindOf(err) != KindInvalid {
+		if _, err := ParseTransferID(bad); fault.KindOf(err) != fault.Invalid {
 			t.Errorf("ParseTransferID(%q) = %v, want invalid", bad, err)
 		}
 	}

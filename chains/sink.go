@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // LockRef names one lock on the FLUX chain: the transaction id in internal
@@ -171,7 +173,7 @@ type Sink interface {
 	// Submit sends a signed submission. It is idempotent: submitting what the
 	// destination already did returns StateDone, and submitting while a
 	// transaction for the same id is in flight returns that transaction.
-	// A KindRejected error means the destination refused the signatures or
+	// A fault.Rejected error means the destination refused the signatures or
 	// the request; the caller must not retry it unchanged.
 	Submit(ctx context.Context, req SubmitRequest) (Status, error)
 	// Status reports the submission with the given id (read from the chain,
@@ -191,11 +193,11 @@ func ParseTransferID(id string) (LockRef, error) {
 	var l LockRef
 	const prefix = "flux:"
 	if len(id) < len(prefix)+64+2 || id[:len(prefix)] != prefix || id[len(prefix)+64] != ':' {
-		return l, E("chains.ParseTransferID", KindInvalid, fmt.Errorf("%q is not flux:<txid>:<vout>", id))
+		return l, fault.E("chains.ParseTransferID", fault.Invalid, fmt.Errorf("%q is not flux:<txid>:<vout>", id))
 	}
 	var rev [32]byte
 	if _, err := hex.Decode(rev[:], []byte(id[len(prefix):len(prefix)+64])); err != nil {
-		return l, E("chains.ParseTransferID", KindInvalid, fmt.Errorf("txid of %q: %v", id, err))
+		return l, fault.E("chains.ParseTransferID", fault.Invalid, fmt.Errorf("txid of %q: %v", id, err))
 	}
 	for i := range rev {
 		l.TxID[i] = rev[31-i]
@@ -206,7 +208,7 @@ func ParseTransferID(id string) (LockRef, error) {
 		err = fmt.Errorf("not in canonical form")
 	}
 	if err != nil {
-		return l, E("chains.ParseTransferID", KindInvalid, fmt.Errorf("vout of %q: %v", id, err))
+		return l, fault.E("chains.ParseTransferID", fault.Invalid, fmt.Errorf("vout of %q: %v", id, err))
 	}
 	l.Vout = uint32(vout)
 	return l, nil

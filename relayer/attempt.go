@@ -3,7 +3,7 @@ package relayer
 import (
 	"time"
 
-	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // Backoff is the per-transfer schedule of submission attempts after a
@@ -27,25 +27,25 @@ func (b Backoff) After(n uint32) time.Duration {
 // it carried) does to a transfer. It is pure: the caller stores the returned
 // transfer and the journal entry, if there is one.
 //
-//   - KindForbidden: the destination's immutable rules refuse this lock
+//   - fault.Forbidden: the destination's immutable rules refuse this lock
 //     whoever signs it (below its minimum, not above its fee, a recipient it
 //     refuses). Nothing will ever be minted for it, so it is due a refund.
 //   - any other failure: the attempt is counted and the next one waits
-//     b.After(attempts). Only a refusal (KindRejected) whose reason differs
+//     b.After(attempts). Only a refusal (fault.Rejected) whose reason differs
 //     from the last one is journaled, so a mint refused for days writes one
 //     entry, not one per attempt; transient failures (an RPC down, a pause, a
 //     full rate-limit bucket) are retried without an entry.
-func failedAttempt(t Transfer, now time.Time, kind chains.Kind, reason string, signers []string, b Backoff) (next Transfer, entry Entry) {
+func failedAttempt(t Transfer, now time.Time, kind fault.Kind, reason string, signers []string, b Backoff) (next Transfer, entry Entry) {
 	next = t
 	next.UpdatedAt = now
-	if kind == chains.KindForbidden && CanMove(t.State, StateRefundDue) {
+	if kind == fault.Forbidden && CanMove(t.State, StateRefundDue) {
 		next.State, next.Invalid, next.Refused = StateRefundDue, "destination forbids the mint: "+reason, reason
 		return next, RefundDue{Lock: lockOfTransfer(next), Reason: next.Invalid}
 	}
 	next.Attempts++
 	next.NextAttempt = now.Add(b.After(next.Attempts))
 	next.Refused = reason
-	if kind == chains.KindRejected && reason != t.Refused {
+	if kind == fault.Rejected && reason != t.Refused {
 		return next, SubmitRefused{ID: t.ID, Error: reason, Attempts: next.Attempts, Signers: signers}
 	}
 	return next, nil

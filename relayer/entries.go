@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // Entry is the content of one journal entry (DESIGN §7): what the relayer
@@ -57,16 +58,16 @@ func EntryKinds() []string {
 
 // DecodeEntry decodes the content of a journal entry of the given kind into
 // its type. An unknown kind or a content that is not that type's JSON is a
-// KindInvalid error.
+// fault.Invalid error.
 func DecodeEntry(kind string, content []byte) (Entry, error) {
 	const op = "relayer.DecodeEntry"
 	mk, ok := entries[kind]
 	if !ok {
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("unknown journal entry kind %q", kind))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("unknown journal entry kind %q", kind))
 	}
 	e := mk()
 	if err := json.Unmarshal(content, e); err != nil {
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("%s entry: %v", kind, err))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("%s entry: %v", kind, err))
 	}
 	return e, nil
 }

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // Every kind is registered under its own name, and an entry survives the
@@ -54,10 +54,10 @@ func TestEntriesRoundTrip(t *testing.T) {
 			t.Errorf("kind %s is registered with a type of kind %s", k, got)
 		}
 	}
-	if _, err := DecodeEntry("no-such-kind", []byte(`{}`)); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := DecodeEntry("no-such-kind", []byte(`{}`)); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("unknown kind: %v", err)
 	}
-	if _, err := DecodeEntry(KindMinted, []byte(`{"minted":12}`)); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := DecodeEntry(KindMinted, []byte(`{"minted":12}`)); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("an amount that is not a decimal string: %v", err)
 	}
 }

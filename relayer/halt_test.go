@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 )
 
@@ -19,7 +20,7 @@ type brokenStore struct {
 
 func (s *brokenStore) Update(ctx context.Context, fn func(relayer.Tx) error) error {
 	if s.broken.Load() {
-		return chains.E("test.Update", chains.KindInternal, errors.New("disk I/O error"))
+		return fault.E("test.Update", fault.Internal, errors.New("disk I/O error"))
 	}
 	return s.Store.Update(ctx, fn)
 }

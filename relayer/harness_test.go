@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
 	"github.com/fluxbridge/fluxbridge/relayer/store/memstore"
@@ -58,7 +59,7 @@ type source struct {
 func (s *source) Anchor() (uint64, string) { return 990, "ours-990" }
 
 func (s *source) Headers(context.Context, uint64, uint64) ([][]byte, string, error) {
-	return nil, "", chains.E("test.Headers", chains.KindInternal, fmt.Errorf("the anchor is above the final height"))
+	return nil, "", fault.E("test.Headers", fault.Internal, fmt.Errorf("the anchor is above the final height"))
 }
 
 func (s *source) HashAt(h uint64) (string, bool) {
@@ -138,7 +139,7 @@ func (s *source) Reobserve(_ context.Context, txid string) ([]chains.Event, erro
 		}
 	}
 	if out == nil {
-		return nil, chains.E("test.Reobserve", chains.KindNotFound, fmt.Errorf("no tx %s", txid))
+		return nil, fault.E("test.Reobserve", fault.NotFound, fmt.Errorf("no tx %s", txid))
 	}
 	return out, nil
 }

@@ -9,19 +9,20 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // HandleEnvelope takes an envelope a member of the set sent (the transport
 // has checked the envelope's signature and membership). A mint-attestation is
 // checked at once (layout, destination, that its digest is the MintAuth of the
 // mint it names, its signature) and then stored in a batch; an error's kind
-// says why it was refused: KindInvalid for a bad attestation, KindTransient
+// says why it was refused: fault.Invalid for a bad attestation, fault.Transient
 // when the inbox is full (the sender's rebroadcast brings it again).
 func (r *Relayer) HandleEnvelope(ctx context.Context, kind string, from, payload, raw []byte) error {
 	const op = "relayer.HandleEnvelope"
 	if !r.isMember(from) {
 		r.drop("outsider")
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("%x is not a member of the set", from))
+		return fault.E(op, fault.Invalid, fmt.Errorf("%x is not a member of the set", from))
 	}
 	if kind != KindMintAttestation {
 		return nil // other kinds belong to later stages (releases, Solana) or the transport (heartbeats)
@@ -34,16 +35,16 @@ func (r *Relayer) HandleEnvelope(ctx context.Context, kind string, from, payload
 	d, ok := r.dests[a.Dest]
 	if !ok {
 		r.drop("unknown-chain")
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("attestation for chain %s, which this relayer does not serve", a.Dest))
+		return fault.E(op, fault.Invalid, fmt.Errorf("attestation for chain %s, which this relayer does not serve", a.Dest))
 	}
 	want := chains.MintAuthDigest(d.Chain, d.Bridge, a.Mint)
 	if !bytes.Equal(a.Digest, want[:]) {
 		r.drop("bad-digest")
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("attestation of %x for %s: digest is not the MintAuth of its mint", from, a.TransferID))
+		return fault.E(op, fault.Invalid, fmt.Errorf("attestation of %x for %s: digest is not the MintAuth of its mint", from, a.TransferID))
 	}
 	if err := r.cfg.Verify(chains.Signature{Signer: from, Sig: a.Sig}, chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: a.Digest}); err != nil {
 		r.drop("bad-signature")
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("attestation of %x for %s: %v", from, a.TransferID, err))
+		return fault.E(op, fault.Invalid, fmt.Errorf("attestation of %x for %s: %v", from, a.TransferID, err))
 	}
 	a.Envelope = bytes.Clone(raw)
 	select {
@@ -51,7 +52,7 @@ func (r *Relayer) HandleEnvelope(ctx context.Context, kind string, from, payload
 		return nil
 	default:
 		r.drop("inbox-full")
-		return chains.E(op, chains.KindTransient, errors.New("inbox full"))
+		return fault.E(op, fault.Transient, errors.New("inbox full"))
 	}
 }
 
@@ -102,7 +103,7 @@ func (r *Relayer) storeAttestations(ctx context.Context, batch []Attestation) er
 			a.ReceivedAt = tx.Now()
 			t, err := tx.Transfer(a.TransferID)
 			known := err == nil
-			if err != nil && chains.KindOf(err) != chains.KindNotFound {
+			if err != nil && fault.KindOf(err) != fault.NotFound {
 				return err
 			}
 			if known && (t.Dest != a.Dest || t.Amount != a.Mint.Amount || t.Recipient != a.Mint.Recipient) {
@@ -114,7 +115,7 @@ func (r *Relayer) storeAttestations(ctx context.Context, batch []Attestation) er
 				continue
 			}
 			added, err := tx.AddAttestation(a)
-			if chains.KindOf(err) == chains.KindConflict {
+			if fault.KindOf(err) == fault.Conflict {
 				conflicts++
 				if err := r.journalConflict(tx, a, "a second, different attestation from the same signer"); err != nil {
 					return err
@@ -164,13 +165,13 @@ func (r *Relayer) journalConflict(tx Tx, a Attestation, why string) error {
 func (r *Relayer) HandleReobserve(ctx context.Context, from []byte, chain chains.ID, txid string) error {
 	if !r.isMember(from) {
 		r.drop("outsider")
-		return chains.E("relayer.HandleReobserve", chains.KindInvalid, fmt.Errorf("%x is not a member of the set", from))
+		return fault.E("relayer.HandleReobserve", fault.Invalid, fmt.Errorf("%x is not a member of the set", from))
 	}
 	if chain != chains.FluxL1 {
 		return nil
 	}
 	evs, err := r.cfg.Source.Reobserve(ctx, txid)
-	if chains.KindOf(err) == chains.KindNotFound {
+	if fault.KindOf(err) == fault.NotFound {
 		return nil
 	}
 	if err != nil {
@@ -181,7 +182,7 @@ func (r *Relayer) HandleReobserve(ctx context.Context, from []byte, chain chains
 			if ev.Kind != chains.EventLock || ev.Retracted {
 				continue
 			}
-			if _, err := tx.Transfer(ev.ID); chains.KindOf(err) != chains.KindNotFound {
+			if _, err := tx.Transfer(ev.ID); fault.KindOf(err) != fault.NotFound {
 				continue
 			}
 			if _, err := r.applyObserved(tx, ev, func(cur *Transfer) observed { return planSeen(cur, ev, tx.Now()) }); err != nil {

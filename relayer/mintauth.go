@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // AttestationVersion is the first byte of a mint-attestation payload.
@@ -24,7 +25,7 @@ var ErrAttestation = errors.New("malformed mint-attestation")
 // envelope's signer is the attestation's signer, so it is not repeated.
 func MarshalAttestation(a Attestation) ([]byte, error) {
 	if len(a.Digest) != 32 || len(a.Sig) != 65 {
-		return nil, chains.E("relayer.MarshalAttestation", chains.KindInvalid,
+		return nil, fault.E("relayer.MarshalAttestation", fault.Invalid,
 			fmt.Errorf("%w: digest of %d bytes and signature of %d bytes, want 32 and 65", ErrAttestation, len(a.Digest), len(a.Sig)))
 	}
 	b := make([]byte, 0, AttestationSize)
@@ -44,13 +45,13 @@ func MarshalAttestation(a Attestation) ([]byte, error) {
 func UnmarshalAttestation(signer, b []byte) (Attestation, error) {
 	const op = "relayer.UnmarshalAttestation"
 	if len(b) != AttestationSize {
-		return Attestation{}, chains.E(op, chains.KindInvalid, fmt.Errorf("%w: %d bytes, want %d", ErrAttestation, len(b), AttestationSize))
+		return Attestation{}, fault.E(op, fault.Invalid, fmt.Errorf("%w: %d bytes, want %d", ErrAttestation, len(b), AttestationSize))
 	}
 	if b[0] != AttestationVersion {
-		return Attestation{}, chains.E(op, chains.KindInvalid, fmt.Errorf("%w: version %d", ErrAttestation, b[0]))
+		return Attestation{}, fault.E(op, fault.Invalid, fmt.Errorf("%w: version %d", ErrAttestation, b[0]))
 	}
 	if len(signer) != 20 {
-		return Attestation{}, chains.E(op, chains.KindInvalid, fmt.Errorf("%w: signer of %d bytes", ErrAttestation, len(signer)))
+		return Attestation{}, fault.E(op, fault.Invalid, fmt.Errorf("%w: signer of %d bytes", ErrAttestation, len(signer)))
 	}
 	var a Attestation
 	a.Dest = chains.ID(binary.BigEndian.Uint32(b[1:]))

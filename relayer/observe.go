@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // Event streams whose cursors the store keeps.
@@ -63,7 +64,7 @@ func (r *Relayer) observePage(ctx context.Context, stream string, conf uint32) (
 			return err
 		}
 		if now != cur {
-			return chains.E("relayer.observe", chains.KindConflict, fmt.Errorf("cursor of %s moved under us", stream))
+			return fault.E("relayer.observe", fault.Conflict, fmt.Errorf("cursor of %s moved under us", stream))
 		}
 		for _, ev := range resp.Events {
 			if ev.Kind != chains.EventLock && ev.Kind != chains.EventInvalidLock {
@@ -178,7 +179,7 @@ func (r *Relayer) applyObserved(tx Tx, ev chains.Event, plan func(cur *Transfer)
 	switch {
 	case err == nil:
 		cur = &t
-	case chains.KindOf(err) != chains.KindNotFound:
+	case fault.KindOf(err) != fault.NotFound:
 		return "", err
 	}
 	o := plan(cur)
@@ -237,7 +238,7 @@ func (r *Relayer) recordHeaders(ctx context.Context) error {
 			return err
 		}
 		if uint64(len(hs)) != to-last {
-			return chains.E("relayer.recordHeaders", chains.KindInternal, fmt.Errorf("asked headers %d..%d, got %d", last+1, to, len(hs)))
+			return fault.E("relayer.recordHeaders", fault.Internal, fmt.Errorf("asked headers %d..%d, got %d", last+1, to, len(hs)))
 		}
 		raw := make([]string, len(hs))
 		for i, h := range hs {
@@ -259,7 +260,7 @@ func parseHeight(v string) (uint64, string, error) {
 	hs, hash, _ := strings.Cut(v, ":")
 	h, err := strconv.ParseUint(hs, 10, 64)
 	if err != nil {
-		return 0, "", chains.E("relayer.parseHeight", chains.KindInternal, errors.New("stored header position "+strconv.Quote(v)+" is malformed"))
+		return 0, "", fault.E("relayer.parseHeight", fault.Internal, errors.New("stored header position "+strconv.Quote(v)+" is malformed"))
 	}
 	return h, hash, nil
 }

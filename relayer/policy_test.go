@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 func TestCanMoveOnlyForward(t *testing.T) {
@@ -154,7 +155,7 @@ func TestAttestationRoundTrip(t *testing.T) {
 		t.Fatalf("round trip: %+v", got)
 	}
 	for _, bad := range [][]byte{nil, b[:len(b)-1], append(b, 0), append([]byte{2}, b[1:]...)} {
-		if _, err := UnmarshalAttestation(signer, bad); chains.KindOf(err) != chains.KindInvalid {
+		if _, err := UnmarshalAttestation(signer, bad); fault.KindOf(err) != fault.Invalid {
 			t.Errorf("%d bytes: %v, want invalid", len(bad), err)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/internal/run"
 )
 
@@ -152,13 +153,13 @@ func New(cfg Config) (*Relayer, error) {
 	const op = "relayer.New"
 	switch {
 	case cfg.Store == nil, cfg.Signer == nil, cfg.Verify == nil, cfg.Source == nil, cfg.Outbox == nil:
-		return nil, chains.E(op, chains.KindInvalid, errors.New("Store, Signer, Verify, Source and Outbox are required"))
+		return nil, fault.E(op, fault.Invalid, errors.New("Store, Signer, Verify, Source and Outbox are required"))
 	case len(cfg.Destinations) == 0:
-		return nil, chains.E(op, chains.KindInvalid, errors.New("at least one destination is required"))
+		return nil, fault.E(op, fault.Invalid, errors.New("at least one destination is required"))
 	case cfg.Threshold < 1 || cfg.Threshold > len(cfg.Members) || 2*cfg.Threshold <= len(cfg.Members):
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("threshold %d of %d members: need more than half and at most all", cfg.Threshold, len(cfg.Members)))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("threshold %d of %d members: need more than half and at most all", cfg.Threshold, len(cfg.Members)))
 	case cfg.Signer.Scheme() != chains.SchemeSecp256k1:
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("the relayer key must be secp256k1, not %s", cfg.Signer.Scheme()))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("the relayer key must be secp256k1, not %s", cfg.Signer.Scheme()))
 	}
 	r := &Relayer{cfg: cfg, self: cfg.Signer.ID(), dests: map[chains.ID]Destination{},
 		drops: map[string]uint64{}, sent: map[string]time.Time{}, polled: map[string]time.Time{}, sinkChecked: map[chains.ID]bool{},
@@ -167,17 +168,17 @@ func New(cfg Config) (*Relayer, error) {
 	member := false
 	for _, m := range cfg.Members {
 		if len(m) != 20 || seen[string(m)] {
-			return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("member %x: want distinct 20-byte addresses", m))
+			return nil, fault.E(op, fault.Invalid, fmt.Errorf("member %x: want distinct 20-byte addresses", m))
 		}
 		seen[string(m)] = true
 		member = member || bytes.Equal(m, r.self)
 	}
 	if !member {
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("this relayer's key %x is not a member of the set", r.self))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("this relayer's key %x is not a member of the set", r.self))
 	}
 	for _, d := range cfg.Destinations {
 		if d.Sink == nil || d.Sink.Chain() != d.Chain {
-			return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("destination %s: its sink must serve that chain", d.Chain))
+			return nil, fault.E(op, fault.Invalid, fmt.Errorf("destination %s: its sink must serve that chain", d.Chain))
 		}
 		r.dests[d.Chain] = d
 	}
@@ -266,7 +267,7 @@ func (r *Relayer) loop(ctx context.Context, name string, every time.Duration, fn
 			r.log.Error("relayer step failed fatally", "step", name, "err", err)
 			return err
 		case err != nil && err.Error() != last:
-			r.log.Warn("relayer step failed", "step", name, "err", err, "kind", chains.KindOf(err).String())
+			r.log.Warn("relayer step failed", "step", name, "err", err, "kind", fault.KindOf(err).String())
 			last = err.Error()
 		case err == nil && last != "":
 			r.log.Info("relayer step recovered", "step", name)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // sign is the signing step: for final (and due queued) transfers it applies
@@ -351,7 +352,7 @@ func (r *Relayer) applySign(ctx context.Context, plan signPlan, head chains.Head
 			if cur.State != StateFinal && cur.State != StateQueued {
 				continue
 			}
-			next, entry := failedAttempt(cur, now, chains.KindForbidden, f.reason, nil, r.cfg.Retry)
+			next, entry := failedAttempt(cur, now, fault.Forbidden, f.reason, nil, r.cfg.Retry)
 			if err := tx.PutTransfer(next); err != nil {
 				return err
 			}
@@ -442,9 +443,9 @@ func (r *Relayer) applySign(ctx context.Context, plan signPlan, head chains.Head
 func checkSubmission(sub chains.Submission, id string, digest [32]byte) error {
 	switch {
 	case sub.Kind != chains.SubmitMint || sub.ID != id:
-		return chains.E("relayer.checkSubmission", chains.KindConflict, fmt.Errorf("the sink built %s %q, not the mint of %s", sub.Kind, sub.ID, id))
+		return fault.E("relayer.checkSubmission", fault.Conflict, fmt.Errorf("the sink built %s %q, not the mint of %s", sub.Kind, sub.ID, id))
 	case len(sub.Digests) != 1 || sub.Digests[0].Scheme != chains.SchemeSecp256k1 || !bytes.Equal(sub.Digests[0].Hash, digest[:]):
-		return chains.E("relayer.checkSubmission", chains.KindConflict, fmt.Errorf("the sink's digest for %s is not the MintAuth digest %x", id, digest))
+		return fault.E("relayer.checkSubmission", fault.Conflict, fmt.Errorf("the sink's digest for %s is not the MintAuth digest %x", id, digest))
 	}
 	return nil
 }

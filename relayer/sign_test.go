@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 )
 
@@ -120,7 +121,7 @@ func TestAttestationFloodIsBounded(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := h.r.HandleEnvelope(t.Context(), relayer.KindMintAttestation, peer.ID(), payload, payload); err != nil {
-				if chains.KindOf(err) != chains.KindTransient {
+				if fault.KindOf(err) != fault.Transient {
 					t.Fatalf("attestation %d refused with %v, want a transient inbox-full", i, err)
 				}
 				refused++

@@ -20,16 +20,16 @@ type Store interface {
 	// are serialised: one Update runs at a time.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read transaction (a consistent snapshot); writes
-	// inside it fail with a KindInternal error.
+	// inside it fail with a fault.Internal error.
 	View(ctx context.Context, fn func(Tx) error) error
 	// Close closes the store.
 	Close() error
 }
 
 // Tx is one transaction of a Store. Its methods must not be used after the
-// Update or View that passed it returns. Errors are *chains.Error values:
-// KindNotFound for a missing row, KindConflict for a write that contradicts
-// what is stored, KindInvalid for a malformed value, KindInternal otherwise.
+// Update or View that passed it returns. Errors are *fault.Error values:
+// fault.NotFound for a missing row, fault.Conflict for a write that contradicts
+// what is stored, fault.Invalid for a malformed value, fault.Internal otherwise.
 type Tx interface {
 	// Now is the transaction's one timestamp (UTC, millisecond precision):
 	// every row and journal entry written in the transaction carries it.
@@ -40,11 +40,11 @@ type Tx interface {
 	Cursor(stream string) (chains.Cursor, error)
 	SetCursor(stream string, c chains.Cursor) error
 
-	// Transfer returns one transfer (KindNotFound if unknown).
+	// Transfer returns one transfer (fault.NotFound if unknown).
 	Transfer(id string) (Transfer, error)
 	// PutTransfer inserts a transfer or updates it. An update whose state
-	// transition CanMove refuses fails with KindConflict and changes nothing.
-	// Lock, Dest, Recipient and Amount never change once stored (KindConflict).
+	// transition CanMove refuses fails with fault.Conflict and changes nothing.
+	// Lock, Dest, Recipient and Amount never change once stored (fault.Conflict).
 	PutTransfer(t Transfer) error
 	// Transfers lists transfers matching q, oldest first (by SeenAt, then ID),
 	// or by NextAttempt first when q.AttemptDue is set.
@@ -59,7 +59,7 @@ type Tx interface {
 
 	// AddAttestation stores a signer's attestation for a transfer. Storing
 	// the same (transfer, signer, digest, mint) again returns added = false.
-	// The same signer with another digest or mint fails with KindConflict
+	// The same signer with another digest or mint fails with fault.Conflict
 	// (the stored one stays). The transfer need not be known yet.
 	AddAttestation(a Attestation) (added bool, err error)
 	// Attestations lists a transfer's attestations ordered by signer.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // submit sends the signed mints this relayer is the submitter of: rank 0 as
@@ -53,7 +54,7 @@ func (r *Relayer) attempt(ctx context.Context, d Destination, t Transfer, rank i
 	if err == nil || ctx.Err() != nil {
 		return err
 	}
-	journaled, uerr := r.recordFailure(ctx, t, chains.KindOf(err), err.Error(), signers)
+	journaled, uerr := r.recordFailure(ctx, t, fault.KindOf(err), err.Error(), signers)
 	switch {
 	case uerr != nil:
 		return errors.Join(err, uerr)
@@ -62,7 +63,7 @@ func (r *Relayer) attempt(ctx context.Context, d Destination, t Transfer, rank i
 	case journaled != "":
 		r.log.Warn("the destination refused a mint", "transfer", t.ID, "err", err)
 	}
-	if k := chains.KindOf(err); k == chains.KindRejected || k == chains.KindForbidden {
+	if k := fault.KindOf(err); k == fault.Rejected || k == fault.Forbidden {
 		return nil // recorded, journaled once per reason, and backing off
 	}
 	return err // transient or unexpected: the step's log shows it once
@@ -70,7 +71,7 @@ func (r *Relayer) attempt(ctx context.Context, d Destination, t Transfer, rank i
 
 // recordFailure stores what failedAttempt decides for a failed attempt on t,
 // with its journal entry if any, and returns that entry's kind.
-func (r *Relayer) recordFailure(ctx context.Context, t Transfer, kind chains.Kind, reason string, signers []string) (journaled string, err error) {
+func (r *Relayer) recordFailure(ctx context.Context, t Transfer, kind fault.Kind, reason string, signers []string) (journaled string, err error) {
 	err = r.cfg.Store.Update(ctx, func(tx Tx) error {
 		journaled = ""
 		cur, err := tx.Transfer(t.ID)
@@ -107,7 +108,7 @@ func (r *Relayer) submitOne(ctx context.Context, d Destination, t Transfer, rank
 	}
 	good := r.matching(atts, t.Digest)
 	if len(good) < r.cfg.Threshold {
-		return nil, chains.E("relayer.submit", chains.KindInternal, fmt.Errorf("%s is in quorum with %d matching attestations", t.ID, len(good)))
+		return nil, fault.E("relayer.submit", fault.Internal, fmt.Errorf("%s is in quorum with %d matching attestations", t.ID, len(good)))
 	}
 	good = good[:r.cfg.Threshold] // ordered by signer: the contract wants them ascending
 	sigs := make([]chains.Signature, len(good))

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 )
 
@@ -18,7 +19,7 @@ func TestRefusedMintBacksOffAndDoesNotStarveNewerOnes(t *testing.T) {
 		t0 := h.clk.Now()
 		refused := h.inQuorum(lock(1, 20*minLock, 900), t0)
 		newer := h.inQuorum(lock(2, 20*minLock, 901), t0.Add(time.Second))
-		h.snk.refuse[refused.ID] = chains.E("evm.Submit", chains.KindRejected, errors.New("1 valid signatures of signer set 2, threshold 2"))
+		h.snk.refuse[refused.ID] = fault.E("evm.Submit", fault.Rejected, errors.New("1 valid signatures of signer set 2, threshold 2"))
 		h.run()
 
 		h.waitState(newer.ID, relayer.StateMinted)
@@ -69,7 +70,7 @@ func TestForbiddenMintIsDueARefund(t *testing.T) {
 	eachStore(t, func(t *testing.T, open opener) {
 		h := newHarness(t, open, nil)
 		tr := h.inQuorum(lock(3, 20*minLock, 900), h.clk.Now())
-		h.snk.refuse[tr.ID] = chains.E("evm.Submit", chains.KindForbidden, errors.New("the bridge reverts the mint: BadRecipient(0x…)"))
+		h.snk.refuse[tr.ID] = fault.E("evm.Submit", fault.Forbidden, errors.New("the bridge reverts the mint: BadRecipient(0x…)"))
 		h.run()
 		got := h.waitState(tr.ID, relayer.StateRefundDue)
 		if got.Invalid == "" {

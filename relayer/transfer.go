@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // State is where a transfer stands (DESIGN §4). Transfers move forward only;
@@ -152,7 +153,7 @@ func TransferFromEvent(ev chains.Event, now time.Time) (Transfer, error) {
 	switch ev.Kind {
 	case chains.EventLock:
 		if len(ev.Recipient) != 32 {
-			return Transfer{}, chains.E(op, chains.KindInvalid, fmt.Errorf("lock %s: recipient of %d bytes, want 32", ev.ID, len(ev.Recipient)))
+			return Transfer{}, fault.E(op, fault.Invalid, fmt.Errorf("lock %s: recipient of %d bytes, want 32", ev.ID, len(ev.Recipient)))
 		}
 		t.State, t.Dest = StateSeen, ev.DestChain
 		copy(t.Recipient[:], ev.Recipient)
@@ -160,7 +161,7 @@ func TransferFromEvent(ev chains.Event, now time.Time) (Transfer, error) {
 		t.State, t.Invalid, t.RefundTo, t.Dest = StateRefundDue, ev.Invalid, ev.RefundTo, ev.DestChain
 		copy(t.Recipient[:], ev.Recipient)
 	default:
-		return Transfer{}, chains.E(op, chains.KindInvalid, fmt.Errorf("event %s of kind %q is not a lock", ev.ID, ev.Kind))
+		return Transfer{}, fault.E(op, fault.Invalid, fmt.Errorf("event %s of kind %q is not a lock", ev.ID, ev.Kind))
 	}
 	return t, nil
 }

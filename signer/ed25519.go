@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // ed25519Signer is an in-memory ed25519 key. It is immutable after
@@ -57,11 +58,11 @@ func (s *ed25519Signer) Sign(ctx context.Context, d chains.Digest) (chains.Signa
 		return chains.Signature{}, err
 	}
 	if len(d.Hash) == 0 {
-		return chains.Signature{}, chains.E("signer.Sign", chains.KindInvalid, fmt.Errorf("empty ed25519 message"))
+		return chains.Signature{}, fault.E("signer.Sign", fault.Invalid, fmt.Errorf("empty ed25519 message"))
 	}
 	sig := chains.Signature{Signer: s.ID(), Sig: ed25519.Sign(s.priv, d.Hash)}
 	if err := Verify(sig, d); err != nil {
-		return chains.Signature{}, chains.E("signer.Sign", chains.KindInternal, fmt.Errorf("own signature does not verify: %w", err))
+		return chains.Signature{}, fault.E("signer.Sign", fault.Internal, fmt.Errorf("own signature does not verify: %w", err))
 	}
 	return sig, nil
 }

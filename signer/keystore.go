@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/keystore"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // KDF is the scrypt cost of the key files a Keystore writes. Reading a file
@@ -140,7 +141,7 @@ func (ks Keystore) Import(scheme chains.SigScheme, key []byte, pass string) (Key
 	}
 	for _, in := range infos {
 		if in.Scheme == s.Scheme() && string(in.ID) == string(s.ID()) {
-			return KeyInfo{}, chains.E(op, chains.KindConflict, fmt.Errorf("%s: %w", in.Path, ErrExists))
+			return KeyInfo{}, fault.E(op, fault.Conflict, fmt.Errorf("%s: %w", in.Path, ErrExists))
 		}
 	}
 	return ks.store(op, s, pass)
@@ -149,25 +150,25 @@ func (ks Keystore) Import(scheme chains.SigScheme, key []byte, pass string) (Key
 // store encrypts s into a new file of the keystore.
 func (ks Keystore) store(op string, s Signer, pass string) (KeyInfo, error) {
 	if pass == "" {
-		return KeyInfo{}, chains.E(op, chains.KindInvalid, fmt.Errorf("%w: refusing to encrypt a key with an empty passphrase", ErrPassphraseSource))
+		return KeyInfo{}, fault.E(op, fault.Invalid, fmt.Errorf("%w: refusing to encrypt a key with an empty passphrase", ErrPassphraseSource))
 	}
 	kdf := ks.KDF
 	if kdf == (KDF{}) {
 		kdf = StandardKDF
 	}
 	if err := checkScrypt(kdf.ScryptN, scryptR, kdf.ScryptP); err != nil {
-		return KeyInfo{}, chains.E(op, chains.KindInvalid, fmt.Errorf("keystore KDF: %v", err))
+		return KeyInfo{}, fault.E(op, fault.Invalid, fmt.Errorf("keystore KDF: %v", err))
 	}
 	if err := ensureDir(op, ks.Dir); err != nil {
 		return KeyInfo{}, err
 	}
 	data, err := encodeKeyFile(s, pass, kdf)
 	if err != nil {
-		return KeyInfo{}, chains.E(op, chains.KindInternal, err)
+		return KeyInfo{}, fault.E(op, fault.Internal, err)
 	}
 	kf, err := parseKeyFile(data)
 	if err != nil {
-		return KeyInfo{}, chains.E(op, chains.KindInternal, fmt.Errorf("encoded key file does not parse: %w", err))
+		return KeyInfo{}, fault.E(op, fault.Internal, fmt.Errorf("encoded key file does not parse: %w", err))
 	}
 	path := filepath.Join(ks.Dir, keyFileName(s, time.Now()))
 	if err := writeNew(op, path, data); err != nil {
@@ -185,10 +186,10 @@ func (ks Keystore) List() ([]KeyInfo, error) {
 	const op = "signer.List"
 	entries, err := os.ReadDir(ks.Dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, chains.E(op, chains.KindNotFound, fmt.Errorf("%s: %w", ks.Dir, ErrNotFound))
+		return nil, fault.E(op, fault.NotFound, fmt.Errorf("%s: %w", ks.Dir, ErrNotFound))
 	}
 	if err != nil {
-		return nil, chains.E(op, chains.KindInternal, err)
+		return nil, fault.E(op, fault.Internal, err)
 	}
 	var (
 		infos []KeyInfo
@@ -210,7 +211,7 @@ func (ks Keystore) List() ([]KeyInfo, error) {
 		return infos, errs[0]
 	}
 	if len(errs) > 1 {
-		return infos, chains.E(op, chains.KindOf(errs[0]), errors.Join(errs...))
+		return infos, fault.E(op, fault.KindOf(errs[0]), errors.Join(errs...))
 	}
 	return infos, nil
 }
@@ -230,7 +231,7 @@ func Inspect(path string) (KeyInfo, error) {
 // The file must not be accessible to group or others. A wrong passphrase
 // gives an error wrapping ErrWrongPassphrase; a file that is not a valid key
 // file (or whose public part does not match the decrypted key) one wrapping
-// ErrCorrupt; both have kind chains.KindInvalid and name the path.
+// ErrCorrupt; both have kind fault.Invalid and name the path.
 func Unlock(path, pass string) (Signer, error) {
 	const op = "signer.Unlock"
 	kf, err := readKeyFile(op, path)
@@ -239,7 +240,7 @@ func Unlock(path, pass string) (Signer, error) {
 	}
 	s, err := kf.decrypt(pass)
 	if err != nil {
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("%s: %w", path, err))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("%s: %w", path, err))
 	}
 	return s, nil
 }
@@ -252,7 +253,7 @@ func readKeyFile(op, path string) (*keyFile, error) {
 	}
 	kf, err := parseKeyFile(data)
 	if err != nil {
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("%s: %w", path, err))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("%s: %w", path, err))
 	}
 	return kf, nil
 }
@@ -264,32 +265,32 @@ func readKeyFile(op, path string) (*keyFile, error) {
 func readPrivateFile(op, path string, max int64, forbidden, want fs.FileMode) ([]byte, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, chains.E(op, chains.KindNotFound, fmt.Errorf("%s: %w", path, ErrNotFound))
+		return nil, fault.E(op, fault.NotFound, fmt.Errorf("%s: %w", path, ErrNotFound))
 	}
 	if err != nil {
-		return nil, chains.E(op, chains.KindInvalid, err)
+		return nil, fault.E(op, fault.Invalid, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, chains.E(op, chains.KindInternal, err)
+		return nil, fault.E(op, fault.Internal, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("%s: %w: not a regular file", path, ErrCorrupt))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("%s: %w: not a regular file", path, ErrCorrupt))
 	}
 	// Windows has no Unix permission bits; its ACLs are the operator's job.
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&forbidden != 0 {
-		return nil, chains.E(op, chains.KindInvalid, &InsecurePermissionsError{Path: path, Mode: fi.Mode().Perm(), Want: want})
+		return nil, fault.E(op, fault.Invalid, &InsecurePermissionsError{Path: path, Mode: fi.Mode().Perm(), Want: want})
 	}
 	if fi.Size() > max {
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("%s: %w: %d bytes, more than %d", path, ErrCorrupt, fi.Size(), max))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("%s: %w: %d bytes, more than %d", path, ErrCorrupt, fi.Size(), max))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
-		return nil, chains.E(op, chains.KindInternal, fmt.Errorf("%s: %w", path, err))
+		return nil, fault.E(op, fault.Internal, fmt.Errorf("%s: %w", path, err))
 	}
 	if int64(len(data)) > max {
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("%s: %w: more than %d bytes", path, ErrCorrupt, max))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("%s: %w: more than %d bytes", path, ErrCorrupt, max))
 	}
 	return data, nil
 }
@@ -298,20 +299,20 @@ func readPrivateFile(op, path string, max int64, forbidden, want fs.FileMode) ([
 // existing one is not accessible to others.
 func ensureDir(op, dir string) error {
 	if dir == "" {
-		return chains.E(op, chains.KindInvalid, errors.New("keystore directory is not set"))
+		return fault.E(op, fault.Invalid, errors.New("keystore directory is not set"))
 	}
 	if err := os.MkdirAll(dir, DirMode); err != nil {
-		return chains.E(op, chains.KindInvalid, err)
+		return fault.E(op, fault.Invalid, err)
 	}
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return chains.E(op, chains.KindInternal, err)
+		return fault.E(op, fault.Internal, err)
 	}
 	if !fi.IsDir() {
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("%s is not a directory", dir))
+		return fault.E(op, fault.Invalid, fmt.Errorf("%s is not a directory", dir))
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return chains.E(op, chains.KindInvalid, &InsecurePermissionsError{Path: dir, Mode: fi.Mode().Perm(), Want: DirMode})
+		return fault.E(op, fault.Invalid, &InsecurePermissionsError{Path: dir, Mode: fi.Mode().Perm(), Want: DirMode})
 	}
 	return nil
 }
@@ -334,31 +335,31 @@ func writeNew(op, path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".tmp-key-*")
 	if err != nil {
-		return chains.E(op, chains.KindInternal, err)
+		return fault.E(op, fault.Internal, err)
 	}
 	defer func() {
 		tmp.Close()
 		if rerr := os.Remove(tmp.Name()); rerr != nil && err == nil {
-			err = chains.E(op, chains.KindInternal, rerr)
+			err = fault.E(op, fault.Internal, rerr)
 		}
 	}()
 	if err := tmp.Chmod(KeyFileMode); err != nil {
-		return chains.E(op, chains.KindInternal, err)
+		return fault.E(op, fault.Internal, err)
 	}
 	if _, err := tmp.Write(data); err != nil {
-		return chains.E(op, chains.KindInternal, err)
+		return fault.E(op, fault.Internal, err)
 	}
 	if err := tmp.Sync(); err != nil {
-		return chains.E(op, chains.KindInternal, err)
+		return fault.E(op, fault.Internal, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return chains.E(op, chains.KindInternal, err)
+		return fault.E(op, fault.Internal, err)
 	}
 	if err := os.Link(tmp.Name(), path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return chains.E(op, chains.KindConflict, fmt.Errorf("%s: %w", path, ErrExists))
+			return fault.E(op, fault.Conflict, fmt.Errorf("%s: %w", path, ErrExists))
 		}
-		return chains.E(op, chains.KindInternal, err)
+		return fault.E(op, fault.Internal, err)
 	}
 	return syncDir(op, dir)
 }
@@ -370,11 +371,11 @@ func syncDir(op, dir string) error {
 	}
 	d, err := os.Open(dir)
 	if err != nil {
-		return chains.E(op, chains.KindInternal, err)
+		return fault.E(op, fault.Internal, err)
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil {
-		return chains.E(op, chains.KindInternal, err)
+		return fault.E(op, fault.Internal, err)
 	}
 	return nil
 }

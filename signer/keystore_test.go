@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/signer"
 )
 
@@ -128,7 +129,7 @@ func TestImportKeepsTheKey(t *testing.T) {
 			t.Errorf("%s: imported key signs differently", tc.scheme)
 		}
 		_, err = ks.Import(tc.scheme, tc.key, "another passphrase")
-		if !errors.Is(err, signer.ErrExists) || chains.KindOf(err) != chains.KindConflict {
+		if !errors.Is(err, signer.ErrExists) || fault.KindOf(err) != fault.Conflict {
 			t.Errorf("%s: importing twice: %v, want a KindConflict ErrExists", tc.scheme, err)
 		}
 	}
@@ -206,7 +207,7 @@ func TestUnlockWithWrongPassphrase(t *testing.T) {
 		if errors.Is(err, signer.ErrCorrupt) {
 			t.Errorf("%s: a wrong passphrase is reported as a corrupt file: %v", scheme, err)
 		}
-		if chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), info.Path) {
+		if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), info.Path) {
 			t.Errorf("%s: err = %v, want KindInvalid naming the path", scheme, err)
 		}
 	}
@@ -269,10 +270,10 @@ func TestNewRejectsBadArguments(t *testing.T) {
 		t.Errorf("unknown scheme: %v", err)
 	}
 	weak := signer.Keystore{Dir: ks.Dir, KDF: signer.KDF{ScryptN: 1000, ScryptP: 1}}
-	if _, err := weak.New(chains.SchemeSecp256k1, testPass); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := weak.New(chains.SchemeSecp256k1, testPass); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("n not a power of two: %v", err)
 	}
-	if _, err := (signer.Keystore{}).New(chains.SchemeSecp256k1, testPass); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := (signer.Keystore{}).New(chains.SchemeSecp256k1, testPass); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("no directory: %v", err)
 	}
 }
@@ -300,7 +301,7 @@ func TestStandardKDFIsTheDefault(t *testing.T) {
 
 func TestUnlockMissingFile(t *testing.T) {
 	_, err := signer.Unlock(filepath.Join(t.TempDir(), "nope"), testPass)
-	if !errors.Is(err, signer.ErrNotFound) || chains.KindOf(err) != chains.KindNotFound {
+	if !errors.Is(err, signer.ErrNotFound) || fault.KindOf(err) != fault.NotFound {
 		t.Errorf("err = %v, want a KindNotFound ErrNotFound", err)
 	}
 	if _, err := signer.List(filepath.Join(t.TempDir(), "nope")); !errors.Is(err, signer.ErrNotFound) {
@@ -454,7 +455,7 @@ func TestUnlockRejectsCorruptFiles(t *testing.T) {
 			if !errors.Is(err, signer.ErrCorrupt) {
 				t.Fatalf("err = %v, want ErrCorrupt", err)
 			}
-			if errors.Is(err, signer.ErrWrongPassphrase) || chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), info.Path) {
+			if errors.Is(err, signer.ErrWrongPassphrase) || fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), info.Path) {
 				t.Errorf("err = %v, want a KindInvalid ErrCorrupt naming the path", err)
 			}
 		})

@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // MaxPassphraseLen is the longest passphrase accepted from any source, in
@@ -34,7 +34,7 @@ type PassphraseSource struct {
 // Passphrase reads the passphrase from the one source src names. For a
 // prompt it shows prompt (DefaultPrompt if empty) on out and reads a line
 // from in. It fails with an error wrapping ErrPassphraseSource, of kind
-// chains.KindInvalid, when no source or several are set, or when the source
+// fault.Invalid, when no source or several are set, or when the source
 // gives no passphrase.
 func Passphrase(src PassphraseSource, prompt string, in io.Reader, out io.Writer) (string, error) {
 	const op = "signer.Passphrase"
@@ -50,10 +50,10 @@ func Passphrase(src PassphraseSource, prompt string, in io.Reader, out io.Writer
 	}
 	switch {
 	case len(set) == 0:
-		return "", chains.E(op, chains.KindInvalid,
+		return "", fault.E(op, fault.Invalid,
 			fmt.Errorf("%w: none set; set exactly one of a passphrase file, an environment variable or a terminal prompt", ErrPassphraseSource))
 	case len(set) > 1:
-		return "", chains.E(op, chains.KindInvalid,
+		return "", fault.E(op, fault.Invalid,
 			fmt.Errorf("%w: %s are all set; set exactly one", ErrPassphraseSource, strings.Join(set, ", ")))
 	case src.File != "":
 		return PassphraseFromFile(src.File)
@@ -75,7 +75,7 @@ func PassphraseFromFile(path string) (string, error) {
 	data, err := readPrivateFile(op, path, MaxPassphraseLen+2, 0o007, KeyFileMode)
 	if err != nil {
 		if errors.Is(err, ErrCorrupt) {
-			return "", chains.E(op, chains.KindInvalid, fmt.Errorf("%w: %s is not a regular file of at most %d bytes", ErrPassphraseSource, path, MaxPassphraseLen))
+			return "", fault.E(op, fault.Invalid, fmt.Errorf("%w: %s is not a regular file of at most %d bytes", ErrPassphraseSource, path, MaxPassphraseLen))
 		}
 		return "", err
 	}
@@ -86,7 +86,7 @@ func PassphraseFromFile(path string) (string, error) {
 		s = s[:len(s)-1]
 	}
 	if err := checkPassphrase(s); err != nil {
-		return "", chains.E(op, chains.KindInvalid, fmt.Errorf("%s: %w", path, err))
+		return "", fault.E(op, fault.Invalid, fmt.Errorf("%s: %w", path, err))
 	}
 	return s, nil
 }
@@ -96,14 +96,14 @@ func PassphraseFromFile(path string) (string, error) {
 func PassphraseFromEnv(name string) (string, error) {
 	const op = "signer.PassphraseFromEnv"
 	if name == "" {
-		return "", chains.E(op, chains.KindInvalid, fmt.Errorf("%w: no environment variable named", ErrPassphraseSource))
+		return "", fault.E(op, fault.Invalid, fmt.Errorf("%w: no environment variable named", ErrPassphraseSource))
 	}
 	v, ok := os.LookupEnv(name)
 	if !ok {
-		return "", chains.E(op, chains.KindInvalid, fmt.Errorf("%w: environment variable %s is not set", ErrPassphraseSource, name))
+		return "", fault.E(op, fault.Invalid, fmt.Errorf("%w: environment variable %s is not set", ErrPassphraseSource, name))
 	}
 	if err := checkPassphrase(v); err != nil {
-		return "", chains.E(op, chains.KindInvalid, fmt.Errorf("environment variable %s: %w", name, err))
+		return "", fault.E(op, fault.Invalid, fmt.Errorf("environment variable %s: %w", name, err))
 	}
 	return v, nil
 }
@@ -117,14 +117,14 @@ func PassphraseFromEnv(name string) (string, error) {
 func PassphraseFromTerminal(prompt string, r io.Reader, w io.Writer) (string, error) {
 	const op = "signer.PassphraseFromTerminal"
 	if r == nil {
-		return "", chains.E(op, chains.KindInvalid, fmt.Errorf("%w: no input to read from", ErrPassphraseSource))
+		return "", fault.E(op, fault.Invalid, fmt.Errorf("%w: no input to read from", ErrPassphraseSource))
 	}
 	if w == nil {
 		w = io.Discard
 	}
 	restore, err := disableEcho(r)
 	if err != nil {
-		return "", chains.E(op, chains.KindInternal, fmt.Errorf("turning terminal echo off: %w", err))
+		return "", fault.E(op, fault.Internal, fmt.Errorf("turning terminal echo off: %w", err))
 	}
 	_, perr := io.WriteString(w, prompt)
 	line, rerr := readLine(r, MaxPassphraseLen)
@@ -132,17 +132,17 @@ func PassphraseFromTerminal(prompt string, r io.Reader, w io.Writer) (string, er
 		// The user's Enter was not echoed either; end the prompt line.
 		io.WriteString(w, "\n")
 		if err := restore(); err != nil {
-			return "", chains.E(op, chains.KindInternal, fmt.Errorf("restoring terminal echo: %w", err))
+			return "", fault.E(op, fault.Internal, fmt.Errorf("restoring terminal echo: %w", err))
 		}
 	}
 	if perr != nil {
-		return "", chains.E(op, chains.KindInternal, fmt.Errorf("writing prompt: %w", perr))
+		return "", fault.E(op, fault.Internal, fmt.Errorf("writing prompt: %w", perr))
 	}
 	if rerr != nil {
-		return "", chains.E(op, chains.KindInvalid, fmt.Errorf("%w: %w", ErrPassphraseSource, rerr))
+		return "", fault.E(op, fault.Invalid, fmt.Errorf("%w: %w", ErrPassphraseSource, rerr))
 	}
 	if err := checkPassphrase(line); err != nil {
-		return "", chains.E(op, chains.KindInvalid, err)
+		return "", fault.E(op, fault.Invalid, err)
 	}
 	return line, nil
 }

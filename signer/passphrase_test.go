@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/signer"
 )
 
@@ -58,7 +58,7 @@ func TestPassphraseFromFileRefusals(t *testing.T) {
 	for name, content := range map[string]string{"empty": "", "only a newline": "\n", "too long": strings.Repeat("x", signer.MaxPassphraseLen+1)} {
 		t.Run(name, func(t *testing.T) {
 			_, err := signer.PassphraseFromFile(writePassFile(t, content, 0o600))
-			if !errors.Is(err, signer.ErrPassphraseSource) || chains.KindOf(err) != chains.KindInvalid {
+			if !errors.Is(err, signer.ErrPassphraseSource) || fault.KindOf(err) != fault.Invalid {
 				t.Errorf("err = %v, want a KindInvalid ErrPassphraseSource", err)
 			}
 		})
@@ -79,7 +79,7 @@ func TestPassphraseFromEnv(t *testing.T) {
 	t.Setenv("FLUXBRIDGE_TEST_EMPTY", "")
 	for _, name := range []string{"FLUXBRIDGE_TEST_EMPTY", "FLUXBRIDGE_TEST_UNSET_7f3a", ""} {
 		_, err := signer.PassphraseFromEnv(name)
-		if !errors.Is(err, signer.ErrPassphraseSource) || chains.KindOf(err) != chains.KindInvalid {
+		if !errors.Is(err, signer.ErrPassphraseSource) || fault.KindOf(err) != fault.Invalid {
 			t.Errorf("%q: err = %v, want a KindInvalid ErrPassphraseSource", name, err)
 		}
 		if name != "" && !strings.Contains(err.Error(), name) {
@@ -155,7 +155,7 @@ func TestPassphraseResolverPicksExactlyOneSource(t *testing.T) {
 			var out bytes.Buffer
 			got, err := signer.Passphrase(tt.src, "", strings.NewReader("typed secret\n"), &out)
 			if tt.wantErr != "" {
-				if !errors.Is(err, signer.ErrPassphraseSource) || chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), tt.wantErr) {
+				if !errors.Is(err, signer.ErrPassphraseSource) || fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Errorf("err = %v, want a KindInvalid ErrPassphraseSource saying %q", err, tt.wantErr)
 				}
 				return

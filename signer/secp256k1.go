@@ -10,6 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // secp256k1Signer is an in-memory secp256k1 key. It is immutable after
@@ -54,18 +55,18 @@ func (s *secp256k1Signer) Sign(ctx context.Context, d chains.Digest) (chains.Sig
 		return chains.Signature{}, err
 	}
 	if len(d.Hash) != Secp256k1DigestLen {
-		return chains.Signature{}, chains.E("signer.Sign", chains.KindInvalid,
+		return chains.Signature{}, fault.E("signer.Sign", fault.Invalid,
 			fmt.Errorf("secp256k1 digest is %d bytes, want %d", len(d.Hash), Secp256k1DigestLen))
 	}
 	raw, err := crypto.Sign(d.Hash, s.priv)
 	if err != nil {
-		return chains.Signature{}, chains.E("signer.Sign", chains.KindInternal, err)
+		return chains.Signature{}, fault.E("signer.Sign", fault.Internal, err)
 	}
 	sig := chains.Signature{Signer: s.ID(), Sig: raw}
 	// Check our own output before it leaves: a faulty signature must never
 	// reach a peer or a chain.
 	if err := Verify(sig, d); err != nil {
-		return chains.Signature{}, chains.E("signer.Sign", chains.KindInternal, fmt.Errorf("own signature does not verify: %w", err))
+		return chains.Signature{}, fault.E("signer.Sign", fault.Internal, fmt.Errorf("own signature does not verify: %w", err))
 	}
 	return sig, nil
 }
@@ -75,7 +76,7 @@ func (s *secp256k1Signer) Sign(ctx context.Context, d chains.Digest) (chains.Sig
 func (s *secp256k1Signer) SignDER(ctx context.Context, hash [32]byte) ([]byte, error) {
 	const op = "signer.SignDER"
 	if err := ctx.Err(); err != nil {
-		return nil, chains.E(op, chains.KindTransient, err)
+		return nil, fault.E(op, fault.Transient, err)
 	}
 	// crypto.FromECDSA, not PrivateKey.Bytes: secp256k1 is not a curve
 	// crypto/ecdsa knows, and Bytes refuses it.
@@ -85,10 +86,10 @@ func (s *secp256k1Signer) SignDER(ctx context.Context, hash [32]byte) ([]byte, e
 	defer priv.Zero()
 	sig := decredecdsa.Sign(priv, hash[:])
 	if st := sig.S(); st.IsOverHalfOrder() {
-		return nil, chains.E(op, chains.KindInternal, fmt.Errorf("signature has high s"))
+		return nil, fault.E(op, fault.Internal, fmt.Errorf("signature has high s"))
 	}
 	if !sig.Verify(hash[:], priv.PubKey()) {
-		return nil, chains.E(op, chains.KindInternal, fmt.Errorf("own DER signature does not verify"))
+		return nil, fault.E(op, fault.Internal, fmt.Errorf("own DER signature does not verify"))
 	}
 	return sig.Serialize(), nil
 }

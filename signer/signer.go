@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // Signer signs digests with one key. It is the only way the relayer uses a
@@ -26,9 +27,9 @@ import (
 //     nonces, so callers must not compare signature bytes to decide whether
 //     they already signed something; they persist what they signed instead
 //     (DESIGN §4, signing rule 3).
-//   - Sign returns an error of kind chains.KindInvalid for a digest it will
+//   - Sign returns an error of kind fault.Invalid for a digest it will
 //     never sign (wrong scheme, wrong length); retrying it unchanged fails
-//     again. An error of kind chains.KindTransient (an unreachable remote
+//     again. An error of kind fault.Transient (an unreachable remote
 //     backend, a cancelled context) may be retried. A Signer never returns a
 //     signature it has not checked against its own public key.
 //   - The returned chains.Signature has Signer set to ID() and Digest left
@@ -57,7 +58,7 @@ type DERSigner interface {
 }
 
 // Sentinel errors. Errors returned by this package wrap one of them (test
-// with errors.Is) inside a *chains.Error that carries the operation, the kind
+// with errors.Is) inside a *fault.Error that carries the operation, the kind
 // and, for files, the path.
 var (
 	// ErrWrongPassphrase: the key file is well formed but the passphrase does
@@ -128,7 +129,7 @@ func EnvelopeDigest(kind string, payload []byte) [32]byte {
 // non-empty message, a 32-byte signer and a 64-byte canonical signature that
 // verifies under that key. sig.Digest (an index) is not looked at. The error
 // wraps ErrBadSignature or ErrUnsupportedScheme and has kind
-// chains.KindInvalid.
+// fault.Invalid.
 func Verify(sig chains.Signature, d chains.Digest) error {
 	const op = "signer.Verify"
 	var err error
@@ -141,7 +142,7 @@ func Verify(sig chains.Signature, d chains.Digest) error {
 		err = fmt.Errorf("%w %q", ErrUnsupportedScheme, d.Scheme)
 	}
 	if err != nil {
-		return chains.E(op, chains.KindInvalid, err)
+		return fault.E(op, fault.Invalid, err)
 	}
 	return nil
 }
@@ -206,17 +207,17 @@ func FromPrivateKey(scheme chains.SigScheme, key []byte) (Signer, error) {
 	case chains.SchemeSecp256k1:
 		s, err := newSecp256k1(key)
 		if err != nil {
-			return nil, chains.E(op, chains.KindInvalid, err)
+			return nil, fault.E(op, fault.Invalid, err)
 		}
 		return s, nil
 	case chains.SchemeEd25519:
 		s, err := newEd25519(key)
 		if err != nil {
-			return nil, chains.E(op, chains.KindInvalid, err)
+			return nil, fault.E(op, fault.Invalid, err)
 		}
 		return s, nil
 	default:
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("%w %q", ErrUnsupportedScheme, scheme))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("%w %q", ErrUnsupportedScheme, scheme))
 	}
 }
 
@@ -228,27 +229,27 @@ func Generate(scheme chains.SigScheme) (Signer, error) {
 	case chains.SchemeSecp256k1:
 		priv, err := crypto.GenerateKey()
 		if err != nil {
-			return nil, chains.E(op, chains.KindInternal, err)
+			return nil, fault.E(op, fault.Internal, err)
 		}
 		return &secp256k1Signer{priv: priv}, nil
 	case chains.SchemeEd25519:
 		_, priv, err := ed25519.GenerateKey(nil)
 		if err != nil {
-			return nil, chains.E(op, chains.KindInternal, err)
+			return nil, fault.E(op, fault.Internal, err)
 		}
 		return &ed25519Signer{priv: priv}, nil
 	default:
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("%w %q", ErrUnsupportedScheme, scheme))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("%w %q", ErrUnsupportedScheme, scheme))
 	}
 }
 
 // checkSign validates the common preconditions of Sign.
 func checkSign(ctx context.Context, want chains.SigScheme, d chains.Digest) error {
 	if err := ctx.Err(); err != nil {
-		return chains.E("signer.Sign", chains.KindTransient, err)
+		return fault.E("signer.Sign", fault.Transient, err)
 	}
 	if d.Scheme != want {
-		return chains.E("signer.Sign", chains.KindInvalid,
+		return fault.E("signer.Sign", fault.Invalid,
 			fmt.Errorf("%w: a %s key cannot sign a %q digest", ErrUnsupportedScheme, want, d.Scheme))
 	}
 	return nil

@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/signer"
 )
 
@@ -225,7 +226,7 @@ func TestFromPrivateKeyAcceptsAn64ByteEd25519KeyOnlyIfConsistent(t *testing.T) {
 	}
 	bad := append([]byte(nil), full...)
 	bad[63] ^= 1
-	if _, err := signer.FromPrivateKey(chains.SchemeEd25519, bad); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := signer.FromPrivateKey(chains.SchemeEd25519, bad); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("inconsistent 64-byte key: err = %v, want KindInvalid", err)
 	}
 }
@@ -245,7 +246,7 @@ func TestFromPrivateKeyRejectsBadKeys(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := signer.FromPrivateKey(tt.scheme, tt.key)
-			if chains.KindOf(err) != chains.KindInvalid {
+			if fault.KindOf(err) != fault.Invalid {
 				t.Errorf("err = %v, want KindInvalid", err)
 			}
 		})
@@ -263,15 +264,15 @@ func TestSignRefusesWhatItMustNotSign(t *testing.T) {
 		s    signer.Signer
 		ctx  context.Context
 		d    chains.Digest
-		kind chains.Kind
+		kind fault.Kind
 	}{
-		{"secp256k1 key given an ed25519 digest", secp, context.Background(), chains.Digest{Scheme: chains.SchemeEd25519, Hash: hash}, chains.KindInvalid},
-		{"ed25519 key given a secp256k1 digest", ed, context.Background(), chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: hash}, chains.KindInvalid},
-		{"secp256k1 digest of 31 bytes", secp, context.Background(), chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: hash[:31]}, chains.KindInvalid},
-		{"secp256k1 digest of 33 bytes", secp, context.Background(), chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: append(hash, 0)}, chains.KindInvalid},
-		{"empty ed25519 message", ed, context.Background(), chains.Digest{Scheme: chains.SchemeEd25519}, chains.KindInvalid},
-		{"cancelled context (secp256k1)", secp, cancelled, chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: hash}, chains.KindTransient},
-		{"cancelled context (ed25519)", ed, cancelled, chains.Digest{Scheme: chains.SchemeEd25519, Hash: hash}, chains.KindTransient},
+		{"secp256k1 key given an ed25519 digest", secp, context.Background(), chains.Digest{Scheme: chains.SchemeEd25519, Hash: hash}, fault.Invalid},
+		{"ed25519 key given a secp256k1 digest", ed, context.Background(), chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: hash}, fault.Invalid},
+		{"secp256k1 digest of 31 bytes", secp, context.Background(), chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: hash[:31]}, fault.Invalid},
+		{"secp256k1 digest of 33 bytes", secp, context.Background(), chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: append(hash, 0)}, fault.Invalid},
+		{"empty ed25519 message", ed, context.Background(), chains.Digest{Scheme: chains.SchemeEd25519}, fault.Invalid},
+		{"cancelled context (secp256k1)", secp, cancelled, chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: hash}, fault.Transient},
+		{"cancelled context (ed25519)", ed, cancelled, chains.Digest{Scheme: chains.SchemeEd25519, Hash: hash}, fault.Transient},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -279,12 +280,12 @@ func TestSignRefusesWhatItMustNotSign(t *testing.T) {
 			if err == nil {
 				t.Fatalf("signed: %x", sig.Sig)
 			}
-			if chains.KindOf(err) != tt.kind {
-				t.Errorf("kind = %v, want %v (%v)", chains.KindOf(err), tt.kind, err)
+			if fault.KindOf(err) != tt.kind {
+				t.Errorf("kind = %v, want %v (%v)", fault.KindOf(err), tt.kind, err)
 			}
 		})
 	}
-	if _, err := secp.(signer.DERSigner).SignDER(cancelled, [32]byte{1}); chains.KindOf(err) != chains.KindTransient {
+	if _, err := secp.(signer.DERSigner).SignDER(cancelled, [32]byte{1}); fault.KindOf(err) != fault.Transient {
 		t.Errorf("SignDER with a cancelled context: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/signer"
 )
 
@@ -97,8 +98,8 @@ func TestVerifySecp256k1(t *testing.T) {
 			if !errors.Is(err, signer.ErrBadSignature) && !errors.Is(err, signer.ErrUnsupportedScheme) {
 				t.Errorf("err = %v, want ErrBadSignature or ErrUnsupportedScheme", err)
 			}
-			if chains.KindOf(err) != chains.KindInvalid {
-				t.Errorf("kind = %v, want invalid", chains.KindOf(err))
+			if fault.KindOf(err) != fault.Invalid {
+				t.Errorf("kind = %v, want invalid", fault.KindOf(err))
 			}
 		})
 	}
@@ -144,7 +145,7 @@ func TestVerifyEd25519(t *testing.T) {
 			if tt.ok != (err == nil) {
 				t.Fatalf("Verify = %v, want ok=%v", err, tt.ok)
 			}
-			if err != nil && (!errors.Is(err, signer.ErrBadSignature) || chains.KindOf(err) != chains.KindInvalid) {
+			if err != nil && (!errors.Is(err, signer.ErrBadSignature) || fault.KindOf(err) != fault.Invalid) {
 				t.Errorf("err = %v, want a KindInvalid ErrBadSignature", err)
 			}
 		})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // Config describes a plugin for the host to run.
@@ -138,16 +139,16 @@ func setDefault(d *time.Duration, v time.Duration) {
 }
 
 // Start launches the plugin, checks its checksum and handshake, configures
-// it and starts its supervisor. Its errors are typed: KindInvalid for a
+// it and starts its supervisor. Its errors are typed: fault.Invalid for a
 // config, binary or handshake that will not work however often it is tried
 // (ErrChecksumMismatch, ErrIncompatible) or a PluginConfig the plugin
-// refuses, KindTransient for a start that failed and may work later, and
+// refuses, fault.Transient for a start that failed and may work later, and
 // the plugin's own kind for a failed Configure. ctx bounds Configure; the
 // process start and handshake are bounded by StartTimeout (go-plugin offers
 // no way to cancel them). Close the Plugin when done.
 func Start(ctx context.Context, cfg Config) (*Plugin, error) {
 	if err := cfg.defaults(); err != nil {
-		return nil, chains.E("chainrpc.Start", chains.KindInvalid, err)
+		return nil, fault.E("chainrpc.Start", fault.Invalid, err)
 	}
 	p := &Plugin{cfg: cfg, log: cfg.Logger.With("plugin", cfg.Path), kick: make(chan struct{}, 1), done: make(chan struct{})}
 	if cfg.Unpinned {
@@ -174,7 +175,7 @@ func (p *Plugin) launch(ctx context.Context) (*conn, Info, error) {
 		if err == nil {
 			err = errors.New("is a directory")
 		}
-		return nil, Info{}, chains.E(op, chains.KindInvalid, fmt.Errorf("plugin binary %s: %w", p.cfg.Path, err))
+		return nil, Info{}, fault.E(op, fault.Invalid, fmt.Errorf("plugin binary %s: %w", p.cfg.Path, err))
 	}
 	cmd := exec.Command(p.cfg.Path, p.cfg.Args...)
 	cmd.Env = append([]string(nil), p.cfg.Env...)
@@ -209,12 +210,12 @@ func (p *Plugin) launch(ctx context.Context) (*conn, Info, error) {
 	raw, err := rpcc.Dispense(PluginName)
 	if err != nil {
 		client.Kill()
-		return nil, Info{}, chains.E(op, chains.KindInvalid, fmt.Errorf("%w: %s serves no %q plugin: %v", ErrIncompatible, p.cfg.Path, PluginName, err))
+		return nil, Info{}, fault.E(op, fault.Invalid, fmt.Errorf("%w: %s serves no %q plugin: %v", ErrIncompatible, p.cfg.Path, PluginName, err))
 	}
 	cc, ok := raw.(*grpc.ClientConn)
 	if !ok {
 		client.Kill()
-		return nil, Info{}, chains.E(op, chains.KindInternal, fmt.Errorf("dispensed %T, want a gRPC connection", raw))
+		return nil, Info{}, fault.E(op, fault.Internal, fmt.Errorf("dispensed %T, want a gRPC connection", raw))
 	}
 	c := &conn{client: client, cmd: cmd, cc: cc, src: pb.NewSourceClient(cc), snk: pb.NewSinkClient(cc)}
 	if cmd.Process != nil {
@@ -244,14 +245,14 @@ func startError(path string, err error, stderr string) error {
 	}
 	switch {
 	case errors.Is(err, plugin.ErrChecksumsDoNotMatch):
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("%w: %s", ErrChecksumMismatch, path))
+		return fault.E(op, fault.Invalid, fmt.Errorf("%w: %s", ErrChecksumMismatch, path))
 	case strings.Contains(stderr, "This binary is a plugin"):
 		// go-plugin's Serve says this when the magic cookie is not its own.
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("%w: %s refused the magic cookie (it is a plugin of another program)", ErrIncompatible, path))
+		return fault.E(op, fault.Invalid, fmt.Errorf("%w: %s refused the magic cookie (it is a plugin of another program)", ErrIncompatible, path))
 	case strings.Contains(strings.ToLower(err.Error()), "incompatible"):
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("%w: %s: %s", ErrIncompatible, path, detail))
+		return fault.E(op, fault.Invalid, fmt.Errorf("%w: %s: %s", ErrIncompatible, path, detail))
 	}
-	return chains.E(op, chains.KindTransient, fmt.Errorf("starting %s: %s", path, detail))
+	return fault.E(op, fault.Transient, fmt.Errorf("starting %s: %s", path, detail))
 }
 
 // stop ends the process of c. Gracefully, go-plugin asks the plugin to shut

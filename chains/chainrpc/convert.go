@@ -5,6 +5,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // Converters between the chain contract (package chains) and its wire form.
@@ -113,10 +114,10 @@ func mintFromPB(m *pb.Mint) (*chains.Mint, error) {
 	}
 	var out chains.Mint
 	if n := len(m.GetLock().GetTxId()); n != len(out.Lock.TxID) {
-		return nil, chains.E("chainrpc.Mint", chains.KindInvalid, errLength("lock txid", n, len(out.Lock.TxID)))
+		return nil, fault.E("chainrpc.Mint", fault.Invalid, errLength("lock txid", n, len(out.Lock.TxID)))
 	}
 	if n := len(m.GetRecipient()); n != len(out.Recipient) {
-		return nil, chains.E("chainrpc.Mint", chains.KindInvalid, errLength("recipient", n, len(out.Recipient)))
+		return nil, fault.E("chainrpc.Mint", fault.Invalid, errLength("recipient", n, len(out.Recipient)))
 	}
 	copy(out.Lock.TxID[:], m.GetLock().GetTxId())
 	copy(out.Recipient[:], m.GetRecipient())

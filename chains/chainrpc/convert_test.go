@@ -9,6 +9,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 var (
@@ -151,7 +152,7 @@ func TestMintWithWrongLengthsIsInvalid(t *testing.T) {
 		"no lock":        {Recipient: make([]byte, 32)},
 		"no recipient":   {Lock: &pb.LockRef{TxId: make([]byte, 32)}},
 	} {
-		if _, err := mintFromPB(m); chains.KindOf(err) != chains.KindInvalid {
+		if _, err := mintFromPB(m); fault.KindOf(err) != fault.Invalid {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

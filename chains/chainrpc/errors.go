@@ -8,11 +8,11 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/fluxbridge/fluxbridge/chains"
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
-// ErrCapabilityAbsent is the cause of the KindInvalid error a host gets when
+// ErrCapabilityAbsent is the cause of the fault.Invalid error a host gets when
 // it calls a service the plugin does not offer (codes.Unimplemented on the
 // wire): a plugin without a sink, or one of an older protocol revision.
 var ErrCapabilityAbsent = errors.New("capability absent: the plugin does not offer this service")
@@ -29,25 +29,15 @@ func errLength(what string, got, want int) error {
 
 // kindCodes gives each kind the gRPC code closest to it, for tools that see
 // only the code; the kind itself travels in an ErrorDetail.
-var kindCodes = map[chains.Kind]codes.Code{
-	chains.KindInternal:  codes.Internal,
-	chains.KindInvalid:   codes.InvalidArgument,
-	chains.KindNotFound:  codes.NotFound,
-	chains.KindConflict:  codes.AlreadyExists,
-	chains.KindTransient: codes.Unavailable,
-	chains.KindReorged:   codes.Aborted,
-	chains.KindRejected:  codes.FailedPrecondition,
-	chains.KindForbidden: codes.PermissionDenied,
-}
-
-// kindByName is the inverse of Kind.String over the known kinds.
-func kindByName(name string) (chains.Kind, bool) {
-	for k := range kindCodes {
-		if k.String() == name {
-			return k, true
-		}
-	}
-	return chains.KindInternal, false
+var kindCodes = map[fault.Kind]codes.Code{
+	fault.Internal:  codes.Internal,
+	fault.Invalid:   codes.InvalidArgument,
+	fault.NotFound:  codes.NotFound,
+	fault.Conflict:  codes.AlreadyExists,
+	fault.Transient: codes.Unavailable,
+	fault.Reorged:   codes.Aborted,
+	fault.Rejected:  codes.FailedPrecondition,
+	fault.Forbidden: codes.PermissionDenied,
 }
 
 // toStatus turns a plugin-side error into a gRPC status carrying its kind and
@@ -57,16 +47,16 @@ func toStatus(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	kind := chains.KindOf(err)
+	kind := fault.KindOf(err)
 	msg := err.Error()
-	var ce *chains.Error
+	var ce *fault.Error
 	if errors.As(err, &ce) {
 		op = ce.Op
 		if ce.Err != nil && ce == err {
 			msg = ce.Err.Error() // the op and kind travel in their own fields
 		}
 	} else if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		kind = chains.KindTransient
+		kind = fault.Transient
 	}
 	code, ok := kindCodes[kind]
 	if !ok {
@@ -79,7 +69,7 @@ func toStatus(op string, err error) error {
 	return st.Err()
 }
 
-// fromStatus turns an error from a gRPC call into a *chains.Error. One that
+// fromStatus turns an error from a gRPC call into a *fault.Error. One that
 // carries an ErrorDetail keeps the plugin's kind and operation (an unknown
 // kind, from a newer plugin, is internal). Otherwise the code classifies it:
 // a cancelled or expired call and an unreachable plugin (it died, or is
@@ -92,27 +82,27 @@ func fromStatus(op string, err error) error {
 	st, ok := status.FromError(err)
 	if !ok {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return chains.E(op, chains.KindTransient, err)
+			return fault.E(op, fault.Transient, err)
 		}
-		return chains.E(op, chains.KindInternal, err)
+		return fault.E(op, fault.Internal, err)
 	}
 	for _, d := range st.Details() {
 		if ed, ok := d.(*pb.ErrorDetail); ok {
-			kind, _ := kindByName(ed.GetKind())
+			kind, _ := fault.Parse(ed.GetKind())
 			remoteOp := ed.GetOp()
 			if remoteOp == "" {
 				remoteOp = op
 			}
-			return chains.E(remoteOp, kind, &RemoteError{Message: ed.GetMessage()})
+			return fault.E(remoteOp, kind, &RemoteError{Message: ed.GetMessage()})
 		}
 	}
 	switch st.Code() {
 	case codes.Canceled, codes.DeadlineExceeded, codes.Unavailable:
-		return chains.E(op, chains.KindTransient, err)
+		return fault.E(op, fault.Transient, err)
 	case codes.Unimplemented:
-		return chains.E(op, chains.KindInvalid, ErrCapabilityAbsent)
+		return fault.E(op, fault.Invalid, ErrCapabilityAbsent)
 	case codes.InvalidArgument, codes.ResourceExhausted:
-		return chains.E(op, chains.KindInvalid, err)
+		return fault.E(op, fault.Invalid, err)
 	}
-	return chains.E(op, chains.KindInternal, err)
+	return fault.E(op, fault.Internal, err)
 }

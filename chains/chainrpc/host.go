@@ -7,6 +7,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // text checks that strings sent to a plugin are UTF-8, as proto3 requires:
@@ -16,7 +17,7 @@ import (
 func text(op string, fields ...string) error {
 	for _, f := range fields {
 		if !utf8.ValidString(f) {
-			return chains.E(op, chains.KindInvalid, errors.New("a cursor, id, kind or scheme must be UTF-8 text"))
+			return fault.E(op, fault.Invalid, errors.New("a cursor, id, kind or scheme must be UTF-8 text"))
 		}
 	}
 	return nil

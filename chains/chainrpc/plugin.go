@@ -40,11 +40,11 @@ var Handshake = plugin.HandshakeConfig{
 	MagicCookieValue: "7f3c9a1e4b2d8c6f0a5e9d3b1c7f2a48",
 }
 
-// ErrChecksumMismatch is the cause of the KindInvalid error Start returns
+// ErrChecksumMismatch is the cause of the fault.Invalid error Start returns
 // when the plugin binary's SHA-256 is not the pinned one.
 var ErrChecksumMismatch = errors.New("the plugin binary does not match its pinned SHA-256")
 
-// ErrIncompatible is the cause of the KindInvalid error Start returns when
+// ErrIncompatible is the cause of the fault.Invalid error Start returns when
 // the binary is a plugin for another host (a different magic cookie) or
 // speaks no protocol version this host knows.
 var ErrIncompatible = errors.New("the plugin binary is not a compatible fluxbridge chain plugin")

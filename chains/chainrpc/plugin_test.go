@@ -19,6 +19,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // memPlugin is the test plugin binary (internal/memplugin), built once for
@@ -246,10 +247,10 @@ func TestEveryCallCrossesTheBoundary(t *testing.T) {
 
 func TestErrorKindsSurviveTheBoundary(t *testing.T) {
 	p := start(t, `{"chain_id":77,"events":1}`)
-	for k := chains.KindInternal; k <= chains.KindForbidden; k++ {
+	for _, k := range fault.Kinds() {
 		_, err := p.Source().Reobserve(ctxT(t), "fail:"+k.String())
-		var ce *chains.Error
-		if !errors.As(err, &ce) || ce.Kind != k || ce.Op != "mem.Reobserve" || chains.KindOf(err) != k {
+		var ce *fault.Error
+		if !errors.As(err, &ce) || ce.Kind != k || ce.Op != "mem.Reobserve" || fault.KindOf(err) != k {
 			t.Errorf("kind %v: got %v (%#v)", k, err, ce)
 			continue
 		}
@@ -258,23 +259,23 @@ func TestErrorKindsSurviveTheBoundary(t *testing.T) {
 			t.Errorf("kind %v: the message did not cross: %v", k, err)
 		}
 	}
-	if _, err := p.Source().Events(ctxT(t), chains.EventsRequest{After: "x"}); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := p.Source().Events(ctxT(t), chains.EventsRequest{After: "x"}); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("bad cursor: %v", err)
 	}
-	if _, err := p.Source().Reobserve(ctxT(t), "tx9"); chains.KindOf(err) != chains.KindNotFound {
+	if _, err := p.Source().Reobserve(ctxT(t), "tx9"); fault.KindOf(err) != fault.NotFound {
 		t.Errorf("unknown tx: %v", err)
 	}
-	if _, err := p.Sink().Submit(ctxT(t), chains.SubmitRequest{Submission: chains.Submission{Payload: []byte("1")}}); chains.KindOf(err) != chains.KindRejected {
+	if _, err := p.Sink().Submit(ctxT(t), chains.SubmitRequest{Submission: chains.Submission{Payload: []byte("1")}}); fault.KindOf(err) != fault.Rejected {
 		t.Errorf("unsigned submission: %v", err)
 	}
 	// proto3 strings are UTF-8: other bytes are the caller's invalid input.
-	if _, err := p.Source().Events(ctxT(t), chains.EventsRequest{After: "\xff"}); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := p.Source().Events(ctxT(t), chains.EventsRequest{After: "\xff"}); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("a cursor that is not UTF-8: %v", err)
 	}
-	if _, err := p.Source().Reobserve(ctxT(t), "\xfe"); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := p.Source().Reobserve(ctxT(t), "\xfe"); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("a txid that is not UTF-8: %v", err)
 	}
-	if _, err := p.Source().Events(ctxT(t), chains.EventsRequest{Limit: -1}); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := p.Source().Events(ctxT(t), chains.EventsRequest{Limit: -1}); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("a negative limit: %v", err)
 	}
 }
@@ -296,7 +297,7 @@ func TestDeadlineCrossesTheBoundary(t *testing.T) {
 	defer cancel()
 	began := time.Now()
 	_, err = p.Source().Reobserve(ctx, "sleep")
-	if chains.KindOf(err) != chains.KindTransient {
+	if fault.KindOf(err) != fault.Transient {
 		t.Fatalf("a call past its deadline: %v, want transient", err)
 	}
 	if waited := time.Since(began); waited > 5*time.Second {
@@ -312,15 +313,15 @@ func TestTheBinaryChecksumIsPinned(t *testing.T) {
 	wrong := append([]byte(nil), memPlugin.sum...)
 	wrong[0] ^= 1
 	_, err := Start(ctxT(t), testConfig(`{"chain_id":1}`, func(c *Config) { c.SHA256 = wrong }))
-	if chains.KindOf(err) != chains.KindInvalid || !errors.Is(err, ErrChecksumMismatch) || !strings.Contains(err.Error(), memPlugin.path) {
+	if fault.KindOf(err) != fault.Invalid || !errors.Is(err, ErrChecksumMismatch) || !strings.Contains(err.Error(), memPlugin.path) {
 		t.Fatalf("a wrong checksum: %v", err)
 	}
 	_, err = Start(ctxT(t), testConfig(`{"chain_id":1}`, func(c *Config) { c.SHA256 = nil }))
-	if chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), "SHA256") {
+	if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "SHA256") {
 		t.Fatalf("no checksum: %v", err)
 	}
 	_, err = Start(ctxT(t), testConfig(`{"chain_id":1}`, func(c *Config) { c.SHA256 = wrong[:20] }))
-	if chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), "SHA256") {
+	if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "SHA256") {
 		t.Fatalf("a checksum of 20 bytes: %v", err)
 	}
 	waitNoChildren(t)
@@ -332,16 +333,16 @@ func TestTheBinaryChecksumIsPinned(t *testing.T) {
 
 func TestStartRefusesWhatCannotWork(t *testing.T) {
 	_, err := Start(ctxT(t), testConfig(`{"chain_id":1}`, func(c *Config) { c.Path = filepath.Join(t.TempDir(), "none") }))
-	if chains.KindOf(err) != chains.KindInvalid {
+	if fault.KindOf(err) != fault.Invalid {
 		t.Errorf("a missing binary: %v", err)
 	}
 	_, err = Start(ctxT(t), testConfig(`{"chain_id":1}`, func(c *Config) { c.Path = "" }))
-	if chains.KindOf(err) != chains.KindInvalid {
+	if fault.KindOf(err) != fault.Invalid {
 		t.Errorf("no path: %v", err)
 	}
 	// A config the plugin refuses keeps the plugin's kind and leaves no process.
 	_, err = Start(ctxT(t), testConfig(`{}`))
-	if chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), "chain_id is required") {
+	if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "chain_id is required") {
 		t.Errorf("a config the plugin refuses: %v", err)
 	}
 	waitNoChildren(t)
@@ -354,16 +355,16 @@ func TestStartRefusesWhatCannotWork(t *testing.T) {
 func TestForeignHandshakesAreRefused(t *testing.T) {
 	for _, tc := range []struct {
 		mode, says string
-		kind       chains.Kind
+		kind       fault.Kind
 		cause      error
 	}{
-		{"cookie", "refused the magic cookie", chains.KindInvalid, ErrIncompatible},
-		{"protocol2", "Plugin version: 2, Client versions: [1]", chains.KindInvalid, ErrIncompatible},
-		{"panic", "panic: memplugin asked to panic at start", chains.KindTransient, nil},
+		{"cookie", "refused the magic cookie", fault.Invalid, ErrIncompatible},
+		{"protocol2", "Plugin version: 2, Client versions: [1]", fault.Invalid, ErrIncompatible},
+		{"panic", "panic: memplugin asked to panic at start", fault.Transient, nil},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			_, err := Start(ctxT(t), testConfig(`{"chain_id":1}`, func(c *Config) { c.Env = []string{"MEMPLUGIN_MODE=" + tc.mode} }))
-			if chains.KindOf(err) != tc.kind || (tc.cause != nil && !errors.Is(err, tc.cause)) || !strings.Contains(err.Error(), tc.says) {
+			if fault.KindOf(err) != tc.kind || (tc.cause != nil && !errors.Is(err, tc.cause)) || !strings.Contains(err.Error(), tc.says) {
 				t.Fatalf("got %v, want a %v error saying %q", err, tc.kind, tc.says)
 			}
 			waitNoChildren(t)
@@ -444,7 +445,7 @@ func TestAnAbsentCapabilityIsNilAndTyped(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.snk.Ledger(ctxT(t), &pb.Empty{})
-	if err = fromStatus("test", err); chains.KindOf(err) != chains.KindInvalid || !errors.Is(err, ErrCapabilityAbsent) {
+	if err = fromStatus("test", err); fault.KindOf(err) != fault.Invalid || !errors.Is(err, ErrCapabilityAbsent) {
 		t.Fatalf("calling the absent sink: %v", err)
 	}
 	// The plugin is unharmed.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // Impl is what a plugin serves: either part may be nil (that capability is
@@ -40,7 +41,7 @@ type Impl struct {
 // bytes (JSON whose shape the plugin defines). ctx is the Configure call's:
 // it bounds the construction and ends when Configure returns, so work that
 // outlives it runs on a context the Impl's Close cancels. An error with a
-// kind (chains.E) reaches the host's Start with that kind.
+// kind (fault.E) reaches the host's Start with that kind.
 type Factory func(ctx context.Context, config []byte) (*Impl, error)
 
 // MaxPageBytes is the largest encoded response a plugin sends; gRPC's
@@ -182,7 +183,7 @@ func (s *server) Configure(ctx context.Context, req *pb.ConfigureRequest) (*pb.I
 		return nil, toStatus(op, err)
 	}
 	if impl == nil || (impl.Source == nil && impl.Sink == nil) {
-		return nil, toStatus(op, chains.E(op, chains.KindInternal,
+		return nil, toStatus(op, fault.E(op, fault.Internal,
 			errors.New("the plugin's factory returned neither a source nor a sink")))
 	}
 	info := &pb.Info{Name: impl.Name, Version: impl.Version, Source: impl.Source != nil, Sink: impl.Sink != nil}
@@ -193,7 +194,7 @@ func (s *server) Configure(ctx context.Context, req *pb.ConfigureRequest) (*pb.I
 	}
 	if impl.Source != nil && impl.Sink != nil && impl.Source.Chain() != impl.Sink.Chain() {
 		closeImpl(impl)
-		return nil, toStatus(op, chains.E(op, chains.KindInternal,
+		return nil, toStatus(op, fault.E(op, fault.Internal,
 			fmt.Errorf("the source observes chain %v but the sink writes to %v", impl.Source.Chain(), impl.Sink.Chain())))
 	}
 	s.mu.Lock()
@@ -271,7 +272,7 @@ func (ss sourceServer) Events(ctx context.Context, req *pb.EventsRequest) (*pb.E
 		return nil, err
 	}
 	if req.GetLimit() < 0 {
-		return nil, toStatus(op, chains.E(op, chains.KindInvalid, fmt.Errorf("limit %d is negative", req.GetLimit())))
+		return nil, toStatus(op, fault.E(op, fault.Invalid, fmt.Errorf("limit %d is negative", req.GetLimit())))
 	}
 	limit := int(req.GetLimit())
 	for {
@@ -290,14 +291,14 @@ func (ss sourceServer) Events(ctx context.Context, req *pb.EventsRequest) (*pb.E
 		}
 		switch {
 		case len(res.Events) == 0:
-			return nil, toStatus(op, chains.E(op, chains.KindInternal,
+			return nil, toStatus(op, fault.E(op, fault.Internal,
 				fmt.Errorf("a response without events is over the %d-byte page cap", ss.s.maxBytes)))
 		case len(res.Events) == 1:
-			return nil, toStatus(op, chains.E(op, chains.KindInternal,
+			return nil, toStatus(op, fault.E(op, fault.Internal,
 				fmt.Errorf("event %q (tx %s) alone is over the %d-byte page cap", res.Events[0].ID, res.Events[0].TxID, ss.s.maxBytes)))
 		case limit > 0 && len(res.Events) > limit:
 			// Halving cannot converge on a source that ignores the limit.
-			return nil, toStatus(op, chains.E(op, chains.KindInternal,
+			return nil, toStatus(op, fault.E(op, fault.Internal,
 				fmt.Errorf("the source returned %d events for a limit of %d", len(res.Events), limit)))
 		}
 		limit = len(res.Events) / 2
@@ -319,7 +320,7 @@ func (ss sourceServer) Reobserve(ctx context.Context, req *pb.ReobserveRequest) 
 	}
 	out := &pb.ReobserveResponse{Events: eventsToPB(evs)}
 	if size := proto.Size(out); size > ss.s.maxBytes {
-		return nil, toStatus(op, chains.E(op, chains.KindInternal,
+		return nil, toStatus(op, fault.E(op, fault.Internal,
 			fmt.Errorf("the %d events of tx %s take %d bytes, over the %d-byte page cap", len(evs), req.GetTxId(), size, ss.s.maxBytes)))
 	}
 	return out, nil

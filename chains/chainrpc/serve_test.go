@@ -12,6 +12,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // fakeSource serves n events with evidence of the given sizes, recording the
@@ -131,7 +132,7 @@ func TestEventsRefuseWhatCannotBePaged(t *testing.T) {
 	t.Run("one event over the cap", func(t *testing.T) {
 		s := configured(t, 1000, &Impl{Source: &fakeSource{sizes: []int{2000, 10}}})
 		_, err := sourceServer{s: s}.Events(context.Background(), &pb.EventsRequest{})
-		if err = host(err); chains.KindOf(err) != chains.KindInternal || !strings.Contains(err.Error(), `event "ev0" (tx tx0)`) {
+		if err = host(err); fault.KindOf(err) != fault.Internal || !strings.Contains(err.Error(), `event "ev0" (tx tx0)`) {
 			t.Fatalf("got %v, want an internal error naming ev0", err)
 		}
 	})
@@ -139,7 +140,7 @@ func TestEventsRefuseWhatCannotBePaged(t *testing.T) {
 		src := &fakeSource{sizes: sizes(8, 300), ignoreLimit: true}
 		s := configured(t, 1000, &Impl{Source: src})
 		_, err := sourceServer{s: s}.Events(context.Background(), &pb.EventsRequest{})
-		if err = host(err); chains.KindOf(err) != chains.KindInternal || len(src.limits) != 2 {
+		if err = host(err); fault.KindOf(err) != fault.Internal || len(src.limits) != 2 {
 			t.Fatalf("got %v after limits %v, want an internal error after two asks", err, src.limits)
 		}
 	})
@@ -148,14 +149,14 @@ func TestEventsRefuseWhatCannotBePaged(t *testing.T) {
 		cancel()
 		s := configured(t, 1000, &Impl{Source: &fakeSource{sizes: sizes(8, 300)}})
 		_, err := sourceServer{s: s}.Events(ctx, &pb.EventsRequest{})
-		if chains.KindOf(host(err)) != chains.KindTransient {
+		if fault.KindOf(host(err)) != fault.Transient {
 			t.Fatalf("got %v", host(err))
 		}
 	})
 	t.Run("reobserve over the cap", func(t *testing.T) {
 		s := configured(t, 1000, &Impl{Source: &fakeSource{sizes: sizes(4, 300)}})
 		_, err := sourceServer{s: s}.Reobserve(context.Background(), &pb.ReobserveRequest{TxId: "t"})
-		if err = host(err); chains.KindOf(err) != chains.KindInternal || !strings.Contains(err.Error(), "page cap") {
+		if err = host(err); fault.KindOf(err) != fault.Internal || !strings.Contains(err.Error(), "page cap") {
 			t.Fatalf("got %v", err)
 		}
 		s.maxBytes = MaxPageBytes
@@ -170,7 +171,7 @@ func TestConfigureReplacesAndClosesTheOldImpl(t *testing.T) {
 	s := newServer(func(_ context.Context, config []byte) (*Impl, error) {
 		n, err := strconv.Atoi(string(config))
 		if err != nil {
-			return nil, chains.E("fake.Configure", chains.KindInvalid, err)
+			return nil, fault.E("fake.Configure", fault.Invalid, err)
 		}
 		built = append(built, n)
 		return &Impl{Source: &fakeSource{chain: chains.ID(n)}, Name: "fake", Close: func() error {
@@ -178,7 +179,7 @@ func TestConfigureReplacesAndClosesTheOldImpl(t *testing.T) {
 			return errors.New("a close error is not the caller's")
 		}}, nil
 	})
-	if _, err := (sourceServer{s: s}).Head(context.Background(), &pb.Empty{}); chains.KindOf(host(err)) != chains.KindTransient {
+	if _, err := (sourceServer{s: s}).Head(context.Background(), &pb.Empty{}); fault.KindOf(host(err)) != fault.Transient {
 		t.Fatalf("a call before Configure: %v", host(err))
 	}
 	for _, n := range []int{1, 2} {
@@ -191,7 +192,7 @@ func TestConfigureReplacesAndClosesTheOldImpl(t *testing.T) {
 		t.Fatalf("built %v, closed %v; want the first closed when the second replaced it", built, closed)
 	}
 	// A refused config keeps the current implementation.
-	if _, err := s.Configure(context.Background(), &pb.ConfigureRequest{Config: []byte("x")}); chains.KindOf(host(err)) != chains.KindInvalid {
+	if _, err := s.Configure(context.Background(), &pb.ConfigureRequest{Config: []byte("x")}); fault.KindOf(host(err)) != fault.Invalid {
 		t.Fatalf("a refused config: %v", host(err))
 	}
 	if impl, _ := s.current(); impl.Source.Chain() != 2 {
@@ -214,7 +215,7 @@ func TestConfigureRefusesImplsThatCannotBeServed(t *testing.T) {
 		{"source and sink of two chains", &Impl{Source: &fakeSource{chain: 1}, Sink: fakeSink{chain: 2}, Close: func() error { closed++; return nil }}},
 	} {
 		s := newServer(func(context.Context, []byte) (*Impl, error) { return tc.impl, nil })
-		if _, err := s.Configure(context.Background(), &pb.ConfigureRequest{}); chains.KindOf(host(err)) != chains.KindInternal {
+		if _, err := s.Configure(context.Background(), &pb.ConfigureRequest{}); fault.KindOf(host(err)) != fault.Internal {
 			t.Errorf("%s: %v", tc.name, host(err))
 		}
 	}
@@ -226,7 +227,7 @@ func TestConfigureRefusesImplsThatCannotBeServed(t *testing.T) {
 func TestAnAbsentPartAnswersUnimplemented(t *testing.T) {
 	s := configured(t, MaxPageBytes, &Impl{Sink: fakeSink{chain: 9}})
 	_, err := sourceServer{s: s}.Events(context.Background(), &pb.EventsRequest{})
-	if err = host(err); chains.KindOf(err) != chains.KindInvalid || !errors.Is(err, ErrCapabilityAbsent) {
+	if err = host(err); fault.KindOf(err) != fault.Invalid || !errors.Is(err, ErrCapabilityAbsent) {
 		t.Fatalf("the absent source: %v", err)
 	}
 	if _, err := (sinkServer{s: s}).Ledger(context.Background(), &pb.Empty{}); err != nil {

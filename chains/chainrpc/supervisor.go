@@ -13,7 +13,7 @@ import (
 
 	"github.com/hashicorp/go-plugin"
 
-	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // supervise checks the plugin every PingInterval, or at once after a call
@@ -98,7 +98,7 @@ func (p *Plugin) restart(ctx context.Context, b *backoff) bool {
 		c, info, err := p.launch(ctx)
 		if err == nil && (info.Chain != p.info.Chain || info.HasSource != p.info.HasSource || info.HasSink != p.info.HasSink) {
 			c.stop(true)
-			err = chains.E("chainrpc.Start", chains.KindConflict, fmt.Errorf(
+			err = fault.E("chainrpc.Start", fault.Conflict, fmt.Errorf(
 				"refusing the restarted plugin: it serves chain %v (source %t, sink %t), it served chain %v (source %t, sink %t) before",
 				info.Chain, info.HasSource, info.HasSink, p.info.Chain, p.info.HasSource, p.info.HasSink))
 		}
@@ -153,7 +153,7 @@ func (p *Plugin) current(ctx context.Context, op string) (*conn, error) {
 		c, up, closed := p.live, p.up, p.closed
 		p.mu.Unlock()
 		if closed {
-			return nil, chains.E(op, chains.KindInternal, errors.New("the plugin was closed"))
+			return nil, fault.E(op, fault.Internal, errors.New("the plugin was closed"))
 		}
 		if c != nil {
 			return c, nil
@@ -161,7 +161,7 @@ func (p *Plugin) current(ctx context.Context, op string) (*conn, error) {
 		select {
 		case <-up:
 		case <-ctx.Done():
-			return nil, chains.E(op, chains.KindTransient, fmt.Errorf("the plugin is down and restarting: %w", ctx.Err()))
+			return nil, fault.E(op, fault.Transient, fmt.Errorf("the plugin is down and restarting: %w", ctx.Err()))
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // waitRestarted waits until the supervisor has restarted the plugin want
@@ -53,7 +54,7 @@ func TestAKilledPluginIsRestartedAndCallsContinue(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A call made now either fails as transient or waits for the restart.
-	if _, err := p.Source().Head(ctxT(t)); err != nil && chains.KindOf(err) != chains.KindTransient {
+	if _, err := p.Source().Head(ctxT(t)); err != nil && fault.KindOf(err) != fault.Transient {
 		t.Fatalf("a call while the plugin is dead: %v", err)
 	}
 	waitRestarted(t, p, 1, old)
@@ -113,7 +114,7 @@ func TestARestartedPluginMustServeTheSameChain(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	_, err := p.Source().Head(ctx)
 	cancel()
-	if chains.KindOf(err) != chains.KindTransient {
+	if fault.KindOf(err) != fault.Transient {
 		t.Fatalf("a call while no usable plugin runs: %v, want transient", err)
 	}
 	if p.Source().Chain() != 77 {
@@ -169,7 +170,7 @@ func TestCloseEndsCallsWaitingForARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	for p.Pid() != 0 { // wait until the supervisor has seen the death
-		if _, err := p.Source().Head(ctxT(t)); err != nil && chains.KindOf(err) != chains.KindTransient {
+		if _, err := p.Source().Head(ctxT(t)); err != nil && fault.KindOf(err) != fault.Transient {
 			t.Fatalf("a call while the plugin is dead: %v", err)
 		}
 		time.Sleep(10 * time.Millisecond) // polling the supervisor's view of an external process

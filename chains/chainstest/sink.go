@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 func build(t testing.TB, h SinkHarness, m chains.Mint) chains.Submission {
@@ -106,17 +107,17 @@ func sinkLimits(t *testing.T, h SinkHarness) {
 func sinkBadRequests(t *testing.T, h SinkHarness) {
 	ctx := ctxFor(t)
 	s := h.Sink()
-	if _, err := s.Build(ctx, chains.BuildRequest{Kind: chains.SubmitMint}); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := s.Build(ctx, chains.BuildRequest{Kind: chains.SubmitMint}); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("Build(mint without a Mint) = %v, want invalid", err)
 	}
 	m := h.NewMint(t)
-	if _, err := s.Build(ctx, chains.BuildRequest{Kind: "no-such-kind", Mint: &m}); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := s.Build(ctx, chains.BuildRequest{Kind: "no-such-kind", Mint: &m}); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("Build(unknown kind) = %v, want invalid", err)
 	}
-	if _, err := s.Status(ctx, chains.SubmitMint, "not-a-transfer-id"); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := s.Status(ctx, chains.SubmitMint, "not-a-transfer-id"); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("Status(malformed id) = %v, want invalid", err)
 	}
-	if _, err := s.Submit(ctx, chains.SubmitRequest{}); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := s.Submit(ctx, chains.SubmitRequest{}); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("Submit(empty) = %v, want invalid", err)
 	}
 }
@@ -126,14 +127,14 @@ func sinkTooFew(t *testing.T, h SinkHarness) {
 	sub := build(t, h, m)
 	before := ledger(t, h)
 	sigs := signAll(t, h, sub, firstN(sub.Threshold-1)...)
-	if _, err := h.Sink().Submit(ctxFor(t), chains.SubmitRequest{Submission: sub, Signatures: sigs}); chains.KindOf(err) != chains.KindRejected {
+	if _, err := h.Sink().Submit(ctxFor(t), chains.SubmitRequest{Submission: sub, Signatures: sigs}); fault.KindOf(err) != fault.Rejected {
 		t.Fatalf("Submit with %d of %d signatures = %v, want rejected", sub.Threshold-1, sub.Threshold, err)
 	}
 	// The same signer twice is still one signer.
 	if sub.Threshold > 1 {
 		// Signers 0, 0, 1, …, k−2: k signatures from k−1 distinct signers.
 		dup := append(signAll(t, h, sub, 0), signAll(t, h, sub, firstN(sub.Threshold-1)...)...)
-		if _, err := h.Sink().Submit(ctxFor(t), chains.SubmitRequest{Submission: sub, Signatures: dup}); chains.KindOf(err) != chains.KindRejected {
+		if _, err := h.Sink().Submit(ctxFor(t), chains.SubmitRequest{Submission: sub, Signatures: dup}); fault.KindOf(err) != fault.Rejected {
 			t.Fatalf("Submit with a signer counted twice = %v, want rejected", err)
 		}
 	}
@@ -194,7 +195,7 @@ func sinkForeignDigest(t *testing.T, h SinkHarness) {
 	sub, otherSub := build(t, h, m), build(t, h, other)
 	before := ledger(t, h)
 	sigs := signAll(t, h, otherSub, firstN(otherSub.Threshold)...)
-	if _, err := h.Sink().Submit(ctxFor(t), chains.SubmitRequest{Submission: sub, Signatures: sigs}); chains.KindOf(err) != chains.KindRejected {
+	if _, err := h.Sink().Submit(ctxFor(t), chains.SubmitRequest{Submission: sub, Signatures: sigs}); fault.KindOf(err) != fault.Rejected {
 		t.Fatalf("Submit with another lock's signatures = %v, want rejected", err)
 	}
 	h.Settle(t)

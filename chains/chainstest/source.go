@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // maxPages bounds a drain so a source whose cursor never settles fails the
@@ -174,7 +175,7 @@ func sourceReobserve(t *testing.T, h Harness) {
 		t.Fatalf("Reobserve(%s) lacks %s: %+v", txids[0], evs[0].ID, again)
 	}
 	unknown := flipHex(txids[0])
-	if _, err := src.Reobserve(ctxFor(t), unknown); chains.KindOf(err) != chains.KindNotFound {
+	if _, err := src.Reobserve(ctxFor(t), unknown); fault.KindOf(err) != fault.NotFound {
 		t.Fatalf("Reobserve(unknown %s) = %v, want a not-found error", unknown, err)
 	}
 }
@@ -182,10 +183,10 @@ func sourceReobserve(t *testing.T, h Harness) {
 func sourceBadInput(t *testing.T, h Harness) {
 	src := h.Source()
 	ctx := ctxFor(t)
-	if _, err := src.Events(ctx, chains.EventsRequest{After: "\x00not a cursor\xff", Confirmations: h.Confirmations()}); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := src.Events(ctx, chains.EventsRequest{After: "\x00not a cursor\xff", Confirmations: h.Confirmations()}); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("Events(malformed cursor) = %v, want an invalid error", err)
 	}
-	if _, err := src.Reobserve(ctx, "not-a-txid"); chains.KindOf(err) != chains.KindInvalid {
+	if _, err := src.Reobserve(ctx, "not-a-txid"); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("Reobserve(malformed txid) = %v, want an invalid error", err)
 	}
 	cancelled, cancel := context.WithCancel(context.Background())

@@ -12,6 +12,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/evm/evmtest"
 	"github.com/fluxbridge/fluxbridge/contracts/evm/evmsim"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // sourceFor returns a source of ch's bridge over urls.
@@ -64,10 +65,10 @@ func newBadRPCFixture(t *testing.T) *badRPCFixture {
 // fails with kind, counting reason, and reports nothing; then, with the
 // proxy honest again, the same cursor yields every burn: the cursor never
 // moved past the bad data.
-func (f *badRPCFixture) expectRefused(t *testing.T, src *Source, kind chains.Kind, reason string) {
+func (f *badRPCFixture) expectRefused(t *testing.T, src *Source, kind fault.Kind, reason string) {
 	t.Helper()
 	res, err := src.Events(t.Context(), chains.EventsRequest{})
-	if chains.KindOf(err) != kind || len(res.Events) != 0 {
+	if fault.KindOf(err) != kind || len(res.Events) != 0 {
 		t.Fatalf("Events = %d events, %v; want no event and a %v error", len(res.Events), err, kind)
 	}
 	if src.Drops()[reason] == 0 {
@@ -87,7 +88,7 @@ func TestMisbehavingRPC(t *testing.T) {
 	cases := []struct {
 		name   string
 		tamper tamperFunc
-		kind   chains.Kind
+		kind   fault.Kind
 		reason string
 	}{
 		{"LogsDoNotMatchReceipts", func(m string, _ []json.RawMessage, res json.RawMessage) (json.RawMessage, json.RawMessage, bool) {
@@ -99,13 +100,13 @@ func TestMisbehavingRPC(t *testing.T) {
 				logs[0]["data"] = d[:65] + flipHexDigit(d[:66])[65:] + d[66:]
 				return logs
 			}), nil, true
-		}, chains.KindTransient, DropReceiptLog},
+		}, fault.Transient, DropReceiptLog},
 		{"ReceiptInAnotherBlock", func(m string, _ []json.RawMessage, res json.RawMessage) (json.RawMessage, json.RawMessage, bool) {
 			if m != "eth_getTransactionReceipt" {
 				return nil, nil, false
 			}
 			return editObject(t, res, func(r map[string]any) { r["blockHash"] = flipHexDigit(r["blockHash"].(string)) }), nil, true
-		}, chains.KindReorged, DropReceiptBlock},
+		}, fault.Reorged, DropReceiptBlock},
 		{"BurnWithoutTransfer", func(m string, _ []json.RawMessage, res json.RawMessage) (json.RawMessage, json.RawMessage, bool) {
 			if m != "eth_getTransactionReceipt" {
 				return nil, nil, false
@@ -119,28 +120,28 @@ func TestMisbehavingRPC(t *testing.T) {
 				}
 				r["logs"] = kept
 			}), nil, true
-		}, chains.KindTransient, DropBurnNoTransfer},
+		}, fault.Transient, DropBurnNoTransfer},
 		{"ReceiptStatusFailed", func(m string, _ []json.RawMessage, res json.RawMessage) (json.RawMessage, json.RawMessage, bool) {
 			if m != "eth_getTransactionReceipt" {
 				return nil, nil, false
 			}
 			return editObject(t, res, func(r map[string]any) { r["status"] = "0x0" }), nil, true
-		}, chains.KindTransient, DropReceiptStatus},
+		}, fault.Transient, DropReceiptStatus},
 		{"ReceiptMissing", func(m string, _ []json.RawMessage, _ json.RawMessage) (json.RawMessage, json.RawMessage, bool) {
 			return json.RawMessage("null"), nil, m == "eth_getTransactionReceipt"
-		}, chains.KindReorged, DropReceiptMissing},
+		}, fault.Reorged, DropReceiptMissing},
 		{"BlockNotCanonical", func(m string, p []json.RawMessage, res json.RawMessage) (json.RawMessage, json.RawMessage, bool) {
 			if m != "eth_getBlockByNumber" || param0(p) != burnBlock {
 				return nil, nil, false
 			}
 			return editObject(t, res, func(h map[string]any) { h["extraData"] = "0x0badb10c" }), nil, true
-		}, chains.KindReorged, DropNotCanonical},
+		}, fault.Reorged, DropNotCanonical},
 		{"NonceGap", func(m string, _ []json.RawMessage, res json.RawMessage) (json.RawMessage, json.RawMessage, bool) {
 			if m != "eth_getLogs" {
 				return nil, nil, false
 			}
 			return editLogs(t, res, func(logs []map[string]any) []map[string]any { return logs[1:] }), nil, true
-		}, chains.KindConflict, DropNonceGap},
+		}, fault.Conflict, DropNonceGap},
 		{"NonceRepeat", func(m string, _ []json.RawMessage, res json.RawMessage) (json.RawMessage, json.RawMessage, bool) {
 			if m != "eth_getLogs" {
 				return nil, nil, false
@@ -153,7 +154,7 @@ func TestMisbehavingRPC(t *testing.T) {
 				dup["logIndex"] = "0x99"
 				return append(logs, dup)
 			}), nil, true
-		}, chains.KindConflict, DropNonceRepeat},
+		}, fault.Conflict, DropNonceRepeat},
 		{"LogOutsideTheRange", func(m string, _ []json.RawMessage, res json.RawMessage) (json.RawMessage, json.RawMessage, bool) {
 			if m != "eth_getLogs" {
 				return nil, nil, false
@@ -162,7 +163,7 @@ func TestMisbehavingRPC(t *testing.T) {
 				logs[0]["blockNumber"] = "0xffffffff"
 				return logs
 			}), nil, true
-		}, chains.KindTransient, DropLogOutsideRange},
+		}, fault.Transient, DropLogOutsideRange},
 		{"MalformedLog", func(m string, _ []json.RawMessage, res json.RawMessage) (json.RawMessage, json.RawMessage, bool) {
 			if m != "eth_getLogs" {
 				return nil, nil, false
@@ -171,10 +172,10 @@ func TestMisbehavingRPC(t *testing.T) {
 				logs[0]["data"] = "0x01"
 				return logs
 			}), nil, true
-		}, chains.KindTransient, DropMalformedLog},
+		}, fault.Transient, DropMalformedLog},
 		{"MalformedAnswer", func(m string, _ []json.RawMessage, _ json.RawMessage) (json.RawMessage, json.RawMessage, bool) {
 			return json.RawMessage(`{"number":"not hex"}`), nil, m == "eth_getBlockByNumber"
-		}, chains.KindTransient, DropMalformedResp},
+		}, fault.Transient, DropMalformedResp},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -187,7 +188,7 @@ func TestMisbehavingRPC(t *testing.T) {
 		src := sourceFor(t, f.ch, url, func(c *Config) { c.CallTimeout = 200 * time.Millisecond })
 		f.proxy.set(nil, 5*time.Second, 0)
 		start := time.Now()
-		f.expectRefused(t, src, chains.KindTransient, DropTimeout)
+		f.expectRefused(t, src, fault.Transient, DropTimeout)
 		if el := time.Since(start); el > 4*time.Second {
 			t.Fatalf("a slow endpoint held the call %v", el)
 		}
@@ -195,7 +196,7 @@ func TestMisbehavingRPC(t *testing.T) {
 	t.Run("OversizedResponse", func(t *testing.T) {
 		src := sourceFor(t, f.ch, url, func(c *Config) { c.MaxResponseBytes = 64 << 10 })
 		f.proxy.set(nil, 0, 100<<10)
-		f.expectRefused(t, src, chains.KindTransient, DropOversized)
+		f.expectRefused(t, src, fault.Transient, DropOversized)
 	})
 	t.Run("ReobserveRefusesBadReceipts", func(t *testing.T) {
 		src := sourceFor(t, f.ch, url, nil)
@@ -206,7 +207,7 @@ func TestMisbehavingRPC(t *testing.T) {
 			return editLogs(t, res, func(logs []map[string]any) []map[string]any { return logs[:len(logs)-1] }), nil, true
 		}, 0, 0)
 		defer f.proxy.set(nil, 0, 0)
-		if evs, err := src.Reobserve(t.Context(), f.burns[2].Hex()); chains.KindOf(err) != chains.KindTransient || len(evs) != 0 {
+		if evs, err := src.Reobserve(t.Context(), f.burns[2].Hex()); fault.KindOf(err) != fault.Transient || len(evs) != 0 {
 			t.Fatalf("Reobserve with a log missing from eth_getLogs = %v, %v", evs, err)
 		}
 		if src.Drops()[DropReceiptLog] == 0 {
@@ -224,18 +225,18 @@ func TestEndpointRefusals(t *testing.T) {
 			return json.RawMessage(`"0x1"`), nil, m == "eth_chainId"
 		}, 0, 0)
 		defer f.proxy.set(nil, 0, 0)
-		if err := src.Client().Check(t.Context()); chains.KindOf(err) != chains.KindInvalid {
+		if err := src.Client().Check(t.Context()); fault.KindOf(err) != fault.Invalid {
 			t.Fatalf("Check = %v, want invalid", err)
 		}
-		if _, err := src.Head(t.Context()); chains.KindOf(err) != chains.KindInvalid {
+		if _, err := src.Head(t.Context()); fault.KindOf(err) != fault.Invalid {
 			t.Fatalf("Head = %v, want invalid", err)
 		}
-		if res, err := src.Events(t.Context(), chains.EventsRequest{}); chains.KindOf(err) != chains.KindInvalid || len(res.Events) != 0 {
+		if res, err := src.Events(t.Context(), chains.EventsRequest{}); fault.KindOf(err) != fault.Invalid || len(res.Events) != 0 {
 			t.Fatalf("Events = %v, %v", res.Events, err)
 		}
 		f.proxy.set(nil, 0, 0)
 		// Refused for good: an endpoint that served another chain once is not trusted again.
-		if _, err := src.Events(t.Context(), chains.EventsRequest{}); chains.KindOf(err) != chains.KindInvalid {
+		if _, err := src.Events(t.Context(), chains.EventsRequest{}); fault.KindOf(err) != fault.Invalid {
 			t.Fatalf("Events after the endpoint recovered = %v", err)
 		}
 		if src.Drops()[DropWrongChain] == 0 {
@@ -261,13 +262,13 @@ func TestEndpointRefusals(t *testing.T) {
 				return res, rpcErr, true
 			}, 0, 0)
 			defer f.proxy.set(nil, 0, 0)
-			if err := src.Client().Check(t.Context()); chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), "finalized") {
+			if err := src.Client().Check(t.Context()); fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "finalized") {
 				t.Fatalf("Check = %v, want an invalid error naming the finalized tag", err)
 			}
-			if _, err := src.Head(t.Context()); chains.KindOf(err) != chains.KindInvalid {
+			if _, err := src.Head(t.Context()); fault.KindOf(err) != fault.Invalid {
 				t.Fatalf("Head = %v", err)
 			}
-			f.expectRefused(t, src, chains.KindInvalid, DropNoFinalized)
+			f.expectRefused(t, src, fault.Invalid, DropNoFinalized)
 		})
 	}
 }
@@ -296,7 +297,7 @@ func TestSeveralEndpoints(t *testing.T) {
 		}, 0, 0)
 		defer b.set(nil, 0, 0)
 		res, err := src.Events(t.Context(), chains.EventsRequest{})
-		if chains.KindOf(err) != chains.KindTransient || !strings.Contains(err.Error(), "disagree") || len(res.Events) != 0 {
+		if fault.KindOf(err) != fault.Transient || !strings.Contains(err.Error(), "disagree") || len(res.Events) != 0 {
 			t.Fatalf("Events = %v, %v; want a transient disagreement", res.Events, err)
 		}
 		if src.Drops()[DropDisagree] == 0 {
@@ -316,7 +317,7 @@ func TestSeveralEndpoints(t *testing.T) {
 		if err != nil || head.Healthy || !strings.Contains(head.Reason, "disagree") {
 			t.Fatalf("Head = %+v, %v; want unhealthy because the endpoints disagree", head, err)
 		}
-		if _, err := src.Events(t.Context(), chains.EventsRequest{}); chains.KindOf(err) != chains.KindTransient {
+		if _, err := src.Events(t.Context(), chains.EventsRequest{}); fault.KindOf(err) != fault.Transient {
 			t.Fatalf("Events = %v", err)
 		}
 	})
@@ -331,7 +332,7 @@ func TestSeveralEndpoints(t *testing.T) {
 			t.Fatalf("quorum 1 of 2: %d events, %v", len(res.Events), err)
 		}
 		all := sourceFor(t, f.ch, []string{f.proxy.URL(), dead}, nil)
-		if _, err := all.Events(t.Context(), chains.EventsRequest{}); chains.KindOf(err) != chains.KindTransient {
+		if _, err := all.Events(t.Context(), chains.EventsRequest{}); fault.KindOf(err) != fault.Transient {
 			t.Fatalf("quorum 2 of 2 with one failing: %v", err)
 		}
 	})

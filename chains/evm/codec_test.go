@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 func TestCursorRoundTrip(t *testing.T) {
@@ -33,7 +34,7 @@ func TestCursorRejectsEverySpellingButOne(t *testing.T) {
 		"v1:-1:1", "v1:1:1:1", "v1: 1:1", "v1:18446744073709551616:0", "v1:1:0x1",
 		"\x00not a cursor\xff", chains.Cursor(strings.Repeat("9", 100)), "v1:4:1", /* before the start block */
 	} {
-		if _, err := parseCursor(bad, 5); chains.KindOf(err) != chains.KindInvalid {
+		if _, err := parseCursor(bad, 5); fault.KindOf(err) != fault.Invalid {
 			t.Errorf("parseCursor(%q) = %v, want invalid", bad, err)
 		}
 	}
@@ -47,8 +48,8 @@ func FuzzParseCursor(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := parseCursor(chains.Cursor(s), 0)
 		if err != nil {
-			if chains.KindOf(err) != chains.KindInvalid {
-				t.Fatalf("%q: error of kind %v", s, chains.KindOf(err))
+			if fault.KindOf(err) != fault.Invalid {
+				t.Fatalf("%q: error of kind %v", s, fault.KindOf(err))
 			}
 			return
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // Defaults applied by Config.withDefaults.
@@ -101,7 +102,7 @@ type FeeConfig struct {
 // first missing or invalid field.
 func (c Config) withDefaults(needKey bool) (Config, error) {
 	bad := func(field, format string, args ...any) (Config, error) {
-		return c, chains.E("evm.Config", chains.KindInvalid, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+		return c, fault.E("evm.Config", fault.Invalid, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
 	}
 	if len(c.Endpoints) == 0 {
 		return bad("Endpoints", "at least one RPC URL is required")
@@ -233,24 +234,24 @@ const maxConfigBytes = 64 << 10
 
 // ParseConfig decodes and validates a JSON config. The returned Config has
 // its defaults applied; it has a SubmitterKey only when the file names one
-// (the sink needs it, the source does not). Every error is KindInvalid and
+// (the sink needs it, the source does not). Every error is fault.Invalid and
 // names the field.
 func ParseConfig(data []byte) (Config, error) {
 	const op = "evm.ParseConfig"
 	bad := func(field string, err error) (Config, error) {
-		return Config{}, chains.E(op, chains.KindInvalid, fmt.Errorf("%s: %w", field, err))
+		return Config{}, fault.E(op, fault.Invalid, fmt.Errorf("%s: %w", field, err))
 	}
 	if len(data) > maxConfigBytes {
-		return Config{}, chains.E(op, chains.KindInvalid, fmt.Errorf("config is %d bytes, over %d", len(data), maxConfigBytes))
+		return Config{}, fault.E(op, fault.Invalid, fmt.Errorf("config is %d bytes, over %d", len(data), maxConfigBytes))
 	}
 	var fc FileConfig
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&fc); err != nil {
-		return Config{}, chains.E(op, chains.KindInvalid, fmt.Errorf("config JSON: %w", err))
+		return Config{}, fault.E(op, fault.Invalid, fmt.Errorf("config JSON: %w", err))
 	}
 	if dec.More() {
-		return Config{}, chains.E(op, chains.KindInvalid, errors.New("config JSON: trailing data"))
+		return Config{}, fault.E(op, fault.Invalid, errors.New("config JSON: trailing data"))
 	}
 	cfg := Config{
 		Endpoints:        fc.Endpoints,
@@ -325,7 +326,7 @@ func parseWei(s string) (*big.Int, error) {
 func LoadKeyFile(path string) (*ecdsa.PrivateKey, error) {
 	const op = "evm.LoadKeyFile"
 	bad := func(err error) (*ecdsa.PrivateKey, error) {
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("submitter_key_file %s: %w", path, err))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("submitter_key_file %s: %w", path, err))
 	}
 	st, err := os.Stat(path)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/crypto"
 
-	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 func bigInt(v int64) *big.Int { return big.NewInt(v) }
@@ -90,7 +90,7 @@ func TestParseConfigNamesTheField(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := ParseConfig([]byte(c.json))
-		if chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), c.field) {
+		if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), c.field) {
 			t.Errorf("ParseConfig(%s) = %v, want an invalid error naming %s", c.json, err, c.field)
 		}
 	}
@@ -105,7 +105,7 @@ func TestDialNeedsNoNetwork(t *testing.T) {
 	if c.Chain() != 1337 || len(c.Drops()) != 0 {
 		t.Fatalf("chain %v drops %v", c.Chain(), c.Drops())
 	}
-	if _, err := NewSink(c); chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), "SubmitterKey") {
+	if _, err := NewSink(c); fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "SubmitterKey") {
 		t.Fatalf("NewSink without a key: %v", err)
 	}
 }
@@ -120,8 +120,8 @@ func FuzzParseConfig(f *testing.F) {
 		}
 		cfg, err := ParseConfig(b)
 		if err != nil {
-			if chains.KindOf(err) != chains.KindInvalid {
-				t.Fatalf("error of kind %v: %v", chains.KindOf(err), err)
+			if fault.KindOf(err) != fault.Invalid {
+				t.Fatalf("error of kind %v: %v", fault.KindOf(err), err)
 			}
 			return
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	bindings "github.com/fluxbridge/fluxbridge/contracts/evm"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // bridgeABI parses the FluxBridge ABI from the committed bindings and checks
@@ -22,15 +23,15 @@ import (
 func bridgeABI() (*abi.ABI, error) {
 	a, err := bindings.FluxBridgeMetaData.GetAbi()
 	if err != nil {
-		return nil, chains.E("evm.ABI", chains.KindInternal, err)
+		return nil, fault.E("evm.ABI", fault.Internal, err)
 	}
 	if ev, ok := a.Events["Burn"]; !ok || ev.ID != burnTopic {
-		return nil, chains.E("evm.ABI", chains.KindInternal, errors.New("the bindings' Burn event is not Burn(uint64,uint64,bytes22,address)"))
+		return nil, fault.E("evm.ABI", fault.Internal, errors.New("the bindings' Burn event is not Burn(uint64,uint64,bytes22,address)"))
 	}
 	for _, m := range []string{"mint", "mintDigest", "lockState", "currentSigners", "previousSigners", "token",
 		"totalMinted", "totalFees", "totalConsumed", "totalBurned", "burnCount", "pausedUntil", "mintFee"} {
 		if _, ok := a.Methods[m]; !ok {
-			return nil, chains.E("evm.ABI", chains.KindInternal, fmt.Errorf("the bindings lack method %s", m))
+			return nil, fault.E("evm.ABI", fault.Internal, fmt.Errorf("the bindings lack method %s", m))
 		}
 	}
 	return a, nil
@@ -49,7 +50,7 @@ func (c *Client) readVia(ctx context.Context, all bool, at common.Hash, method s
 	op := "evm.Read." + method
 	data, err := c.abi.Pack(method, args...)
 	if err != nil {
-		return nil, chains.E(op, chains.KindInternal, err)
+		return nil, fault.E(op, fault.Internal, err)
 	}
 	call := func(ctx context.Context, ep *endpoint) ([]byte, error) { return c.contractCall(ctx, ep, data, at) }
 	var out []byte
@@ -64,7 +65,7 @@ func (c *Client) readVia(ctx context.Context, all bool, at common.Hash, method s
 	vals, err := c.abi.Unpack(method, out)
 	if err != nil {
 		c.drops.inc(DropMalformedResp)
-		return nil, chains.E(op, chains.KindTransient, fmt.Errorf("undecodable answer %x: %v", out, err))
+		return nil, fault.E(op, fault.Transient, fmt.Errorf("undecodable answer %x: %v", out, err))
 	}
 	return vals, nil
 }
@@ -76,11 +77,11 @@ func (c *Client) readUint64(ctx context.Context, at common.Hash, method string) 
 		return 0, err
 	}
 	if len(vals) != 1 {
-		return 0, chains.E("evm.Read."+method, chains.KindInternal, fmt.Errorf("%d results", len(vals)))
+		return 0, fault.E("evm.Read."+method, fault.Internal, fmt.Errorf("%d results", len(vals)))
 	}
 	v, err := toUint64(vals[0])
 	if err != nil {
-		return 0, chains.E("evm.Read."+method, chains.KindInternal, err)
+		return 0, fault.E("evm.Read."+method, fault.Internal, err)
 	}
 	return v, nil
 }
@@ -148,13 +149,13 @@ func (c *Client) lockState(ctx context.Context, all bool, h *types.Header, l cha
 		return LockState{}, err
 	}
 	if len(vals) != 3 {
-		return LockState{}, chains.E(op, chains.KindInternal, fmt.Errorf("lockState returned %d values", len(vals)))
+		return LockState{}, fault.E(op, fault.Internal, fmt.Errorf("lockState returned %d values", len(vals)))
 	}
 	used, ok1 := vals[0].(bool)
 	started, ok2 := vals[1].(bool)
 	rem, err := toUint64(vals[2])
 	if !ok1 || !ok2 || err != nil {
-		return LockState{}, chains.E(op, chains.KindInternal, fmt.Errorf("lockState returned %T, %T, %T", vals[0], vals[1], vals[2]))
+		return LockState{}, fault.E(op, fault.Internal, fmt.Errorf("lockState returned %T, %T, %T", vals[0], vals[1], vals[2]))
 	}
 	return LockState{Used: used, Started: started, Remaining: rem, At: blockRef(h)}, nil
 }
@@ -196,18 +197,18 @@ func (c *Client) signers(ctx context.Context, all bool, at common.Hash) (cur, pr
 			want = 4
 		}
 		if len(vals) != want {
-			return s, chains.E(op, chains.KindInternal, fmt.Errorf("%d values, want %d", len(vals), want))
+			return s, fault.E(op, fault.Internal, fmt.Errorf("%d values, want %d", len(vals), want))
 		}
 		id, err1 := toUint64(vals[0])
 		members, ok := vals[1].([]common.Address)
 		th, err2 := toUint64(vals[2])
 		if err1 != nil || err2 != nil || !ok || id > 1<<32-1 || th > 255 {
-			return s, chains.E(op, chains.KindInternal, fmt.Errorf("unexpected types %T %T %T", vals[0], vals[1], vals[2]))
+			return s, fault.E(op, fault.Internal, fmt.Errorf("unexpected types %T %T %T", vals[0], vals[1], vals[2]))
 		}
 		s = signerSet{ID: uint32(id), Members: members, Threshold: int(th)}
 		if withUntil {
 			if s.ValidUntil, err1 = toUint64(vals[3]); err1 != nil {
-				return s, chains.E(op, chains.KindInternal, err1)
+				return s, fault.E(op, fault.Internal, err1)
 			}
 		}
 		return s, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // cursor is a position in the burn stream: the next block to scan and the
@@ -29,7 +30,7 @@ func (c cursor) encode() chains.Cursor {
 
 // parseCursor decodes a cursor; the empty cursor is the stream's start.
 // Anything else that is not "v1:<block>:<nonce>" in canonical decimal is a
-// KindInvalid error.
+// fault.Invalid error.
 func parseCursor(s chains.Cursor, start uint64) (cursor, error) {
 	const op = "evm.Events"
 	if s == "" {
@@ -40,7 +41,7 @@ func parseCursor(s chains.Cursor, start uint64) (cursor, error) {
 		if len(shown) > maxCursorLen {
 			shown = shown[:maxCursorLen] + "…"
 		}
-		return cursor{}, chains.E(op, chains.KindInvalid, fmt.Errorf("cursor %q: %s", shown, why))
+		return cursor{}, fault.E(op, fault.Invalid, fmt.Errorf("cursor %q: %s", shown, why))
 	}
 	if len(s) > maxCursorLen {
 		return bad("too long")

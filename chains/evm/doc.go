@@ -7,16 +7,16 @@
 //
 // A Client holds one or more RPC endpoints (Config.Endpoints, http or
 // https). Each endpoint is checked on first use: it must report the
-// configured chain id (another id refuses the endpoint for good, KindInvalid)
-// and serve the "finalized" block tag (KindInvalid otherwise: a confirmation
+// configured chain id (another id refuses the endpoint for good, fault.Invalid)
+// and serve the "finalized" block tag (fault.Invalid otherwise: a confirmation
 // count is never a substitute for finality). Every call is bounded by
 // Config.CallTimeout and every response body by Config.MaxResponseBytes (an
-// oversized body is a KindTransient error; eth_getLogs then halves its
+// oversized body is a fault.Transient error; eth_getLogs then halves its
 // range). With several endpoints, everything the source reports — the
 // finalized block, the logs of a range, each receipt, each canonical header,
 // each contract read at the finalized block — must be answered alike by
 // every endpoint that answers and by at least Config.Quorum of them;
-// otherwise the call fails with KindTransient "endpoints disagree". Writes
+// otherwise the call fails with fault.Transient "endpoints disagree". Writes
 // and tip reads go to the first endpoint that answers.
 //
 // # Source
@@ -28,10 +28,10 @@
 // block, the identical log at the same index and the token Transfer that
 // burned the amount; the canonical block at its height must be its block.
 // A failing log is dropped with a counted reason (Client.Drops) and the page
-// fails — KindReorged when the block is not canonical or the receipt is
-// missing or elsewhere, KindTransient for inconsistent answers — so the
+// fails — fault.Reorged when the block is not canonical or the receipt is
+// missing or elsewhere, fault.Transient for inconsistent answers — so the
 // cursor never moves past it. Burn nonces must be contiguous: a gap or a
-// repeat is KindConflict.
+// repeat is fault.Conflict.
 //
 // The cursor is "v1:<next block to scan>:<next burn nonce>". A page that
 // ends inside a block resumes at that block and skips the burns below the

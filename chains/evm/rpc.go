@@ -22,6 +22,7 @@ import (
 	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // errResponseTooLarge is returned by a response body that exceeds the
@@ -135,7 +136,7 @@ func Dial(cfg Config) (*Client, error) {
 		rc, err := rpc.DialOptions(context.Background(), raw, rpc.WithHTTPClient(hc))
 		if err != nil {
 			c.Close()
-			return nil, chains.E("evm.Dial", chains.KindInvalid, fmt.Errorf("endpoint %d (Endpoints[%d]): %v", i, i, err))
+			return nil, fault.E("evm.Dial", fault.Invalid, fmt.Errorf("endpoint %d (Endpoints[%d]): %v", i, i, err))
 		}
 		c.eps = append(c.eps, &endpoint{name: fmt.Sprintf("rpc[%d] %s", i, u.Host), rpc: rc, eth: ethclient.NewClient(rc)})
 	}
@@ -167,7 +168,7 @@ func (c *Client) Drops() map[string]uint64 {
 
 // Check verifies every endpoint now: it serves the configured chain id and
 // the finalized block tag. A wrong chain id or a missing finalized tag is a
-// KindInvalid error; an unreachable endpoint a KindTransient one.
+// fault.Invalid error; an unreachable endpoint a fault.Transient one.
 func (c *Client) Check(ctx context.Context) error {
 	for _, ep := range c.eps {
 		if err := c.ensure(ctx, ep, true); err != nil {
@@ -202,7 +203,7 @@ func (c *Client) ensure(ctx context.Context, ep *endpoint, force bool) error {
 	}
 	if id == nil || !id.IsUint64() || id.Uint64() != uint64(c.cfg.ChainID) {
 		c.drops.inc(DropWrongChain)
-		err := chains.E("evm.ChainID", chains.KindInvalid, fmt.Errorf("%s serves chain %v, configured %v", ep.name, id, c.cfg.ChainID))
+		err := fault.E("evm.ChainID", fault.Invalid, fmt.Errorf("%s serves chain %v, configured %v", ep.name, id, c.cfg.ChainID))
 		ep.mu.Lock()
 		ep.fatal = err
 		ep.mu.Unlock()
@@ -259,33 +260,33 @@ func (c *Client) classify(ctx context.Context, op string, ep *endpoint, err erro
 	switch {
 	case ctx.Err() != nil:
 		// The caller gave up; not the endpoint's fault.
-		return chains.E(op, chains.KindTransient, fmt.Errorf("%s: %w", ep.name, ctx.Err()))
+		return fault.E(op, fault.Transient, fmt.Errorf("%s: %w", ep.name, ctx.Err()))
 	case errors.Is(err, errResponseTooLarge):
 		c.drops.inc(DropOversized)
 		c.cfg.Logger.Warn("RPC response over the size limit", "endpoint", ep.name, "op", op, "limit", c.cfg.MaxResponseBytes)
-		return chains.E(op, chains.KindTransient, fmt.Errorf("%s: %w (%d bytes)", ep.name, errResponseTooLarge, c.cfg.MaxResponseBytes))
+		return fault.E(op, fault.Transient, fmt.Errorf("%s: %w (%d bytes)", ep.name, errResponseTooLarge, c.cfg.MaxResponseBytes))
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
 		c.drops.inc(DropTimeout)
-		return chains.E(op, chains.KindTransient, fmt.Errorf("%s: no answer within %v", ep.name, c.cfg.CallTimeout))
+		return fault.E(op, fault.Transient, fmt.Errorf("%s: no answer within %v", ep.name, c.cfg.CallTimeout))
 	case errors.Is(err, ethereum.NotFound):
-		return chains.E(op, chains.KindNotFound, fmt.Errorf("%s: %w", ep.name, err))
+		return fault.E(op, fault.NotFound, fmt.Errorf("%s: %w", ep.name, err))
 	case errors.As(err, &jsonSyntax), errors.As(err, &jsonType), errors.Is(err, io.ErrUnexpectedEOF):
 		c.drops.inc(DropMalformedResp)
-		return chains.E(op, chains.KindTransient, fmt.Errorf("%s: malformed answer: %v", ep.name, err))
+		return fault.E(op, fault.Transient, fmt.Errorf("%s: malformed answer: %v", ep.name, err))
 	case errors.As(err, &rpcErr):
 		c.drops.inc(DropRPCError)
 		if sentinel := txPoolRefusal(rpcErr); sentinel != nil {
-			return chains.E(op, chains.KindTransient, fmt.Errorf("%s: %w (%w)", ep.name, sentinel, err))
+			return fault.E(op, fault.Transient, fmt.Errorf("%s: %w (%w)", ep.name, sentinel, err))
 		}
-		return chains.E(op, chains.KindTransient, fmt.Errorf("%s: %w", ep.name, err))
+		return fault.E(op, fault.Transient, fmt.Errorf("%s: %w", ep.name, err))
 	default:
 		c.drops.inc(DropRPCError)
-		return chains.E(op, chains.KindTransient, fmt.Errorf("%s: %w", ep.name, err))
+		return fault.E(op, fault.Transient, fmt.Errorf("%s: %w", ep.name, err))
 	}
 }
 
 // finalizedHeader returns ep's block at the finalized tag. An endpoint that
-// does not serve the tag is a KindInvalid error: a confirmation count is
+// does not serve the tag is a fault.Invalid error: a confirmation count is
 // never a substitute for finality.
 //
 // SECURITY: finality of every event this package reports rests on this tag.
@@ -303,9 +304,9 @@ func (c *Client) finalizedHeader(ctx context.Context, ep *endpoint) (*types.Head
 	case err == nil && (h == nil || h.Number == nil):
 		err = ethereum.NotFound
 		fallthrough
-	case chains.KindOf(err) == chains.KindNotFound, refusesTag(err):
+	case fault.KindOf(err) == fault.NotFound, refusesTag(err):
 		c.drops.inc(DropNoFinalized)
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("%s does not serve the finalized block tag: %v", ep.name, err))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("%s does not serve the finalized block tag: %v", ep.name, err))
 	case err != nil:
 		return nil, err
 	}
@@ -346,7 +347,7 @@ func (c *Client) headerByNumber(ctx context.Context, ep *endpoint, n uint64) (*t
 	}
 	if h == nil || h.Number == nil || !h.Number.IsUint64() || h.Number.Uint64() != n {
 		c.drops.inc(DropBadHeader)
-		return nil, chains.E(op, chains.KindTransient, fmt.Errorf("%s answered another block for height %d", ep.name, n))
+		return nil, fault.E(op, fault.Transient, fmt.Errorf("%s answered another block for height %d", ep.name, n))
 	}
 	return h, nil
 }
@@ -367,7 +368,7 @@ func (c *Client) latestHeader(ctx context.Context, ep *endpoint) (*types.Header,
 	}
 	if h == nil || h.Number == nil || !h.Number.IsUint64() {
 		c.drops.inc(DropBadHeader)
-		return nil, chains.E(op, chains.KindTransient, fmt.Errorf("%s answered a header without a number", ep.name))
+		return nil, fault.E(op, fault.Transient, fmt.Errorf("%s answered a header without a number", ep.name))
 	}
 	return h, nil
 }
@@ -388,7 +389,7 @@ func (c *Client) receipt(ctx context.Context, ep *endpoint, tx common.Hash) (*ty
 	}
 	if r.BlockNumber == nil || !r.BlockNumber.IsUint64() {
 		c.drops.inc(DropMalformedResp)
-		return nil, chains.E(op, chains.KindTransient, fmt.Errorf("%s: receipt of %s has no block number", ep.name, tx.Hex()))
+		return nil, fault.E(op, fault.Transient, fmt.Errorf("%s: receipt of %s has no block number", ep.name, tx.Hex()))
 	}
 	return r, nil
 }
@@ -417,10 +418,10 @@ type answer[T any] struct {
 
 // agree asks every endpoint with fn and returns the answer when at least
 // Quorum endpoints answered and every endpoint that answered agrees (equal
-// key). A KindNotFound error counts as an answer ("it does not exist"), so
-// endpoints must also agree on absence. Any disagreement is a KindTransient
+// key). A fault.NotFound error counts as an answer ("it does not exist"), so
+// endpoints must also agree on absence. Any disagreement is a fault.Transient
 // "endpoints disagree" error, counted; fewer than Quorum answers return the
-// most telling error received (a KindInvalid refusal over a transient one).
+// most telling error received (a fault.Invalid refusal over a transient one).
 //
 // SECURITY: nothing the source reports comes from a single endpoint when
 // several are configured; a lying endpoint can stall the source, not feed it.
@@ -439,10 +440,10 @@ func agree[T any](ctx context.Context, c *Client, op string, fn func(ctx context
 		switch {
 		case a.err == nil:
 			a.key = key(a.v)
-		case chains.KindOf(a.err) == chains.KindNotFound:
+		case fault.KindOf(a.err) == fault.NotFound:
 			a.key = "\x00not-found"
 		default:
-			if failure == nil || chains.KindOf(a.err) == chains.KindInvalid {
+			if failure == nil || fault.KindOf(a.err) == fault.Invalid {
 				failure = a.err
 			}
 			continue
@@ -457,7 +458,7 @@ func agree[T any](ctx context.Context, c *Client, op string, fn func(ctx context
 	if len(disagree) > 0 {
 		c.drops.inc(DropDisagree)
 		c.cfg.Logger.Warn("RPC endpoints disagree", "op", op, "first", firstName(c, answers), "others", strings.Join(disagree, ", "))
-		return zero, chains.E(op, chains.KindTransient, fmt.Errorf("endpoints disagree (%s differs from %s)", strings.Join(disagree, ", "), firstName(c, answers)))
+		return zero, fault.E(op, fault.Transient, fmt.Errorf("endpoints disagree (%s differs from %s)", strings.Join(disagree, ", "), firstName(c, answers)))
 	}
 	if got < c.cfg.Quorum {
 		if failure == nil {
@@ -466,11 +467,11 @@ func agree[T any](ctx context.Context, c *Client, op string, fn func(ctx context
 		if got == 0 && len(c.eps) == 1 {
 			return zero, failure
 		}
-		kind := chains.KindTransient
-		if chains.KindOf(failure) == chains.KindInvalid {
-			kind = chains.KindInvalid
+		kind := fault.Transient
+		if fault.KindOf(failure) == fault.Invalid {
+			kind = fault.Invalid
 		}
-		return zero, chains.E(op, kind, fmt.Errorf("%d of %d endpoints answered, quorum %d: %w", got, len(c.eps), c.cfg.Quorum, failure))
+		return zero, fault.E(op, kind, fmt.Errorf("%d of %d endpoints answered, quorum %d: %w", got, len(c.eps), c.cfg.Quorum, failure))
 	}
 	return first.v, first.err
 }
@@ -494,7 +495,7 @@ func each[T any](ctx context.Context, c *Client, fn func(ctx context.Context, ep
 
 func firstName[T any](c *Client, answers []answer[T]) string {
 	for i, a := range answers {
-		if a.err == nil || chains.KindOf(a.err) == chains.KindNotFound {
+		if a.err == nil || fault.KindOf(a.err) == fault.NotFound {
 			return c.eps[i].name
 		}
 	}
@@ -514,7 +515,7 @@ func first[T any](ctx context.Context, c *Client, fn func(ctx context.Context, e
 			return v, nil
 		}
 		last = err
-		if k := chains.KindOf(err); k != chains.KindTransient && k != chains.KindInvalid || ctx.Err() != nil {
+		if k := fault.KindOf(err); k != fault.Transient && k != fault.Invalid || ctx.Err() != nil {
 			return zero, err
 		}
 	}
@@ -543,7 +544,7 @@ func (c *Client) finality(ctx context.Context) (*types.Header, error) {
 	)
 	for _, a := range answers {
 		if a.err != nil {
-			if failure == nil || chains.KindOf(a.err) == chains.KindInvalid {
+			if failure == nil || fault.KindOf(a.err) == fault.Invalid {
 				failure = a.err
 			}
 			continue
@@ -560,11 +561,11 @@ func (c *Client) finality(ctx context.Context) (*types.Header, error) {
 		if len(c.eps) == 1 {
 			return nil, failure
 		}
-		kind := chains.KindTransient
-		if chains.KindOf(failure) == chains.KindInvalid {
-			kind = chains.KindInvalid
+		kind := fault.Transient
+		if fault.KindOf(failure) == fault.Invalid {
+			kind = fault.Invalid
 		}
-		return nil, chains.E(op, kind, fmt.Errorf("%d of %d endpoints answered, quorum %d: %w", got, len(c.eps), c.cfg.Quorum, failure))
+		return nil, fault.E(op, kind, fmt.Errorf("%d of %d endpoints answered, quorum %d: %w", got, len(c.eps), c.cfg.Quorum, failure))
 	}
 	if same {
 		return low, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // Sink mints on one FluxBridge contract (chains.Sink). It holds no relayer
@@ -136,14 +137,14 @@ func checkRecipient(r [32]byte) error {
 func (s *Sink) Build(ctx context.Context, req chains.BuildRequest) (chains.Submission, error) {
 	const op = "evm.Build"
 	if req.Kind != chains.SubmitMint {
-		return chains.Submission{}, chains.E(op, chains.KindInvalid, fmt.Errorf("submission kind %q is not supported", req.Kind))
+		return chains.Submission{}, fault.E(op, fault.Invalid, fmt.Errorf("submission kind %q is not supported", req.Kind))
 	}
 	if req.Mint == nil {
-		return chains.Submission{}, chains.E(op, chains.KindInvalid, errors.New("a mint submission needs its Mint"))
+		return chains.Submission{}, fault.E(op, fault.Invalid, errors.New("a mint submission needs its Mint"))
 	}
 	m := *req.Mint
 	if err := checkRecipient(m.Recipient); err != nil {
-		return chains.Submission{}, chains.E(op, chains.KindForbidden, err)
+		return chains.Submission{}, fault.E(op, fault.Forbidden, err)
 	}
 	digest := chains.MintAuthDigest(s.cfg.ChainID, s.cfg.Bridge, m)
 	fin, err := s.c.finality(ctx)
@@ -156,7 +157,7 @@ func (s *Sink) Build(ctx context.Context, req chains.BuildRequest) (chains.Submi
 			return chains.Submission{}, err
 		}
 		if len(vals) != 1 || vals[0] != any(digest) {
-			return chains.Submission{}, chains.E(op, chains.KindInternal, fmt.Errorf("the contract's mintDigest %x differs from the MintAuth digest %x", vals, digest))
+			return chains.Submission{}, fault.E(op, fault.Internal, fmt.Errorf("the contract's mintDigest %x differs from the MintAuth digest %x", vals, digest))
 		}
 		s.digestChecked.Store(true)
 	}
@@ -233,7 +234,7 @@ func (s *Sink) verifySignatures(digest [32]byte, sigs []chains.Signature) []sign
 // quorum picks the signatures of one set that reaches its threshold: the
 // current set, or the previous one while its grace period lasts at time
 // now. It returns exactly threshold signatures sorted by signer address, or
-// a KindRejected error.
+// a fault.Rejected error.
 func (s *Sink) quorum(valid []signed, cur, prev signerSet, now uint64) ([]signed, error) {
 	pick := func(set signerSet) []signed {
 		members := map[common.Address]bool{}
@@ -266,7 +267,7 @@ func (s *Sink) quorum(valid []signed, cur, prev signerSet, now uint64) ([]signed
 	case prevValid && prev.Threshold > 0 && len(inPrev) >= prev.Threshold:
 		return inPrev[:prev.Threshold], nil
 	}
-	return nil, chains.E("evm.Submit", chains.KindRejected, fmt.Errorf("%d valid signatures of signer set %d (of %d given), threshold %d",
+	return nil, fault.E("evm.Submit", fault.Rejected, fmt.Errorf("%d valid signatures of signer set %d (of %d given), threshold %d",
 		len(inCur), cur.ID, len(valid), cur.Threshold))
 }
 
@@ -284,27 +285,27 @@ func contains(list []signed, a common.Address) bool {
 // using block is not final) and sends nothing; a submission whose
 // transaction is in flight returns that transaction. Too few valid
 // signatures and reverts other than a pause or the rate limit are
-// KindRejected; a pause or the rate limit is KindTransient with the reason.
+// fault.Rejected; a pause or the rate limit is fault.Transient with the reason.
 func (s *Sink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Status, error) {
 	const op = "evm.Submit"
 	sub := req.Submission
 	if sub.Kind != chains.SubmitMint {
-		return chains.Status{}, chains.E(op, chains.KindInvalid, fmt.Errorf("submission kind %q is not supported", sub.Kind))
+		return chains.Status{}, fault.E(op, fault.Invalid, fmt.Errorf("submission kind %q is not supported", sub.Kind))
 	}
 	m, err := decodePayload(sub.Payload)
 	if err != nil {
-		return chains.Status{}, chains.E(op, chains.KindInvalid, err)
+		return chains.Status{}, fault.E(op, fault.Invalid, err)
 	}
 	if err := checkRecipient(m.Recipient); err != nil {
-		return chains.Status{}, chains.E(op, chains.KindForbidden, err)
+		return chains.Status{}, fault.E(op, fault.Forbidden, err)
 	}
 	id := m.Lock.TransferID()
 	digest := chains.MintAuthDigest(s.cfg.ChainID, s.cfg.Bridge, m)
 	switch {
 	case sub.ID != id:
-		return chains.Status{}, chains.E(op, chains.KindInvalid, fmt.Errorf("submission id %q does not match its payload (%s)", sub.ID, id))
+		return chains.Status{}, fault.E(op, fault.Invalid, fmt.Errorf("submission id %q does not match its payload (%s)", sub.ID, id))
 	case len(sub.Digests) != 1 || sub.Digests[0].Scheme != chains.SchemeSecp256k1 || !bytes.Equal(sub.Digests[0].Hash, digest[:]):
-		return chains.Status{}, chains.E(op, chains.KindInvalid, errors.New("the submission's digests are not the MintAuth digest of its payload"))
+		return chains.Status{}, fault.E(op, fault.Invalid, errors.New("the submission's digests are not the MintAuth digest of its payload"))
 	}
 	s.mu.Lock()
 	s.built[id] = m.Amount
@@ -341,7 +342,7 @@ func (s *Sink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Sta
 	}
 	data, err := s.c.abi.Pack("mint", m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient, packed)
 	if err != nil {
-		return chains.Status{}, chains.E(op, chains.KindInternal, err)
+		return chains.Status{}, fault.E(op, fault.Internal, err)
 	}
 	gas, err := s.estimate(ctx, data)
 	if err != nil {
@@ -451,11 +452,11 @@ func (s *Sink) doneStatus(ctx context.Context, id string, ls LockState) chains.S
 func (s *Sink) Status(ctx context.Context, kind chains.SubmissionKind, id string) (chains.Status, error) {
 	const op = "evm.Status"
 	if kind != chains.SubmitMint {
-		return chains.Status{}, chains.E(op, chains.KindInvalid, fmt.Errorf("submission kind %q is not supported", kind))
+		return chains.Status{}, fault.E(op, fault.Invalid, fmt.Errorf("submission kind %q is not supported", kind))
 	}
 	l, err := chains.ParseTransferID(id)
 	if err != nil {
-		return chains.Status{}, chains.E(op, chains.KindInvalid, err)
+		return chains.Status{}, fault.E(op, fault.Invalid, err)
 	}
 	return s.status(ctx, id, l)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/evm/evmtest"
 	"github.com/fluxbridge/fluxbridge/contracts/evm/evmsim"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // fakeClock is a settable clock for fee bumping.
@@ -160,7 +161,7 @@ func TestSinkRateLimitPauseAndCap(t *testing.T) {
 	}
 	ch.Commit() // the first instalment fills the bucket in this block
 	_, err = snk.Submit(t.Context(), signedMint(t, h, mintOf(1_500_000_000, 4, to), 2))
-	if chains.KindOf(err) != chains.KindTransient || !strings.Contains(err.Error(), "RateLimited") {
+	if fault.KindOf(err) != fault.Transient || !strings.Contains(err.Error(), "RateLimited") {
 		t.Fatalf("Submit with a full bucket = %v; want a transient RateLimited", err)
 	}
 	h.Settle(t)
@@ -173,7 +174,7 @@ func TestSinkRateLimitPauseAndCap(t *testing.T) {
 	}
 	h.Settle(t)
 	_, err = snk.Submit(t.Context(), signedMint(t, h, mintOf(1_500_000_000, 5, to), 2))
-	if chains.KindOf(err) != chains.KindTransient || !strings.Contains(err.Error(), "Paused") {
+	if fault.KindOf(err) != fault.Transient || !strings.Contains(err.Error(), "Paused") {
 		t.Fatalf("Submit while paused = %v; want a transient Paused", err)
 	}
 	if l, err := snk.Ledger(t.Context()); err != nil || l.PausedUntil == 0 || l.Minted != 2_000_000_000 {
@@ -188,7 +189,7 @@ func TestSinkRateLimitPauseAndCap(t *testing.T) {
 	}
 	ch2.Settle(t)
 	_, err = csnk.Submit(t.Context(), signedMint(t, ch2, mintOf(1_500_000_000, 7, to), 2))
-	if chains.KindOf(err) != chains.KindTransient || !strings.Contains(err.Error(), "CapReached") {
+	if fault.KindOf(err) != fault.Transient || !strings.Contains(err.Error(), "CapReached") {
 		t.Fatalf("Submit at the cap = %v; want a transient CapReached (burns free room)", err)
 	}
 }
@@ -201,7 +202,7 @@ func TestSinkForbiddenMints(t *testing.T) {
 	h := evmtest.SinkHarness{Chain: ch, Snk: snk}
 	to := common.Address{0xcd}
 	_, err := snk.Submit(t.Context(), signedMint(t, h, mintOf(999_999_999, 1, to), 2))
-	if chains.KindOf(err) != chains.KindForbidden || !strings.Contains(err.Error(), "BelowMinimum") {
+	if fault.KindOf(err) != fault.Forbidden || !strings.Contains(err.Error(), "BelowMinimum") {
 		t.Fatalf("Submit below the minimum = %v; want a forbidden BelowMinimum", err)
 	}
 	if _, err := snk.Submit(t.Context(), signedMint(t, h, mintOf(1_000_000_000, 2, to), 2)); err != nil {
@@ -211,7 +212,7 @@ func TestSinkForbiddenMints(t *testing.T) {
 		t.Fatalf("Limits = %+v, %v; want the bridge's minimum 1e9 and fee 1e6", l, err)
 	}
 	zero := mintOf(1_000_000_000, 3, common.Address{})
-	if _, err := snk.Build(t.Context(), chains.BuildRequest{Kind: chains.SubmitMint, Mint: &zero}); chains.KindOf(err) != chains.KindForbidden {
+	if _, err := snk.Build(t.Context(), chains.BuildRequest{Kind: chains.SubmitMint, Mint: &zero}); fault.KindOf(err) != fault.Forbidden {
 		t.Fatalf("Build to the zero address = %v; want forbidden", err)
 	}
 }
@@ -252,7 +253,7 @@ func TestSinkVerifiesSignatures(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			before := snk.Drops()[c.reason]
 			_, err := snk.Submit(t.Context(), chains.SubmitRequest{Submission: sub, Signatures: c.sigs})
-			if chains.KindOf(err) != chains.KindRejected {
+			if fault.KindOf(err) != fault.Rejected {
 				t.Fatalf("Submit = %v, want rejected", err)
 			}
 			if snk.Drops()[c.reason] != before+1 {
@@ -264,12 +265,12 @@ func TestSinkVerifiesSignatures(t *testing.T) {
 		bad := sub
 		bad.Payload = append([]byte(nil), sub.Payload...)
 		bad.Payload[95]++ // the amount's last byte
-		if _, err := snk.Submit(t.Context(), chains.SubmitRequest{Submission: bad, Signatures: good}); chains.KindOf(err) != chains.KindInvalid {
+		if _, err := snk.Submit(t.Context(), chains.SubmitRequest{Submission: bad, Signatures: good}); fault.KindOf(err) != fault.Invalid {
 			t.Fatalf("Submit of a payload changed after Build = %v, want invalid", err)
 		}
 		other := sub
 		other.ID = "flux:" + strings.Repeat("00", 32) + ":1"
-		if _, err := snk.Submit(t.Context(), chains.SubmitRequest{Submission: other, Signatures: good}); chains.KindOf(err) != chains.KindInvalid {
+		if _, err := snk.Submit(t.Context(), chains.SubmitRequest{Submission: other, Signatures: good}); fault.KindOf(err) != fault.Invalid {
 			t.Fatalf("Submit under another id = %v, want invalid", err)
 		}
 	})
@@ -374,7 +375,7 @@ func TestSinkBuild(t *testing.T) {
 	}
 	bad := m
 	bad.Recipient[0] = 1
-	if _, err := snk.Build(t.Context(), chains.BuildRequest{Kind: chains.SubmitMint, Mint: &bad}); chains.KindOf(err) != chains.KindForbidden {
+	if _, err := snk.Build(t.Context(), chains.BuildRequest{Kind: chains.SubmitMint, Mint: &bad}); fault.KindOf(err) != fault.Forbidden {
 		t.Fatalf("Build to a non-EVM recipient = %v, want forbidden", err)
 	}
 	// An endpoint that lies about the contract's digest is caught.
@@ -385,7 +386,7 @@ func TestSinkBuild(t *testing.T) {
 		}
 		return json.RawMessage(`"0x` + strings.Repeat("ab", 32) + `"`), nil, true
 	}, 0, 0)
-	if _, err := snk.Build(t.Context(), chains.BuildRequest{Kind: chains.SubmitMint, Mint: &m}); chains.KindOf(err) != chains.KindInternal {
+	if _, err := snk.Build(t.Context(), chains.BuildRequest{Kind: chains.SubmitMint, Mint: &m}); fault.KindOf(err) != fault.Internal {
 		t.Fatalf("Build with a lying mintDigest = %v, want internal", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // MaxLimit caps the page size a request may ask for.
@@ -30,7 +31,7 @@ const MaxLimit = 10_000
 // same index, plus the token Transfer that burned the amount; the canonical
 // block at the log's height is the log's block; and the burn's nonce is the
 // next one expected. Anything else is dropped with a counted reason and the
-// page fails (KindReorged or KindTransient) without advancing past the burn.
+// page fails (fault.Reorged or fault.Transient) without advancing past the burn.
 type Source struct {
 	c *Client
 
@@ -53,12 +54,12 @@ func (s *Source) Drops() map[string]uint64 { return s.c.Drops() }
 // Head returns the tip (the first endpoint's latest block) and the agreed
 // finalized block. It is unhealthy, with a reason, when an endpoint fails or
 // the endpoints disagree; an error is returned only when no view at all can
-// be formed, or as a KindInvalid refusal of an endpoint without the
+// be formed, or as a fault.Invalid refusal of an endpoint without the
 // finalized tag or on another chain.
 func (s *Source) Head(ctx context.Context) (chains.Head, error) {
 	const op = "evm.Head"
 	fin, ferr := s.c.finality(ctx)
-	if ferr != nil && chains.KindOf(ferr) == chains.KindInvalid {
+	if ferr != nil && fault.KindOf(ferr) == fault.Invalid {
 		return chains.Head{}, ferr
 	}
 	tips := each(ctx, s.c, s.c.latestHeader)
@@ -81,7 +82,7 @@ func (s *Source) Head(ctx context.Context) (chains.Head, error) {
 		}
 	}
 	if h.Tip.Hash == "" {
-		return chains.Head{}, chains.E(op, chains.KindTransient, errors.New(strings.Join(reasons, "; ")))
+		return chains.Head{}, fault.E(op, fault.Transient, errors.New(strings.Join(reasons, "; ")))
 	}
 	h.Healthy = len(reasons) == 0
 	h.Reason = strings.Join(reasons, "; ")
@@ -110,7 +111,7 @@ func (s *Source) Events(ctx context.Context, req chains.EventsRequest) (chains.E
 		return chains.EventsResponse{}, err
 	}
 	if !head.Healthy && head.Final.Hash == "" {
-		return chains.EventsResponse{}, chains.E(op, chains.KindTransient, errors.New(head.Reason))
+		return chains.EventsResponse{}, fault.E(op, fault.Transient, errors.New(head.Reason))
 	}
 	end := head.Final.Height
 	if c := uint64(req.Confirmations); c > 1 {
@@ -144,17 +145,17 @@ func (s *Source) Events(ctx context.Context, req chains.EventsRequest) (chains.E
 			b, err := decodeBurn(lg, cfg.Bridge)
 			if err != nil {
 				s.c.drops.inc(DropMalformedLog)
-				return chains.EventsResponse{}, chains.E(op, chains.KindTransient, fmt.Errorf("log %d of tx %s: %w", lg.Index, lg.TxHash.Hex(), err))
+				return chains.EventsResponse{}, fault.E(op, fault.Transient, fmt.Errorf("log %d of tx %s: %w", lg.Index, lg.TxHash.Hex(), err))
 			}
 			switch {
 			case b.Nonce < cur.nonce && lg.BlockNumber == cur.block:
 				continue // delivered by the page that ended inside this block
 			case b.Nonce < next.nonce:
 				s.c.drops.inc(DropNonceRepeat)
-				return chains.EventsResponse{}, chains.E(op, chains.KindConflict, fmt.Errorf("burn nonce %d in block %d repeats (next expected %d)", b.Nonce, lg.BlockNumber, next.nonce))
+				return chains.EventsResponse{}, fault.E(op, fault.Conflict, fmt.Errorf("burn nonce %d in block %d repeats (next expected %d)", b.Nonce, lg.BlockNumber, next.nonce))
 			case b.Nonce > next.nonce:
 				s.c.drops.inc(DropNonceGap)
-				return chains.EventsResponse{}, chains.E(op, chains.KindConflict, fmt.Errorf("burn nonce %d in block %d skips %d", b.Nonce, lg.BlockNumber, next.nonce))
+				return chains.EventsResponse{}, fault.E(op, fault.Conflict, fmt.Errorf("burn nonce %d in block %d skips %d", b.Nonce, lg.BlockNumber, next.nonce))
 			}
 			ev, err := pg.verify(ctx, lg, b)
 			if err != nil {
@@ -218,11 +219,11 @@ func (s *Source) checkOrder(logs []types.Log, from, to uint64) error {
 		lg := &logs[i]
 		if lg.BlockNumber < from || lg.BlockNumber > to {
 			s.c.drops.inc(DropLogOutsideRange)
-			return chains.E(op, chains.KindTransient, fmt.Errorf("a log of block %d answers a query for %d..%d", lg.BlockNumber, from, to))
+			return fault.E(op, fault.Transient, fmt.Errorf("a log of block %d answers a query for %d..%d", lg.BlockNumber, from, to))
 		}
 		if i > 0 && logs[i-1].BlockNumber == lg.BlockNumber && logs[i-1].Index == lg.Index {
 			s.c.drops.inc(DropDuplicateLog)
-			return chains.E(op, chains.KindTransient, fmt.Errorf("log %d of block %d appears twice", lg.Index, lg.BlockNumber))
+			return fault.E(op, fault.Transient, fmt.Errorf("log %d of block %d appears twice", lg.Index, lg.BlockNumber))
 		}
 	}
 	return nil
@@ -264,7 +265,7 @@ func (s *Source) tokenAddr(ctx context.Context, head chains.Head) (common.Addres
 	}
 	a, ok := vals[0].(common.Address)
 	if len(vals) != 1 || !ok || a == (common.Address{}) {
-		return common.Address{}, chains.E("evm.Token", chains.KindInternal, fmt.Errorf("token() returned %v", vals))
+		return common.Address{}, fault.E("evm.Token", fault.Internal, fmt.Errorf("token() returned %v", vals))
 	}
 	s.token = a
 	return a, nil
@@ -279,10 +280,10 @@ type page struct {
 }
 
 // drop counts reason and returns the page's error.
-func (pg *page) drop(reason string, kind chains.Kind, lg *types.Log, format string, args ...any) error {
+func (pg *page) drop(reason string, kind fault.Kind, lg *types.Log, format string, args ...any) error {
 	pg.s.c.drops.inc(reason)
 	pg.s.c.cfg.Logger.Warn("burn dropped", "reason", reason, "tx", lg.TxHash.Hex(), "log_index", lg.Index, "block", lg.BlockNumber)
-	return chains.E("evm.Verify", kind, fmt.Errorf("burn in tx %s log %d dropped (%s): %s", lg.TxHash.Hex(), lg.Index, reason, fmt.Sprintf(format, args...)))
+	return fault.E("evm.Verify", kind, fmt.Errorf("burn in tx %s log %d dropped (%s): %s", lg.TxHash.Hex(), lg.Index, reason, fmt.Sprintf(format, args...)))
 }
 
 // verify re-fetches the receipt and the canonical header of lg and builds
@@ -299,8 +300,8 @@ func (pg *page) verify(ctx context.Context, lg *types.Log, b burn) (chains.Event
 			return c.receipt(ctx, ep, lg.TxHash)
 		}, receiptKey)
 		switch {
-		case chains.KindOf(err) == chains.KindNotFound:
-			return chains.Event{}, pg.drop(DropReceiptMissing, chains.KindReorged, lg, "no receipt")
+		case fault.KindOf(err) == fault.NotFound:
+			return chains.Event{}, pg.drop(DropReceiptMissing, fault.Reorged, lg, "no receipt")
 		case err != nil:
 			return chains.Event{}, err
 		}
@@ -308,11 +309,11 @@ func (pg *page) verify(ctx context.Context, lg *types.Log, b burn) (chains.Event
 	}
 	switch {
 	case r.TxHash != lg.TxHash:
-		return chains.Event{}, pg.drop(DropReceiptTx, chains.KindTransient, lg, "receipt of %s", r.TxHash.Hex())
+		return chains.Event{}, pg.drop(DropReceiptTx, fault.Transient, lg, "receipt of %s", r.TxHash.Hex())
 	case r.Status != types.ReceiptStatusSuccessful:
-		return chains.Event{}, pg.drop(DropReceiptStatus, chains.KindTransient, lg, "status %d", r.Status)
+		return chains.Event{}, pg.drop(DropReceiptStatus, fault.Transient, lg, "status %d", r.Status)
 	case r.BlockHash != lg.BlockHash || r.BlockNumber.Uint64() != lg.BlockNumber:
-		return chains.Event{}, pg.drop(DropReceiptBlock, chains.KindReorged, lg, "receipt in block %d %s, log in %d %s",
+		return chains.Event{}, pg.drop(DropReceiptBlock, fault.Reorged, lg, "receipt in block %d %s, log in %d %s",
 			r.BlockNumber, r.BlockHash.Hex(), lg.BlockNumber, lg.BlockHash.Hex())
 	}
 	found := false
@@ -323,10 +324,10 @@ func (pg *page) verify(ctx context.Context, lg *types.Log, b burn) (chains.Event
 		}
 	}
 	if !found {
-		return chains.Event{}, pg.drop(DropReceiptLog, chains.KindTransient, lg, "the receipt lacks the identical log at index %d", lg.Index)
+		return chains.Event{}, pg.drop(DropReceiptLog, fault.Transient, lg, "the receipt lacks the identical log at index %d", lg.Index)
 	}
 	if !hasBurnTransfer(r, pg.token, b) {
-		return chains.Event{}, pg.drop(DropBurnNoTransfer, chains.KindTransient, lg, "no Transfer of %d from %s to zero", b.Amount, b.Sender.Hex())
+		return chains.Event{}, pg.drop(DropBurnNoTransfer, fault.Transient, lg, "no Transfer of %d from %s to zero", b.Amount, b.Sender.Hex())
 	}
 	h, ok := pg.headers[lg.BlockNumber]
 	if !ok {
@@ -337,11 +338,11 @@ func (pg *page) verify(ctx context.Context, lg *types.Log, b burn) (chains.Event
 		pg.headers[lg.BlockNumber] = h
 	}
 	if h.Hash() != lg.BlockHash {
-		return chains.Event{}, pg.drop(DropNotCanonical, chains.KindReorged, lg, "canonical block %d is %s", lg.BlockNumber, h.Hash().Hex())
+		return chains.Event{}, pg.drop(DropNotCanonical, fault.Reorged, lg, "canonical block %d is %s", lg.BlockNumber, h.Hash().Hex())
 	}
 	evidence, err := json.Marshal(r)
 	if err != nil {
-		return chains.Event{}, chains.E("evm.Verify", chains.KindInternal, err)
+		return chains.Event{}, fault.E("evm.Verify", fault.Internal, err)
 	}
 	return chains.Event{
 		Kind:      chains.EventBurn,
@@ -376,11 +377,11 @@ func BurnID(chain chains.ID, nonce uint64) string {
 // parseTxID parses a 0x-prefixed 32-byte transaction hash.
 func parseTxID(op, s string) (common.Hash, error) {
 	if len(s) != 66 || !strings.HasPrefix(s, "0x") {
-		return common.Hash{}, chains.E(op, chains.KindInvalid, fmt.Errorf("txid %.80q is not 0x and 64 hex digits", s))
+		return common.Hash{}, fault.E(op, fault.Invalid, fmt.Errorf("txid %.80q is not 0x and 64 hex digits", s))
 	}
 	b, err := hexutil.Decode(s)
 	if err != nil {
-		return common.Hash{}, chains.E(op, chains.KindInvalid, fmt.Errorf("txid %q: %v", s, err))
+		return common.Hash{}, fault.E(op, fault.Invalid, fmt.Errorf("txid %q: %v", s, err))
 	}
 	return common.BytesToHash(b), nil
 }
@@ -388,7 +389,7 @@ func parseTxID(op, s string) (common.Hash, error) {
 // Reobserve re-fetches and re-verifies the Burn events of one transaction
 // now. The finalized block is read first (closing the race with a fork that
 // happens while the transaction is fetched); a transaction that is unknown,
-// failed, not yet final or without a Burn of the bridge is KindNotFound.
+// failed, not yet final or without a Burn of the bridge is fault.NotFound.
 func (s *Source) Reobserve(ctx context.Context, txid string) ([]chains.Event, error) {
 	const op = "evm.Reobserve"
 	tx, err := parseTxID(op, txid)
@@ -396,7 +397,7 @@ func (s *Source) Reobserve(ctx context.Context, txid string) ([]chains.Event, er
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, chains.E(op, chains.KindTransient, err)
+		return nil, fault.E(op, fault.Transient, err)
 	}
 	fin, err := s.c.finality(ctx)
 	if err != nil {
@@ -406,14 +407,14 @@ func (s *Source) Reobserve(ctx context.Context, txid string) ([]chains.Event, er
 		return s.c.receipt(ctx, ep, tx)
 	}, receiptKey)
 	switch {
-	case chains.KindOf(err) == chains.KindNotFound:
-		return nil, chains.E(op, chains.KindNotFound, fmt.Errorf("no transaction %s", txid))
+	case fault.KindOf(err) == fault.NotFound:
+		return nil, fault.E(op, fault.NotFound, fmt.Errorf("no transaction %s", txid))
 	case err != nil:
 		return nil, err
 	case r.BlockNumber.Uint64() > fin.Number.Uint64():
-		return nil, chains.E(op, chains.KindNotFound, fmt.Errorf("transaction %s is in block %d, above the finalized %d", txid, r.BlockNumber, fin.Number))
+		return nil, fault.E(op, fault.NotFound, fmt.Errorf("transaction %s is in block %d, above the finalized %d", txid, r.BlockNumber, fin.Number))
 	case r.Status != types.ReceiptStatusSuccessful:
-		return nil, chains.E(op, chains.KindNotFound, fmt.Errorf("transaction %s failed: it burned nothing", txid))
+		return nil, fault.E(op, fault.NotFound, fmt.Errorf("transaction %s failed: it burned nothing", txid))
 	}
 	head := chains.Head{Final: blockRef(fin)}
 	token, err := s.tokenAddr(ctx, head)
@@ -448,17 +449,17 @@ func (s *Source) Reobserve(ctx context.Context, txid string) ([]chains.Event, er
 	pg := &page{s: s, token: token, receipts: map[common.Hash]*types.Receipt{tx: r}, headers: map[uint64]*types.Header{}}
 	if inReceipt != len(mine) {
 		s.c.drops.inc(DropReceiptLog)
-		return nil, chains.E(op, chains.KindTransient, fmt.Errorf("the receipt of %s holds %d Burn logs, eth_getLogs %d", txid, inReceipt, len(mine)))
+		return nil, fault.E(op, fault.Transient, fmt.Errorf("the receipt of %s holds %d Burn logs, eth_getLogs %d", txid, inReceipt, len(mine)))
 	}
 	if len(mine) == 0 {
-		return nil, chains.E(op, chains.KindNotFound, fmt.Errorf("transaction %s holds no Burn of the bridge", txid))
+		return nil, fault.E(op, fault.NotFound, fmt.Errorf("transaction %s holds no Burn of the bridge", txid))
 	}
 	evs := make([]chains.Event, 0, len(mine))
 	for _, lg := range mine {
 		b, err := decodeBurn(lg, s.c.cfg.Bridge)
 		if err != nil {
 			s.c.drops.inc(DropMalformedLog)
-			return nil, chains.E(op, chains.KindTransient, err)
+			return nil, fault.E(op, fault.Transient, err)
 		}
 		ev, err := pg.verify(ctx, lg, b)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // sentTx is one transaction sent for a submission (the first or a
@@ -55,12 +56,12 @@ func revertData(err error) []byte {
 
 // estimate simulates the mint (eth_estimateGas from the submitter) and
 // returns the gas limit with the configured margin. A revert becomes a typed
-// error: Paused, RateLimited and CapReached are KindTransient (try later:
+// error: Paused, RateLimited and CapReached are fault.Transient (try later:
 // pauses end, the bucket leaks, burns free room under the cap); BelowMinimum,
-// FeeExceedsValue and BadRecipient are KindForbidden (the bridge's immutable
+// FeeExceedsValue and BadRecipient are fault.Forbidden (the bridge's immutable
 // rules refuse this lock whoever signs it, so it must be refunded); LockUsed
 // is returned for the caller to turn into a status; everything else is
-// KindRejected.
+// fault.Rejected.
 func (s *Sink) estimate(ctx context.Context, data []byte) (uint64, error) {
 	const op = "evm.Submit"
 	to := s.cfg.Bridge
@@ -78,14 +79,14 @@ func (s *Sink) estimate(ctx context.Context, data []byte) (uint64, error) {
 		if data, ok := ethclient.RevertErrorData(err); ok {
 			name, _, known := decodeRevert(s.c.abi, data)
 			re := &revertError{name: describeRevert(s.c.abi, data), data: data}
-			kind := chains.KindRejected
+			kind := fault.Rejected
 			switch {
 			case known && (name == "Paused" || name == "RateLimited" || name == "CapReached"):
-				kind = chains.KindTransient
+				kind = fault.Transient
 			case known && (name == "BelowMinimum" || name == "FeeExceedsValue" || name == "BadRecipient"):
-				kind = chains.KindForbidden
+				kind = fault.Forbidden
 			}
-			return 0, chains.E(op, kind, re)
+			return 0, fault.E(op, kind, re)
 		}
 		return 0, s.c.classify(ctx, "evm.EstimateGas", ep, err)
 	})
@@ -94,7 +95,7 @@ func (s *Sink) estimate(ctx context.Context, data []byte) (uint64, error) {
 	}
 	margin := uint64(s.cfg.Fees.GasMarginPercent)
 	if gas > math.MaxUint64/(100+margin) {
-		return 0, chains.E(op, chains.KindInternal, fmt.Errorf("gas estimate %d is absurd", gas))
+		return 0, fault.E(op, fault.Internal, fmt.Errorf("gas estimate %d is absurd", gas))
 	}
 	return gas * (100 + margin) / 100, nil
 }
@@ -117,7 +118,7 @@ func (s *Sink) send(ctx context.Context, id string, data []byte, gas uint64, tip
 	}
 	maxFee := s.cfg.Fees.MaxFeePerGas
 	if base.Cmp(maxFee) > 0 {
-		return chains.Status{}, chains.E(op, chains.KindTransient, fmt.Errorf("the base fee %v is above the fee cap %v", base, maxFee))
+		return chains.Status{}, fault.E(op, fault.Transient, fmt.Errorf("the base fee %v is above the fee cap %v", base, maxFee))
 	}
 	tipCap := new(big.Int).Set(s.cfg.Fees.TipCap)
 	feeCap := new(big.Int).Add(new(big.Int).Lsh(base, 1), tipCap)
@@ -175,7 +176,7 @@ func (s *Sink) sendTx(ctx context.Context, nonce, gas uint64, data []byte, tip, 
 		Data:      data,
 	}), s.tx, s.key)
 	if err != nil {
-		return common.Hash{}, chains.E("evm.Send", chains.KindInternal, err)
+		return common.Hash{}, fault.E("evm.Send", fault.Internal, err)
 	}
 	_, err = first(ctx, s.c, func(ctx context.Context, ep *endpoint) (struct{}, error) {
 		err := s.c.call(ctx, "evm.Send", ep, func(ctx context.Context) error { return ep.eth.SendTransaction(ctx, tx) })
@@ -226,7 +227,7 @@ func (s *Sink) track(ctx context.Context, id string, fl *inflight, fin *types.He
 	for i := len(txs) - 1; i >= 0; i-- {
 		h := txs[i].hash
 		r, err := first(ctx, s.c, func(ctx context.Context, ep *endpoint) (*types.Receipt, error) { return s.c.receipt(ctx, ep, h) })
-		if chains.KindOf(err) == chains.KindNotFound {
+		if fault.KindOf(err) == fault.NotFound {
 			continue
 		}
 		if err != nil {

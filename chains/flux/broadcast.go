@@ -7,11 +7,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/p2p"
 	"github.com/fluxbridge/fluxbridge/chains/flux/tx"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // TxState is where one of our own transactions stands.
@@ -67,7 +67,7 @@ func newBroadcaster(n *Node) *broadcaster {
 func (n *Node) Broadcast(ctx context.Context, t *tx.Tx) (chainhash.Hash, error) {
 	id := t.TxID()
 	if err := n.chain.Watch(id); err != nil {
-		return id, chains.E("flux.Broadcast", chains.KindInternal, err)
+		return id, fault.E("flux.Broadcast", fault.Internal, err)
 	}
 	b := n.bcast
 	b.mu.Lock()
@@ -76,7 +76,7 @@ func (n *Node) Broadcast(ctx context.Context, t *tx.Tx) (chainhash.Hash, error) 
 	}
 	b.mu.Unlock()
 	if len(n.peers.Peers()) == 0 {
-		return id, chains.E("flux.Broadcast", chains.KindTransient, errors.New("no connected peers; will send when one connects"))
+		return id, fault.E("flux.Broadcast", fault.Transient, errors.New("no connected peers; will send when one connects"))
 	}
 	b.sendAll()
 	return id, nil
@@ -116,7 +116,7 @@ func (n *Node) WaitForConfirmations(ctx context.Context, id chainhash.Hash, conf
 			return st, nil
 		}
 		if st.State == TxRejected {
-			return st, chains.E("flux.WaitForConfirmations", chains.KindRejected, fmt.Errorf("rejected: %s", st.Reject))
+			return st, fault.E("flux.WaitForConfirmations", fault.Rejected, fmt.Errorf("rejected: %s", st.Reject))
 		}
 		select {
 		case <-ctx.Done():

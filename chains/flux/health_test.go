@@ -1,11 +1,15 @@
 package flux
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
+	"github.com/fluxbridge/fluxbridge/chains/flux/spv"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // TestJudgeHealth names each rule of judgeHealth with the case that exercises it.
@@ -76,5 +80,22 @@ func TestJudgeHealth(t *testing.T) {
 				t.Fatalf("reason %q does not contain %q", reason, c.reason)
 			}
 		})
+	}
+}
+
+// The FLUX library's errors are mapped to kinds once, at the node's boundary.
+func TestKindOfLibraryErrors(t *testing.T) {
+	cases := []struct {
+		err  error
+		want fault.Kind
+	}{
+		{fmt.Errorf("%w: height %q", spv.ErrBadCursor, "x"), fault.Invalid},
+		{spv.ErrClosed, fault.Transient},
+		{errors.New("disk I/O error"), fault.Internal},
+	}
+	for _, c := range cases {
+		if got := kindOf(c.err); got != c.want {
+			t.Errorf("kindOf(%v) = %v, want %v", c.err, got, c.want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/fluxtest"
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/spv"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // harness is a simulated network and a light node connected to all its peers.
@@ -274,7 +275,7 @@ func TestLockIsReportedWithAProofOfTheStoredHeader(t *testing.T) {
 	if len(deep.Events) != 1 || deep.Events[0].ID != found.ID {
 		t.Fatalf("at depth 10: %+v", deep.Events)
 	}
-	if _, err := h.node.Reobserve(ctx, "00"); !errors.Is(err, err) || chains.KindOf(err) != chains.KindInvalid {
+	if _, err := h.node.Reobserve(ctx, "00"); !errors.Is(err, err) || fault.KindOf(err) != fault.Invalid {
 		t.Fatalf("bad txid: %v", err)
 	}
 }

@@ -2,11 +2,28 @@ package flux
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
+	"github.com/fluxbridge/fluxbridge/chains/flux/spv"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
+
+// kindOf maps the light node's library errors to fault kinds: the one place
+// where the FLUX library's errors meet the rest of the code. A bad cursor is
+// the caller's invalid input, a closed chain a node shutting down (try
+// again), anything else (storage) internal.
+func kindOf(err error) fault.Kind {
+	switch {
+	case errors.Is(err, spv.ErrBadCursor):
+		return fault.Invalid
+	case errors.Is(err, spv.ErrClosed):
+		return fault.Transient
+	}
+	return fault.Internal
+}
 
 // Node implements chains.Source.
 var _ chains.Source = (*Node)(nil)
@@ -39,7 +56,7 @@ func (n *Node) Events(ctx context.Context, req chains.EventsRequest) (chains.Eve
 	}
 	evs, next, err := n.chain.EventsAfter(req.After, conf, req.Limit)
 	if err != nil {
-		return chains.EventsResponse{}, chains.E("flux.Events", chains.KindInvalid, err)
+		return chains.EventsResponse{}, fault.E("flux.Events", kindOf(err), err)
 	}
 	head, _ := n.Head(ctx)
 	return chains.EventsResponse{Events: evs, Next: next, Head: head}, nil
@@ -50,18 +67,18 @@ func (n *Node) Events(ctx context.Context, req chains.EventsRequest) (chains.Eve
 func (n *Node) Reobserve(ctx context.Context, txid string) ([]chains.Event, error) {
 	id, err := chainhash.FromDisplay(txid)
 	if err != nil {
-		return nil, chains.E("flux.Reobserve", chains.KindInvalid, err)
+		return nil, fault.E("flux.Reobserve", fault.Invalid, err)
 	}
 	evs, err := n.chain.EventsForTx(id)
 	if err != nil {
-		return nil, chains.E("flux.Reobserve", chains.KindInternal, err)
+		return nil, fault.E("flux.Reobserve", kindOf(err), err)
 	}
 	if len(evs) == 0 {
-		return nil, chains.E("flux.Reobserve", chains.KindNotFound, fmt.Errorf("no bridge event of %s on the best chain", txid))
+		return nil, fault.E("flux.Reobserve", fault.NotFound, fmt.Errorf("no bridge event of %s on the best chain", txid))
 	}
 	for _, ev := range evs {
 		if err := n.verifyEvidence(ev); err != nil {
-			return nil, chains.E("flux.Reobserve", chains.KindConflict, err)
+			return nil, fault.E("flux.Reobserve", fault.Conflict, err)
 		}
 	}
 	return evs, nil

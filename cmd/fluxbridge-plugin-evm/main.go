@@ -16,9 +16,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/chainrpc"
 	"github.com/fluxbridge/fluxbridge/chains/evm"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // version is reported to the host in Info.
@@ -53,7 +53,7 @@ func factory(ctx context.Context, config []byte) (*chainrpc.Impl, error) {
 		return nil, err
 	}
 	if err := c.Check(ctx); err != nil {
-		if chains.KindOf(err) != chains.KindTransient {
+		if fault.KindOf(err) != fault.Transient {
 			c.Close()
 			return nil, err
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/chainstest"
 	"github.com/fluxbridge/fluxbridge/chains/evm/evmtest"
 	"github.com/fluxbridge/fluxbridge/contracts/evm/evmsim"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // pluginPath is the plugin binary TestMain builds once for every test.
@@ -167,7 +168,7 @@ func TestPluginRestartAfterKill(t *testing.T) {
 func TestPluginRefusesAnotherChain(t *testing.T) {
 	ch := evmtest.New(t, evmsim.Config{})
 	cfg := bytes.Replace(ch.PluginConfig(t, t.TempDir(), ch.Sim.URL), []byte(`"chain_id":1337`), []byte(`"chain_id":1`), 1)
-	if _, err := startPlugin(t, cfg, newLogBuffer()); chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), "chain") {
+	if _, err := startPlugin(t, cfg, newLogBuffer()); fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "chain") {
 		t.Fatalf("Start with the wrong chain id = %v, want an invalid error", err)
 	}
 }

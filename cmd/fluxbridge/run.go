@@ -10,7 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer/config"
 	"github.com/fluxbridge/fluxbridge/relayer/daemon"
 	"github.com/fluxbridge/fluxbridge/signer"
@@ -47,7 +47,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	d, err := daemon.Open(ctx, daemon.Options{Config: cfg, Passphrase: pass, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "fluxbridge run: %v\n", err)
-		if chains.KindOf(err) == chains.KindInvalid || chains.KindOf(err) == chains.KindNotFound {
+		if fault.KindOf(err) == fault.Invalid || fault.KindOf(err) == fault.NotFound {
 			return exitUsage
 		}
 		return exitCheck

@@ -52,6 +52,12 @@ var Rules = []Rule{
 		Allowed:   []string{"chains/evm", "contracts/evm", "signer", "relayer/journal", "cmd/fluxbridge-plugin-evm", "internal/devnet"},
 	},
 	{
+		// Every package returns fault errors, so fault depends on nothing.
+		Name:      "the error vocabulary (fault) is a leaf: the standard library only",
+		Forbidden: []string{"github.com/", "golang.org/", "google.golang.org/"},
+		AppliesTo: []string{"fault"},
+	},
+	{
 		Name:      "go-plugin only in chains/chainrpc (plugin mains serve through it)",
 		Forbidden: []string{"github.com/hashicorp/go-plugin"},
 		Allowed:   []string{"chains/chainrpc"},

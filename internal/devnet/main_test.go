@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/config"
 )
@@ -128,7 +129,7 @@ func transfer(t *testing.T, d *Devnet, i int, id string) (relayer.Transfer, bool
 	err := d.Relayer(i).Store().View(context.Background(), func(tx relayer.Tx) error {
 		var err error
 		tr, err = tx.Transfer(id)
-		if chains.KindOf(err) == chains.KindNotFound {
+		if fault.KindOf(err) == fault.NotFound {
 			return nil
 		}
 		found = err == nil

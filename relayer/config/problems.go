@@ -10,7 +10,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // fixes say where the right value of a field comes from. Keys are field
@@ -122,10 +122,10 @@ func split(err error) []error {
 	return []error{err}
 }
 
-// reason is err's message without the operation and kind of a *chains.Error:
+// reason is err's message without the operation and kind of a *fault.Error:
 // the problem already names the field.
 func reason(err error) string {
-	var ce *chains.Error
+	var ce *fault.Error
 	if errors.As(err, &ce) && ce.Err != nil {
 		return ce.Err.Error()
 	}

@@ -6,8 +6,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 func TestAddressText(t *testing.T) {
@@ -35,7 +35,7 @@ func TestAddressText(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tc.err) || chains.KindOf(err) != chains.KindInvalid {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || fault.KindOf(err) != fault.Invalid {
 				t.Fatalf("%q: %v, want an invalid-input error saying %q", tc.in, err, tc.err)
 			}
 		})

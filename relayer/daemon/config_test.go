@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer/config"
 )
 
@@ -16,7 +16,7 @@ import (
 func TestOpenRefusesAnInvalidConfig(t *testing.T) {
 	dir := t.TempDir()
 	_, err := Open(context.Background(), Options{Config: &config.Config{Relayer: config.Relayer{DataDir: dir}}})
-	if chains.KindOf(err) != chains.KindInvalid || !strings.Contains(err.Error(), "relayer.key") {
+	if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "relayer.key") {
 		t.Fatalf("Open = %v, want an invalid-config error naming relayer.key", err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux"
 	"github.com/fluxbridge/fluxbridge/chains/flux/reserve"
 	"github.com/fluxbridge/fluxbridge/chains/flux/script"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/internal/run"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/config"
@@ -66,11 +67,11 @@ type Daemon struct {
 // On error everything opened so far is closed.
 func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	if o.Config == nil {
-		return nil, chains.E("daemon.Open", chains.KindInvalid, errors.New("a configuration is required"))
+		return nil, fault.E("daemon.Open", fault.Invalid, errors.New("a configuration is required"))
 	}
 	// config.Load validated it; a configuration built in Go may not be.
 	if err := o.Config.Validate(); err != nil {
-		return nil, chains.E("daemon.Open", chains.KindInvalid, err)
+		return nil, fault.E("daemon.Open", fault.Invalid, err)
 	}
 	cfg := o.Config
 	d := &Daemon{cfg: cfg, log: o.Logger}
@@ -90,7 +91,7 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 		now = time.Now
 	}
 	if err := os.MkdirAll(filepath.Join(cfg.Relayer.DataDir, "flux"), 0o700); err != nil {
-		return nil, chains.E("daemon.Open", chains.KindInternal, err)
+		return nil, fault.E("daemon.Open", fault.Internal, err)
 	}
 	if d.store, err = sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(cfg.Relayer.DataDir, "relayer.db"), Signer: d.key, Now: now}); err != nil {
 		return nil, err
@@ -99,7 +100,7 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	p := cfg.Flux.Network.Params
 	redeem, err := script.MultisigRedeemScript(cfg.Signers.Threshold, pubkeys)
 	if err != nil {
-		return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("the reserve's redeem script: %w", err))
+		return nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("the reserve's redeem script: %w", err))
 	}
 	supported := map[uint32]bool{}
 	for _, c := range cfg.Chains {
@@ -109,11 +110,11 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	seeds := cfg.Flux.UseDNSSeeds != nil && *cfg.Flux.UseDNSSeeds
 	snap, err := flux.ReadSnapshot(cfg.Flux.Anchor, p)
 	if err != nil {
-		return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("flux.anchor: %w", err))
+		return nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("flux.anchor: %w", err))
 	}
 	anchor, err := flux.LoadAnchor(ctx, snap, flux.AnchorSource{Params: p, Peers: cfg.Flux.Peers, DataDir: fluxDir, Logger: d.log.With("component", "flux")})
 	if err != nil {
-		return nil, chains.E("daemon.Open", chains.KindTransient, fmt.Errorf("flux.anchor: %w", err))
+		return nil, fault.E("daemon.Open", fault.Transient, fmt.Errorf("flux.anchor: %w", err))
 	}
 	if d.node, err = flux.New(flux.Config{
 		Params: p, DataDir: fluxDir, Peers: cfg.Flux.Peers, UseDNSSeeds: seeds, Anchor: anchor,
@@ -162,7 +163,7 @@ func (d *Daemon) startPlugins(ctx context.Context) ([]relayer.Destination, error
 		field := fmt.Sprintf("chain[%d]", i)
 		pc, err := json.Marshal(c.PluginConfig)
 		if err != nil {
-			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s.plugin_config: %w", field, err))
+			return nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("%s.plugin_config: %w", field, err))
 		}
 		p, err := chainrpc.Start(ctx, chainrpc.Config{Path: c.Plugin, SHA256: c.PluginSHA256, Unpinned: c.PluginUnpinned, Env: c.PluginEnv,
 			PluginConfig: pc, Logger: d.log.With("component", "plugin", "chain", c.ID)})
@@ -172,10 +173,10 @@ func (d *Daemon) startPlugins(ctx context.Context) ([]relayer.Destination, error
 		d.plugins = append(d.plugins, p)
 		sink := p.Sink()
 		if sink == nil {
-			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s: the plugin serves no sink (is submitter_key_file set?)", field))
+			return nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("%s: the plugin serves no sink (is submitter_key_file set?)", field))
 		}
 		if sink.Chain() != c.ID {
-			return nil, chains.E("daemon.Open", chains.KindInvalid, fmt.Errorf("%s: the plugin serves chain %s, not %s", field, sink.Chain(), c.ID))
+			return nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("%s: the plugin serves chain %s, not %s", field, sink.Chain(), c.ID))
 		}
 		l, err := sink.Limits(ctx)
 		if err != nil {
@@ -197,10 +198,10 @@ func checkMinLock(minLock uint64, chain chains.ID, l chains.Limits) error {
 	const op = "daemon.Open"
 	switch {
 	case minLock < l.MinLock:
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("flux.min_lock = %d zatoshi is below the minLock of chain %s's bridge (%d): raise flux.min_lock to at least %d",
+		return fault.E(op, fault.Invalid, fmt.Errorf("flux.min_lock = %d zatoshi is below the minLock of chain %s's bridge (%d): raise flux.min_lock to at least %d",
 			minLock, chain, l.MinLock, max(l.MinLock, l.MintFee+1)))
 	case minLock <= l.MintFee:
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("flux.min_lock = %d zatoshi is not above the mintFee of chain %s's bridge (%d): raise flux.min_lock to at least %d",
+		return fault.E(op, fault.Invalid, fmt.Errorf("flux.min_lock = %d zatoshi is not above the mintFee of chain %s's bridge (%d): raise flux.min_lock to at least %d",
 			minLock, chain, l.MintFee, max(l.MinLock, l.MintFee+1)))
 	}
 	return nil
@@ -352,7 +353,7 @@ func (h headerSource) Headers(ctx context.Context, from, to uint64) ([][]byte, s
 	for ht := from; ht <= to; ht++ {
 		hd, ok := h.n.ChainState().HeaderAt(int32(ht))
 		if !ok {
-			return nil, "", chains.E("daemon.Headers", chains.KindTransient, fmt.Errorf("no header at height %d", ht))
+			return nil, "", fault.E("daemon.Headers", fault.Transient, fmt.Errorf("no header at height %d", ht))
 		}
 		out = append(out, hd.Bytes())
 		last = hd.BlockHash().String()
@@ -371,7 +372,7 @@ func unlock(cfg *config.Config, pass string) (signer.Signer, error) {
 			return signer.Unlock(k.Path, pass)
 		}
 	}
-	return nil, chains.E("daemon.unlock", chains.KindNotFound, fmt.Errorf("relayer.key %s is not in the keystore %s", cfg.Relayer.Key, cfg.Relayer.Keystore))
+	return nil, fault.E("daemon.unlock", fault.NotFound, fmt.Errorf("relayer.key %s is not in the keystore %s", cfg.Relayer.Key, cfg.Relayer.Keystore))
 }
 
 // membersOf returns the set's addresses in configuration order and its

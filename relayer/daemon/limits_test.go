@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // flux.min_lock must let through only locks every bridge can mint: at least
@@ -28,7 +29,7 @@ func TestCheckMinLock(t *testing.T) {
 			}
 			continue
 		}
-		if chains.KindOf(err) != chains.KindInvalid {
+		if fault.KindOf(err) != fault.Invalid {
 			t.Errorf("min_lock %d: %v, want an invalid-config error", tc.minLock, err)
 			continue
 		}

@@ -18,6 +18,7 @@ import (
 	"fmt"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/signer"
 )
 
@@ -58,7 +59,7 @@ var ErrEnvelope = errors.New("malformed envelope")
 // Seal signs payload as an envelope of kind with s.
 func Seal(ctx context.Context, s signer.Signer, kind string, payload []byte) (Envelope, error) {
 	if !kinds[kind] || len(payload) > MaxPayload {
-		return Envelope{}, chains.E("peer.Seal", chains.KindInvalid, fmt.Errorf("%w: kind %q with %d bytes", ErrEnvelope, kind, len(payload)))
+		return Envelope{}, fault.E("peer.Seal", fault.Invalid, fmt.Errorf("%w: kind %q with %d bytes", ErrEnvelope, kind, len(payload)))
 	}
 	d := signer.EnvelopeDigest(kind, payload)
 	sig, err := s.Sign(ctx, chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: d[:]})
@@ -74,15 +75,15 @@ func (e Envelope) Check() error {
 	const op = "peer.Check"
 	switch {
 	case !kinds[e.Kind]:
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("%w: unknown kind %q", ErrEnvelope, e.Kind))
+		return fault.E(op, fault.Invalid, fmt.Errorf("%w: unknown kind %q", ErrEnvelope, e.Kind))
 	case len(e.Payload) > MaxPayload:
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("%w: payload of %d bytes", ErrEnvelope, len(e.Payload)))
+		return fault.E(op, fault.Invalid, fmt.Errorf("%w: payload of %d bytes", ErrEnvelope, len(e.Payload)))
 	case len(e.Signer) != 20 || len(e.Signature) != signer.Secp256k1SigLen:
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("%w: signer of %d bytes, signature of %d", ErrEnvelope, len(e.Signer), len(e.Signature)))
+		return fault.E(op, fault.Invalid, fmt.Errorf("%w: signer of %d bytes, signature of %d", ErrEnvelope, len(e.Signer), len(e.Signature)))
 	}
 	d := signer.EnvelopeDigest(e.Kind, e.Payload)
 	if err := signer.Verify(chains.Signature{Signer: e.Signer, Sig: e.Signature}, chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: d[:]}); err != nil {
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("bad signature: %w", err))
+		return fault.E(op, fault.Invalid, fmt.Errorf("bad signature: %w", err))
 	}
 	return nil
 }
@@ -95,7 +96,7 @@ const envelopeVersion = 1
 // signer(20) ‖ signature(65).
 func (e Envelope) MarshalBinary() ([]byte, error) {
 	if len(e.Kind) == 0 || len(e.Kind) > MaxKind || len(e.Payload) > MaxPayload || len(e.Signer) != 20 || len(e.Signature) != signer.Secp256k1SigLen {
-		return nil, chains.E("peer.MarshalBinary", chains.KindInvalid, ErrEnvelope)
+		return nil, fault.E("peer.MarshalBinary", fault.Invalid, ErrEnvelope)
 	}
 	b := make([]byte, 0, 2+len(e.Kind)+4+len(e.Payload)+20+65)
 	b = append(b, envelopeVersion, byte(len(e.Kind)))
@@ -110,7 +111,7 @@ func (e Envelope) MarshalBinary() ([]byte, error) {
 // before use. It does not verify the signature (Check does).
 func (e *Envelope) UnmarshalBinary(b []byte) error {
 	bad := func(why string) error {
-		return chains.E("peer.UnmarshalBinary", chains.KindInvalid, fmt.Errorf("%w: %s", ErrEnvelope, why))
+		return fault.E("peer.UnmarshalBinary", fault.Invalid, fmt.Errorf("%w: %s", ErrEnvelope, why))
 	}
 	if len(b) < 2 || b[0] != envelopeVersion {
 		return bad("missing or unknown version")

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/internal/run"
 	"github.com/fluxbridge/fluxbridge/relayer/peer/peerpb"
 	"github.com/fluxbridge/fluxbridge/signer"
@@ -97,10 +98,10 @@ type remote struct {
 func New(cfg Config) (*Exchange, error) {
 	const op = "peer.New"
 	if cfg.Self == nil || cfg.Listen == "" || cfg.Handle == nil {
-		return nil, chains.E(op, chains.KindInvalid, errors.New("the config needs Self, Listen and Handle"))
+		return nil, fault.E(op, fault.Invalid, errors.New("the config needs Self, Listen and Handle"))
 	}
 	if cfg.Self.Scheme() != chains.SchemeSecp256k1 {
-		return nil, chains.E(op, chains.KindInvalid, errors.New("the exchange key must be secp256k1"))
+		return nil, fault.E(op, fault.Invalid, errors.New("the exchange key must be secp256k1"))
 	}
 	if cfg.HeartbeatInterval <= 0 {
 		cfg.HeartbeatInterval = 2 * time.Second
@@ -115,7 +116,7 @@ func New(cfg Config) (*Exchange, error) {
 	isMember := false
 	for _, m := range cfg.Members {
 		if len(m.ID) != 20 || x.members[string(m.ID)] {
-			return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("member %x: want distinct 20-byte ids", m.ID))
+			return nil, fault.E(op, fault.Invalid, fmt.Errorf("member %x: want distinct 20-byte ids", m.ID))
 		}
 		x.members[string(m.ID)] = true
 		if bytes.Equal(m.ID, x.self) {
@@ -127,11 +128,11 @@ func New(cfg Config) (*Exchange, error) {
 		x.byID[string(m.ID)] = r
 	}
 	if !isMember {
-		return nil, chains.E(op, chains.KindInvalid, fmt.Errorf("this key %x is not a member", x.self))
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("this key %x is not a member", x.self))
 	}
 	lis, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		return nil, chains.E(op, chains.KindTransient, err)
+		return nil, fault.E(op, fault.Transient, err)
 	}
 	x.lis = lis
 	x.srv = grpc.NewServer(grpc.MaxRecvMsgSize(maxRecv))
@@ -396,11 +397,11 @@ func (x *Exchange) receive(ctx context.Context, e Envelope) bool {
 		r.mu.Unlock()
 	}
 	if err := x.cfg.Handle(ctx, e.Signer, e); err != nil {
-		reason := "handler-" + chains.KindOf(err).String()
-		switch chains.KindOf(err) {
-		case chains.KindConflict:
+		reason := "handler-" + fault.KindOf(err).String()
+		switch fault.KindOf(err) {
+		case fault.Conflict:
 			reason = "conflict"
-		case chains.KindInvalid:
+		case fault.Invalid:
 			reason = "invalid"
 		}
 		x.drop(reason)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // Heartbeat is the payload of KindHeartbeat: what a relayer tells its peers
@@ -57,7 +58,7 @@ func (h Heartbeat) MarshalBinary() ([]byte, error) {
 // UnmarshalBinary decodes a heartbeat.
 func (h *Heartbeat) UnmarshalBinary(b []byte) error {
 	if len(b) != heartbeatSize || b[0] != heartbeatVersion || b[89]&^3 != 0 {
-		return chains.E("peer.Heartbeat", chains.KindInvalid, fmt.Errorf("malformed heartbeat of %d bytes", len(b)))
+		return fault.E("peer.Heartbeat", fault.Invalid, fmt.Errorf("malformed heartbeat of %d bytes", len(b)))
 	}
 	*h = Heartbeat{Time: time.UnixMilli(int64(binary.BigEndian.Uint64(b[1:]))).UTC(), FluxHeight: binary.BigEndian.Uint64(b[9:]),
 		FluxFinal: binary.BigEndian.Uint64(b[49:]), Healthy: b[89]&1 != 0, Paused: b[89]&2 != 0, Pending: binary.BigEndian.Uint32(b[90:])}
@@ -81,7 +82,7 @@ const reobserveVersion = 1
 // MarshalBinary encodes the request: version(1) ‖ chain(4) ‖ txid.
 func (r ReobserveRequest) MarshalBinary() ([]byte, error) {
 	if len(r.TxID) == 0 || len(r.TxID) > MaxTxID {
-		return nil, chains.E("peer.ReobserveRequest", chains.KindInvalid, fmt.Errorf("txid of %d bytes", len(r.TxID)))
+		return nil, fault.E("peer.ReobserveRequest", fault.Invalid, fmt.Errorf("txid of %d bytes", len(r.TxID)))
 	}
 	b := []byte{reobserveVersion}
 	b = binary.BigEndian.AppendUint32(b, uint32(r.Chain))
@@ -91,7 +92,7 @@ func (r ReobserveRequest) MarshalBinary() ([]byte, error) {
 // UnmarshalBinary decodes a request.
 func (r *ReobserveRequest) UnmarshalBinary(b []byte) error {
 	if len(b) < 6 || len(b) > 5+MaxTxID || b[0] != reobserveVersion {
-		return chains.E("peer.ReobserveRequest", chains.KindInvalid, fmt.Errorf("malformed reobserve request of %d bytes", len(b)))
+		return fault.E("peer.ReobserveRequest", fault.Invalid, fmt.Errorf("malformed reobserve request of %d bytes", len(b)))
 	}
 	*r = ReobserveRequest{Chain: chains.ID(binary.BigEndian.Uint32(b[1:])), TxID: string(b[5:])}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/signer"
 )
 
@@ -126,7 +127,7 @@ func TestBadEnvelopesAreDroppedAndCounted(t *testing.T) {
 			t.Fatalf("accepted %+v", e)
 		}
 	}
-	boxes[0].err = chains.E("test", chains.KindConflict, errors.New("contradicts"))
+	boxes[0].err = fault.E("test", fault.Conflict, errors.New("contradicts"))
 	if xs[0].receive(ctx, good) {
 		t.Fatal("a refused envelope counts as accepted")
 	}

@@ -3,7 +3,7 @@
 // relayer/store/sqlite does (the conformance suite relayer/store/storetest
 // runs against both): Updates run one at a time on a copy of the state that
 // replaces it only when fn succeeds, Views read an immutable snapshot, times
-// are kept to the millisecond, errors are *chains.Error values of the same
+// are kept to the millisecond, errors are *fault.Error values of the same
 // kinds, and the journal is hash-chained and signed by relayer/journal
 // exactly as the SQLite store seals it.
 //
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
 	"github.com/fluxbridge/fluxbridge/signer"
@@ -48,7 +49,7 @@ var _ relayer.Store = (*Store)(nil)
 // New returns an empty store.
 func New(cfg Config) (*Store, error) {
 	if cfg.Signer == nil {
-		return nil, chains.E("memstore.New", chains.KindInvalid, errors.New("a Signer is required"))
+		return nil, fault.E("memstore.New", fault.Invalid, errors.New("a Signer is required"))
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -61,7 +62,7 @@ func (s *Store) snapshot(op string) (*state, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
-		return nil, chains.E(op, chains.KindInternal, errors.New("the store is closed"))
+		return nil, fault.E(op, fault.Internal, errors.New("the store is closed"))
 	}
 	return s.cur, nil
 }
@@ -74,7 +75,7 @@ func (s *Store) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Millise
 func (s *Store) Update(ctx context.Context, fn func(relayer.Tx) error) error {
 	const op = "memstore.Update"
 	if err := ctx.Err(); err != nil {
-		return chains.E(op, chains.KindTransient, err)
+		return fault.E(op, fault.Transient, err)
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -91,7 +92,7 @@ func (s *Store) Update(ctx context.Context, fn func(relayer.Tx) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return chains.E(op, chains.KindInternal, errors.New("the store was closed during the Update"))
+		return fault.E(op, fault.Internal, errors.New("the store was closed during the Update"))
 	}
 	s.cur = t.st
 	return nil
@@ -101,7 +102,7 @@ func (s *Store) Update(ctx context.Context, fn func(relayer.Tx) error) error {
 func (s *Store) View(ctx context.Context, fn func(relayer.Tx) error) error {
 	const op = "memstore.View"
 	if err := ctx.Err(); err != nil {
-		return chains.E(op, chains.KindTransient, err)
+		return fault.E(op, fault.Transient, err)
 	}
 	st, err := s.snapshot(op)
 	if err != nil {

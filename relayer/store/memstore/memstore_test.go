@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
 	"github.com/fluxbridge/fluxbridge/relayer/store/memstore"
@@ -42,7 +43,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestNewNeedsASigner(t *testing.T) {
-	if _, err := memstore.New(memstore.Config{}); chains.KindOf(err) != chains.KindInvalid || err == nil {
+	if _, err := memstore.New(memstore.Config{}); fault.KindOf(err) != fault.Invalid || err == nil {
 		t.Fatalf("New without a Signer: %v, want a KindInvalid error", err)
 	}
 }
@@ -88,14 +89,14 @@ func TestValuesAreCopies(t *testing.T) {
 	}
 }
 
-// A Tx used after its transaction ended fails with KindInternal.
+// A Tx used after its transaction ended fails with fault.Internal.
 func TestTxAfterItsTransaction(t *testing.T) {
 	s := mustNew(t, memstore.Config{Signer: newKey(t)})
 	var kept relayer.Tx
 	if err := s.Update(context.Background(), func(tx relayer.Tx) error { kept = tx; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if err := kept.SetCursor("s", "c"); chains.KindOf(err) != chains.KindInternal || err == nil {
+	if err := kept.SetCursor("s", "c"); fault.KindOf(err) != fault.Internal || err == nil {
 		t.Fatalf("SetCursor after the Update returned: %v", err)
 	}
 	if c := readCursor(t, s, "s"); c != "" {

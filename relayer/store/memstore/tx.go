@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
 	"github.com/fluxbridge/fluxbridge/signer"
@@ -41,10 +42,10 @@ func (t *tx) begin(op string, write bool) error {
 	switch {
 	case t.done:
 		t.mu.Unlock()
-		return chains.E(op, chains.KindInternal, errors.New("the transaction has ended"))
+		return fault.E(op, fault.Internal, errors.New("the transaction has ended"))
 	case write && t.ro:
 		t.mu.Unlock()
-		return chains.E(op, chains.KindInternal, errors.New("write in a read transaction"))
+		return fault.E(op, fault.Internal, errors.New("write in a read transaction"))
 	}
 	return nil
 }
@@ -94,7 +95,7 @@ func (t *tx) Transfer(id string) (relayer.Transfer, error) {
 	defer t.mu.Unlock()
 	tr, ok := t.st.transfers[id]
 	if !ok {
-		return relayer.Transfer{}, chains.E(op, chains.KindNotFound, fmt.Errorf("no transfer %s", id))
+		return relayer.Transfer{}, fault.E(op, fault.NotFound, fmt.Errorf("no transfer %s", id))
 	}
 	return storedTransfer(tr), nil
 }
@@ -106,14 +107,14 @@ func (t *tx) PutTransfer(tr relayer.Transfer) error {
 	}
 	defer t.mu.Unlock()
 	if tr.ID == "" || !tr.State.Valid() {
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("transfer %q in state %q", tr.ID, tr.State))
+		return fault.E(op, fault.Invalid, fmt.Errorf("transfer %q in state %q", tr.ID, tr.State))
 	}
 	if old, ok := t.st.transfers[tr.ID]; ok {
 		if !relayer.CanMove(old.State, tr.State) {
-			return chains.E(op, chains.KindConflict, fmt.Errorf("transfer %s cannot move from %s to %s", tr.ID, old.State, tr.State))
+			return fault.E(op, fault.Conflict, fmt.Errorf("transfer %s cannot move from %s to %s", tr.ID, old.State, tr.State))
 		}
 		if old.Lock != tr.Lock || old.Dest != tr.Dest || old.Recipient != tr.Recipient || old.Amount != tr.Amount {
-			return chains.E(op, chains.KindConflict, fmt.Errorf("transfer %s: lock, destination, recipient and amount never change", tr.ID))
+			return fault.E(op, fault.Conflict, fmt.Errorf("transfer %s: lock, destination, recipient and amount never change", tr.ID))
 		}
 	}
 	t.st.transfers[tr.ID] = storedTransfer(tr)
@@ -181,7 +182,7 @@ func sum(op string, amounts func(yield func(uint64) bool)) (uint64, error) {
 	var total, carry uint64
 	for a := range amounts {
 		if total, carry = bits.Add64(total, a, 0); carry != 0 {
-			return 0, chains.E(op, chains.KindInternal, errors.New("sum overflows 64 bits"))
+			return 0, fault.E(op, fault.Internal, errors.New("sum overflows 64 bits"))
 		}
 	}
 	return total, nil
@@ -221,11 +222,11 @@ func (t *tx) AddAttestation(a relayer.Attestation) (bool, error) {
 	}
 	defer t.mu.Unlock()
 	if a.TransferID == "" || len(a.Signer) == 0 || len(a.Digest) == 0 || len(a.Sig) == 0 {
-		return false, chains.E(op, chains.KindInvalid, errors.New("an attestation needs a transfer, a signer, a digest and a signature"))
+		return false, fault.E(op, fault.Invalid, errors.New("an attestation needs a transfer, a signer, a digest and a signature"))
 	}
 	if old, ok := t.st.attestations[a.TransferID][string(a.Signer)]; ok {
 		if !bytes.Equal(old.Digest, a.Digest) || old.Mint != a.Mint || old.Dest != a.Dest {
-			return false, chains.E(op, chains.KindConflict, fmt.Errorf("signer %x already attested %s with digest %x", a.Signer, a.TransferID, old.Digest))
+			return false, fault.E(op, fault.Conflict, fmt.Errorf("signer %x already attested %s with digest %x", a.Signer, a.TransferID, old.Digest))
 		}
 		return false, nil
 	}
@@ -317,7 +318,7 @@ func (t *tx) Journal(entry relayer.Entry) (uint64, error) {
 	}
 	defer t.mu.Unlock()
 	if entry == nil {
-		return 0, chains.E(op, chains.KindInvalid, errors.New("no journal entry"))
+		return 0, fault.E(op, fault.Invalid, errors.New("no journal entry"))
 	}
 	var head *journal.Entry
 	if n := len(t.st.journal); n > 0 {
@@ -325,7 +326,7 @@ func (t *tx) Journal(entry relayer.Entry) (uint64, error) {
 	}
 	e, err := journal.Seal(t.ctx, head, t.now, entry.JournalKind(), entry, t.signer)
 	if err != nil {
-		return 0, chains.E(op, chains.KindInvalid, err)
+		return 0, fault.E(op, fault.Invalid, err)
 	}
 	t.st.journal = append(t.st.journal, e)
 	return e.Seq, nil

@@ -21,7 +21,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3" // the SQLite driver, and its result codes
 
-	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/internal/migrate"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
@@ -79,17 +79,17 @@ func dsn(path string, ro bool) string {
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	const op = "sqlite.Open"
 	if cfg.Path == "" || cfg.Signer == nil {
-		return nil, chains.E(op, chains.KindInvalid, errors.New("Path and Signer are required"))
+		return nil, fault.E(op, fault.Invalid, errors.New("Path and Signer are required"))
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o700); err != nil {
-		return nil, chains.E(op, chains.KindInternal, err)
+		return nil, fault.E(op, fault.Internal, err)
 	}
 	w, err := sqlx.Open("sqlite3", dsn(cfg.Path, false))
 	if err != nil {
-		return nil, chains.E(op, chains.KindInternal, err)
+		return nil, fault.E(op, fault.Internal, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
@@ -100,7 +100,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	if db.r, err = sqlx.Open("sqlite3", dsn(cfg.Path, true)); err != nil {
 		w.Close()
-		return nil, chains.E(op, chains.KindInternal, err)
+		return nil, fault.E(op, fault.Internal, err)
 	}
 	db.r.SetMaxOpenConns(4)
 	if db.head, err = db.loadHead(ctx, db.w); err != nil {
@@ -115,11 +115,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
 	const op = "sqlite.OpenReadOnly"
 	if _, err := os.Stat(path); err != nil {
-		return nil, chains.E(op, chains.KindNotFound, fmt.Errorf("no relayer database at %s (has the relayer run yet?)", path))
+		return nil, fault.E(op, fault.NotFound, fmt.Errorf("no relayer database at %s (has the relayer run yet?)", path))
 	}
 	r, err := sqlx.Open("sqlite3", dsn(path, true))
 	if err != nil {
-		return nil, chains.E(op, chains.KindInternal, err)
+		return nil, fault.E(op, fault.Internal, err)
 	}
 	db := &DB{cfg: Config{Path: path, Now: time.Now}, r: r, readOnly: true}
 	if err := db.checkMigrations(ctx, r); err != nil {
@@ -154,13 +154,13 @@ func (db *DB) Path() string { return db.cfg.Path }
 func (db *DB) Update(ctx context.Context, fn func(relayer.Tx) error) error {
 	const op = "sqlite.Update"
 	if db.readOnly {
-		return chains.E(op, chains.KindInternal, errors.New("the database is open read-only"))
+		return fault.E(op, fault.Internal, errors.New("the database is open read-only"))
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	sqltx, err := db.w.BeginTxx(ctx, nil)
 	if err != nil {
-		return chains.E(op, kindOf(err), err)
+		return fault.E(op, kindOf(err), err)
 	}
 	t := &tx{db: db, tx: sqltx, now: db.cfg.Now().UTC().Truncate(time.Millisecond), ctx: ctx, head: db.head}
 	if err := fn(t); err != nil {
@@ -168,7 +168,7 @@ func (db *DB) Update(ctx context.Context, fn func(relayer.Tx) error) error {
 		return err
 	}
 	if err := sqltx.Commit(); err != nil {
-		return chains.E(op, kindOf(err), err)
+		return fault.E(op, kindOf(err), err)
 	}
 	db.head = t.head
 	db.prepare(ctx)
@@ -193,7 +193,7 @@ func (db *DB) prepare(ctx context.Context) {
 func (db *DB) View(ctx context.Context, fn func(relayer.Tx) error) error {
 	sqltx, err := db.r.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return chains.E("sqlite.View", kindOf(err), err)
+		return fault.E("sqlite.View", kindOf(err), err)
 	}
 	defer sqltx.Rollback()
 	return fn(&tx{db: db, tx: sqltx, now: db.cfg.Now().UTC().Truncate(time.Millisecond), ctx: ctx, ro: true})
@@ -201,18 +201,18 @@ func (db *DB) View(ctx context.Context, fn func(relayer.Tx) error) error {
 
 // kindOf classifies a driver error by its SQLite result code: busy and
 // locked are transient, a cancelled context too, anything else internal.
-func kindOf(err error) chains.Kind {
+func kindOf(err error) fault.Kind {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return chains.KindTransient
+		return fault.Transient
 	}
 	// SQLite's result codes, not its messages, say what failed.
 	var se sqlite3.Error
 	if errors.As(err, &se) {
 		if se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked {
-			return chains.KindTransient
+			return fault.Transient
 		}
 	}
-	return chains.KindInternal
+	return fault.Internal
 }
 
 // schema is the relayer's migrations, recorded in relayer_schema_migrations
@@ -256,9 +256,9 @@ func (db *DB) checkMigrations(ctx context.Context, q migrate.Querier) error {
 func (db *DB) migrationError(op string, err error) error {
 	kind := kindOf(err)
 	if errors.Is(err, migrate.ErrRefused) {
-		kind = chains.KindConflict
+		kind = fault.Conflict
 	}
-	return chains.E(op, kind, fmt.Errorf("%s: %w", db.cfg.Path, err))
+	return fault.E(op, kind, fmt.Errorf("%s: %w", db.cfg.Path, err))
 }
 
 // JournalHead returns the last journal entry (ok = false when empty).
@@ -274,7 +274,7 @@ func (db *DB) JournalHead(ctx context.Context) (journal.Entry, bool, error) {
 func (db *DB) JournalRange(ctx context.Context, from uint64, limit int) ([]journal.Entry, error) {
 	var rows []journalRow
 	if err := db.r.SelectContext(ctx, &rows, `SELECT * FROM journal WHERE seq >= ? ORDER BY seq LIMIT ?`, from, limit); err != nil {
-		return nil, chains.E("sqlite.JournalRange", chains.KindInternal, err)
+		return nil, fault.E("sqlite.JournalRange", fault.Internal, err)
 	}
 	out := make([]journal.Entry, len(rows))
 	for i, r := range rows {
@@ -290,7 +290,7 @@ func (db *DB) loadHead(ctx context.Context, q sqlx.QueryerContext) (*journal.Ent
 		return nil, nil
 	}
 	if err != nil {
-		return nil, chains.E("sqlite.JournalHead", chains.KindInternal, err)
+		return nil, fault.E("sqlite.JournalHead", fault.Internal, err)
 	}
 	e := r.entry()
 	return &e, nil

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/internal/migrate"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
@@ -88,11 +89,11 @@ func TestTransfersRoundTripAndMoveOnlyForward(t *testing.T) {
 			c.mutate(&y)
 		}
 		err := db.Update(context.Background(), func(tx relayer.Tx) error { return tx.PutTransfer(y) })
-		if chains.KindOf(err) != chains.KindConflict {
+		if fault.KindOf(err) != fault.Conflict {
 			t.Errorf("%s: %v, want a conflict", c.name, err)
 		}
 	}
-	if err := db.Update(context.Background(), func(tx relayer.Tx) error { _, err := tx.Transfer("nope"); return err }); chains.KindOf(err) != chains.KindNotFound {
+	if err := db.Update(context.Background(), func(tx relayer.Tx) error { _, err := tx.Transfer("nope"); return err }); fault.KindOf(err) != fault.NotFound {
 		t.Errorf("missing transfer: %v", err)
 	}
 }
@@ -175,7 +176,7 @@ func TestAttestationsAreUniquePerSignerAndConflictsRefused(t *testing.T) {
 		}
 		b := a
 		b.Digest = []byte{9}
-		if _, err := tx.AddAttestation(b); chains.KindOf(err) != chains.KindConflict {
+		if _, err := tx.AddAttestation(b); fault.KindOf(err) != fault.Conflict {
 			t.Fatalf("another digest from the same signer: %v", err)
 		}
 		c := a
@@ -207,7 +208,7 @@ func TestUpdateIsAtomicAndTheJournalChains(t *testing.T) {
 		t.Fatalf("Update returned %v", err)
 	}
 	update(t, db, func(tx relayer.Tx) error {
-		if _, err := tx.Transfer(lockTransfer(1, 5).ID); chains.KindOf(err) != chains.KindNotFound {
+		if _, err := tx.Transfer(lockTransfer(1, 5).ID); fault.KindOf(err) != fault.NotFound {
 			t.Errorf("a rolled-back transfer exists: %v", err)
 		}
 		if c, _ := tx.Cursor("s"); c != "" {
@@ -226,7 +227,7 @@ func TestUpdateIsAtomicAndTheJournalChains(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.View(context.Background(), func(tx relayer.Tx) error { return tx.SetCursor("x", "y") }); chains.KindOf(err) != chains.KindInternal {
+	if err := db.View(context.Background(), func(tx relayer.Tx) error { return tx.SetCursor("x", "y") }); fault.KindOf(err) != fault.Internal {
 		t.Fatalf("a write inside View: %v", err)
 	}
 }
@@ -285,11 +286,11 @@ func TestMigrationsAreRecordedAndChecked(t *testing.T) {
 	}
 	db.Close()
 	var ce *migrate.ChecksumError
-	if _, err := Open(context.Background(), Config{Path: path, Signer: testKey(t)}); chains.KindOf(err) != chains.KindConflict ||
+	if _, err := Open(context.Background(), Config{Path: path, Signer: testKey(t)}); fault.KindOf(err) != fault.Conflict ||
 		!errors.As(err, &ce) || ce.Name != "0001_init.sql" {
 		t.Fatalf("tampered checksum: %v", err)
 	}
-	if _, err := OpenReadOnly(context.Background(), path); chains.KindOf(err) != chains.KindConflict || !errors.As(err, &ce) {
+	if _, err := OpenReadOnly(context.Background(), path); fault.KindOf(err) != fault.Conflict || !errors.As(err, &ce) {
 		t.Fatalf("read-only open of a tampered database: %v", err)
 	}
 	db2 := mustOpen(t, "")
@@ -298,11 +299,11 @@ func TestMigrationsAreRecordedAndChecked(t *testing.T) {
 	}
 	db2.Close()
 	var ue *migrate.UnknownError
-	if _, err := Open(context.Background(), Config{Path: db2.cfg.Path, Signer: testKey(t)}); chains.KindOf(err) != chains.KindConflict ||
+	if _, err := Open(context.Background(), Config{Path: db2.cfg.Path, Signer: testKey(t)}); fault.KindOf(err) != fault.Conflict ||
 		!errors.As(err, &ue) || ue.Name != "9999_future.sql" {
 		t.Fatalf("future migration: %v", err)
 	}
-	if _, err := OpenReadOnly(context.Background(), filepath.Join(t.TempDir(), "none.db")); chains.KindOf(err) != chains.KindNotFound {
+	if _, err := OpenReadOnly(context.Background(), filepath.Join(t.TempDir(), "none.db")); fault.KindOf(err) != fault.NotFound {
 		t.Fatalf("read-only open of nothing: %v", err)
 	}
 }

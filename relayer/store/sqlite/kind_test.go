@@ -8,7 +8,7 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 
-	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 // Driver errors are classified by SQLite's result codes, never by their text.
@@ -16,13 +16,13 @@ func TestKindOfUsesResultCodes(t *testing.T) {
 	cases := []struct {
 		name string
 		err  error
-		want chains.Kind
+		want fault.Kind
 	}{
-		{"busy", sqlite3.Error{Code: sqlite3.ErrBusy}, chains.KindTransient},
-		{"locked, wrapped", fmt.Errorf("exec: %w", sqlite3.Error{Code: sqlite3.ErrLocked}), chains.KindTransient},
-		{"cancelled", context.Canceled, chains.KindTransient},
-		{"disk full", sqlite3.Error{Code: sqlite3.ErrFull}, chains.KindInternal},
-		{"a message that only looks busy", errors.New("database is locked (busy)"), chains.KindInternal},
+		{"busy", sqlite3.Error{Code: sqlite3.ErrBusy}, fault.Transient},
+		{"locked, wrapped", fmt.Errorf("exec: %w", sqlite3.Error{Code: sqlite3.ErrLocked}), fault.Transient},
+		{"cancelled", context.Canceled, fault.Transient},
+		{"disk full", sqlite3.Error{Code: sqlite3.ErrFull}, fault.Internal},
+		{"a message that only looks busy", errors.New("database is locked (busy)"), fault.Internal},
 	}
 	for _, c := range cases {
 		if got := kindOf(c.err); got != c.want {

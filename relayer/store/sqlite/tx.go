@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
 )
@@ -34,7 +35,7 @@ func (t *tx) Now() time.Time { return t.now }
 
 func (t *tx) write(op string) error {
 	if t.ro {
-		return chains.E(op, chains.KindInternal, errors.New("write in a read transaction"))
+		return fault.E(op, fault.Internal, errors.New("write in a read transaction"))
 	}
 	return nil
 }
@@ -50,7 +51,7 @@ func (t *tx) exec(op, q string, args ...any) error {
 		_, err = t.tx.ExecContext(t.ctx, q, args...)
 	}
 	if err != nil {
-		return chains.E(op, kindOf(err), err)
+		return fault.E(op, kindOf(err), err)
 	}
 	return nil
 }
@@ -117,7 +118,7 @@ func (t *tx) Cursor(stream string) (chains.Cursor, error) {
 		return "", nil
 	}
 	if err != nil {
-		return "", chains.E("sqlite.Cursor", kindOf(err), err)
+		return "", fault.E("sqlite.Cursor", kindOf(err), err)
 	}
 	return chains.Cursor(c), nil
 }
@@ -177,10 +178,10 @@ func (t *tx) Transfer(id string) (relayer.Transfer, error) {
 	var r transferRow
 	err := t.get(&r, `SELECT * FROM transfers WHERE id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return relayer.Transfer{}, chains.E("sqlite.Transfer", chains.KindNotFound, fmt.Errorf("no transfer %s", id))
+		return relayer.Transfer{}, fault.E("sqlite.Transfer", fault.NotFound, fmt.Errorf("no transfer %s", id))
 	}
 	if err != nil {
-		return relayer.Transfer{}, chains.E("sqlite.Transfer", kindOf(err), err)
+		return relayer.Transfer{}, fault.E("sqlite.Transfer", kindOf(err), err)
 	}
 	return r.transfer(), nil
 }
@@ -191,18 +192,18 @@ func (t *tx) PutTransfer(tr relayer.Transfer) error {
 		return err
 	}
 	if tr.ID == "" || !tr.State.Valid() {
-		return chains.E(op, chains.KindInvalid, fmt.Errorf("transfer %q in state %q", tr.ID, tr.State))
+		return fault.E(op, fault.Invalid, fmt.Errorf("transfer %q in state %q", tr.ID, tr.State))
 	}
 	old, err := t.Transfer(tr.ID)
 	switch {
 	case err == nil:
 		if !relayer.CanMove(old.State, tr.State) {
-			return chains.E(op, chains.KindConflict, fmt.Errorf("transfer %s cannot move from %s to %s", tr.ID, old.State, tr.State))
+			return fault.E(op, fault.Conflict, fmt.Errorf("transfer %s cannot move from %s to %s", tr.ID, old.State, tr.State))
 		}
 		if old.Lock != tr.Lock || old.Dest != tr.Dest || old.Recipient != tr.Recipient || old.Amount != tr.Amount {
-			return chains.E(op, chains.KindConflict, fmt.Errorf("transfer %s: lock, destination, recipient and amount never change", tr.ID))
+			return fault.E(op, fault.Conflict, fmt.Errorf("transfer %s: lock, destination, recipient and amount never change", tr.ID))
 		}
-	case chains.KindOf(err) != chains.KindNotFound:
+	case fault.KindOf(err) != fault.NotFound:
 		return err
 	}
 	ahi, alo := split(tr.Amount)
@@ -265,7 +266,7 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 	}
 	var rows []transferRow
 	if err := t.sel(&rows, s, args...); err != nil {
-		return nil, chains.E("sqlite.Transfers", kindOf(err), err)
+		return nil, fault.E("sqlite.Transfers", kindOf(err), err)
 	}
 	out := make([]relayer.Transfer, len(rows))
 	for i, r := range rows {
@@ -280,7 +281,7 @@ func (t *tx) CountByState() (map[relayer.State]int, error) {
 		N     int    `db:"n"`
 	}
 	if err := t.sel(&rows, `SELECT state, COUNT(*) AS n FROM transfers GROUP BY state`); err != nil {
-		return nil, chains.E("sqlite.CountByState", kindOf(err), err)
+		return nil, fault.E("sqlite.CountByState", kindOf(err), err)
 	}
 	out := map[relayer.State]int{}
 	for _, r := range rows {
@@ -293,7 +294,7 @@ func (t *tx) CountByState() (map[relayer.State]int, error) {
 func sum64(op string, hi, lo int64) (uint64, error) {
 	h, carry := bits.Add64(uint64(lo), uint64(hi)<<32, 0)
 	if carry != 0 || uint64(hi)>>32 != 0 {
-		return 0, chains.E(op, chains.KindInternal, errors.New("sum overflows 64 bits"))
+		return 0, fault.E(op, fault.Internal, errors.New("sum overflows 64 bits"))
 	}
 	return h, nil
 }
@@ -307,7 +308,7 @@ func (t *tx) LockedTotal() (uint64, error) {
 		string(relayer.StateFinal), string(relayer.StateQueued), string(relayer.StateAttested), string(relayer.StateQuorum),
 		string(relayer.StateSubmitted), string(relayer.StateMinted))
 	if err != nil {
-		return 0, chains.E("sqlite.LockedTotal", kindOf(err), err)
+		return 0, fault.E("sqlite.LockedTotal", kindOf(err), err)
 	}
 	return sum64("sqlite.LockedTotal", s.Hi, s.Lo)
 }
@@ -343,7 +344,7 @@ func (t *tx) AddAttestation(a relayer.Attestation) (bool, error) {
 		return false, err
 	}
 	if a.TransferID == "" || len(a.Signer) == 0 || len(a.Digest) == 0 || len(a.Sig) == 0 {
-		return false, chains.E(op, chains.KindInvalid, errors.New("an attestation needs a transfer, a signer, a digest and a signature"))
+		return false, fault.E(op, fault.Invalid, errors.New("an attestation needs a transfer, a signer, a digest and a signature"))
 	}
 	var r attestationRow
 	err := t.get(&r, `SELECT * FROM attestations WHERE transfer_id = ? AND signer = ?`, a.TransferID, a.Signer)
@@ -351,11 +352,11 @@ func (t *tx) AddAttestation(a relayer.Attestation) (bool, error) {
 	case err == nil:
 		old := r.attestation()
 		if !bytes.Equal(old.Digest, a.Digest) || old.Mint != a.Mint || old.Dest != a.Dest {
-			return false, chains.E(op, chains.KindConflict, fmt.Errorf("signer %x already attested %s with digest %x", a.Signer, a.TransferID, old.Digest))
+			return false, fault.E(op, fault.Conflict, fmt.Errorf("signer %x already attested %s with digest %x", a.Signer, a.TransferID, old.Digest))
 		}
 		return false, nil
 	case !errors.Is(err, sql.ErrNoRows):
-		return false, chains.E(op, kindOf(err), err)
+		return false, fault.E(op, kindOf(err), err)
 	}
 	hi, lo := split(a.Mint.Amount)
 	at := a.ReceivedAt
@@ -369,7 +370,7 @@ func (t *tx) AddAttestation(a relayer.Attestation) (bool, error) {
 func (t *tx) Attestations(id string) ([]relayer.Attestation, error) {
 	var rows []attestationRow
 	if err := t.sel(&rows, `SELECT * FROM attestations WHERE transfer_id = ? ORDER BY signer`, id); err != nil {
-		return nil, chains.E("sqlite.Attestations", kindOf(err), err)
+		return nil, fault.E("sqlite.Attestations", kindOf(err), err)
 	}
 	out := make([]relayer.Attestation, len(rows))
 	for i, r := range rows {
@@ -403,7 +404,7 @@ func (t *tx) Approved(chain chains.ID, since time.Time) (uint64, error) {
 	}
 	if err := t.get(&s, `SELECT COALESCE(SUM(amount_hi),0) AS hi, COALESCE(SUM(amount_lo),0) AS lo FROM governor_approvals WHERE chain = ? AND approved_at >= ?`,
 		uint32(chain), since.UnixMilli()); err != nil {
-		return 0, chains.E("sqlite.Approved", kindOf(err), err)
+		return 0, fault.E("sqlite.Approved", kindOf(err), err)
 	}
 	return sum64("sqlite.Approved", s.Hi, s.Lo)
 }
@@ -421,7 +422,7 @@ func (t *tx) Journal(entry relayer.Entry) (uint64, error) {
 	}
 	e, err := journal.Seal(t.ctx, t.head, t.now, entry.JournalKind(), entry, t.db.cfg.Signer)
 	if err != nil {
-		return 0, chains.E(op, chains.KindInvalid, err)
+		return 0, fault.E(op, fault.Invalid, err)
 	}
 	if err := t.exec(op, `INSERT INTO journal VALUES (?,?,?,?,?,?,?,?)`, e.Seq, e.Time.UnixMilli(), e.Kind, []byte(e.Content),
 		e.Prev[:], e.Hash[:], []byte(e.Signer), []byte(e.Sig)); err != nil {
@@ -452,7 +453,7 @@ func (t *tx) Setting(key string) (string, bool, error) {
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, chains.E("sqlite.Setting", kindOf(err), err)
+		return "", false, fault.E("sqlite.Setting", kindOf(err), err)
 	}
 	return v, true, nil
 }
@@ -488,7 +489,7 @@ func (t *tx) Heads() (map[chains.ID]chains.Head, error) {
 		Reason      string `db:"reason"`
 	}
 	if err := t.sel(&rows, `SELECT * FROM heads`); err != nil {
-		return nil, chains.E("sqlite.Heads", kindOf(err), err)
+		return nil, fault.E("sqlite.Heads", kindOf(err), err)
 	}
 	out := map[chains.ID]chains.Head{}
 	for _, r := range rows {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
 )
@@ -70,7 +71,7 @@ func testAttestationConflict(t *testing.T, e *env) {
 		var added bool
 		var err error
 		e.update(t, func(tx relayer.Tx) error { added, err = tx.AddAttestation(b); return nil })
-		wantKind(t, "the same signer with "+c.name, err, chains.KindConflict)
+		wantKind(t, "the same signer with "+c.name, err, fault.Conflict)
 		if added {
 			t.Errorf("the same signer with %s: added=true", c.name)
 		}
@@ -119,7 +120,7 @@ func testAttestationMalformed(t *testing.T, e *env) {
 		c.change(&a)
 		var err error
 		e.update(t, func(tx relayer.Tx) error { _, err = tx.AddAttestation(a); return nil })
-		wantKind(t, "an attestation with "+c.name, err, chains.KindInvalid)
+		wantKind(t, "an attestation with "+c.name, err, fault.Invalid)
 		if got := read(t, e, attestationsOf(a.TransferID)); len(got) != 0 {
 			t.Errorf("an attestation with %s was stored: %+v", c.name, got)
 		}
@@ -194,7 +195,7 @@ func testApproved(t *testing.T, e *env) {
 	e.clock.Add(time.Hour)
 	e.update(t, func(tx relayer.Tx) error { t3 = tx.Now(); return tx.Approve(destEVM, "c", 1) })
 	got, err := readErr(e, approved(destEVM, time.Time{}))
-	wantKind(t, "Approved over 2^64-1", err, chains.KindInternal)
+	wantKind(t, "Approved over 2^64-1", err, fault.Internal)
 	if err == nil {
 		t.Errorf("Approved over 2^64-1 = %d", got)
 	}
@@ -387,7 +388,7 @@ func testJournalMalformed(t *testing.T, e *env) {
 			{"content that does not encode", badEntry{kind: "func", Content: func() {}}},
 		} {
 			_, err := tx.Journal(c.entry)
-			wantKind(t, "a journal entry with "+c.name, err, chains.KindInvalid)
+			wantKind(t, "a journal entry with "+c.name, err, fault.Invalid)
 			if h, err := journalHead(tx); err != nil || h != first {
 				t.Errorf("after a journal entry with %s: JournalHead = %+v, %v; want %+v", c.name, h, err, first)
 			}

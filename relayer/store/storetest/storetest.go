@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
 )
@@ -197,12 +198,12 @@ func (e *env) entries(t *testing.T) []journal.Entry {
 	return es
 }
 
-// wantKind fails the test unless err is a *chains.Error of kind k.
-func wantKind(t *testing.T, what string, err error, k chains.Kind) {
+// wantKind fails the test unless err is a *fault.Error of kind k.
+func wantKind(t *testing.T, what string, err error, k fault.Kind) {
 	t.Helper()
-	var ce *chains.Error
-	if !errors.As(err, &ce) || chains.KindOf(err) != k {
-		t.Errorf("%s: error %v, want a %s *chains.Error", what, err, k)
+	var ce *fault.Error
+	if !errors.As(err, &ce) || fault.KindOf(err) != k {
+		t.Errorf("%s: error %v, want a %s *fault.Error", what, err, k)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 )
 
@@ -190,7 +191,7 @@ func testViewRefusesWrites(t *testing.T, e *env) {
 	} {
 		var werr error
 		noErr(t, "View", e.s.View(context.Background(), func(tx relayer.Tx) error { werr = w.write(tx); return nil }))
-		wantKind(t, w.name+" inside View", werr, chains.KindInternal)
+		wantKind(t, w.name+" inside View", werr, fault.Internal)
 	}
 	same(t, "after writes inside Views", read(t, e, observe), before)
 }

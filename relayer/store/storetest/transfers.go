@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
 	"github.com/fluxbridge/fluxbridge/relayer"
 )
 
@@ -114,7 +115,7 @@ func testTransitions(t *testing.T, e *env) {
 				}
 				continue
 			}
-			wantKind(t, string(m.from)+" → "+string(m.to), m.err, chains.KindConflict)
+			wantKind(t, string(m.from)+" → "+string(m.to), m.err, fault.Conflict)
 			same(t, string(m.from)+" → "+string(m.to)+" refused: stored", got, m.x)
 		}
 		return nil
@@ -139,7 +140,7 @@ func testImmutableFields(t *testing.T, e *env) {
 		c.change(&y)
 		var err error
 		e.update(t, func(tx relayer.Tx) error { err = tx.PutTransfer(y); return nil })
-		wantKind(t, "a new "+c.name, err, chains.KindConflict)
+		wantKind(t, "a new "+c.name, err, fault.Conflict)
 		same(t, "after a new "+c.name+": stored", read(t, e, func(tx relayer.Tx) (relayer.Transfer, error) { return tx.Transfer(x.ID) }), x)
 	}
 }
@@ -157,7 +158,7 @@ func testMalformedTransfer(t *testing.T, e *env) {
 		c.change(&x)
 		var err error
 		e.update(t, func(tx relayer.Tx) error { err = tx.PutTransfer(x); return nil })
-		wantKind(t, "a transfer with "+c.name, err, chains.KindInvalid)
+		wantKind(t, "a transfer with "+c.name, err, fault.Invalid)
 	}
 	if got := read(t, e, func(tx relayer.Tx) ([]relayer.Transfer, error) { return tx.Transfers(relayer.TransferQuery{}) }); len(got) != 0 {
 		t.Errorf("malformed transfers were stored: %v", ids(got))
@@ -172,7 +173,7 @@ func testTransferNotFound(t *testing.T, e *env) {
 			t.Errorf("Transfer of a stored id: %v", err)
 		}
 		_, err := tx.Transfer(unknown.ID)
-		wantKind(t, "Transfer of an unknown id", err, chains.KindNotFound)
+		wantKind(t, "Transfer of an unknown id", err, fault.NotFound)
 		return nil
 	}
 	e.update(t, check)
@@ -430,7 +431,7 @@ func testLockedTotalOverflow(t *testing.T, e *env) {
 	x.Amount = 1
 	e.put(t, x)
 	got, err := readErr(e, lockedTotal)
-	wantKind(t, "LockedTotal over 2^64-1", err, chains.KindInternal)
+	wantKind(t, "LockedTotal over 2^64-1", err, fault.Internal)
 	if err == nil {
 		t.Errorf("LockedTotal over 2^64-1 = %d", got)
 	}

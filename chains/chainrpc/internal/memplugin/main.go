@@ -40,6 +40,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/chainrpc"
+	"github.com/fluxbridge/fluxbridge/fault"
 )
 
 type config struct {
@@ -90,21 +91,21 @@ func main() {
 func parse(raw []byte) (config, error) {
 	var c config
 	if err := json.Unmarshal(raw, &c); err != nil {
-		return c, chains.E("mem.Configure", chains.KindInvalid, err)
+		return c, fault.E("mem.Configure", fault.Invalid, err)
 	}
 	if c.ChainIDFile != "" {
 		b, err := os.ReadFile(c.ChainIDFile)
 		if err != nil {
-			return c, chains.E("mem.Configure", chains.KindInvalid, err)
+			return c, fault.E("mem.Configure", fault.Invalid, err)
 		}
 		id, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 32)
 		if err != nil {
-			return c, chains.E("mem.Configure", chains.KindInvalid, err)
+			return c, fault.E("mem.Configure", fault.Invalid, err)
 		}
 		c.ChainID = uint32(id)
 	}
 	if c.ChainID == 0 {
-		return c, chains.E("mem.Configure", chains.KindInvalid, errors.New("chain_id is required"))
+		return c, fault.E("mem.Configure", fault.Invalid, errors.New("chain_id is required"))
 	}
 	return c, nil
 }
@@ -158,7 +159,7 @@ func (m *mem) Events(_ context.Context, req chains.EventsRequest) (chains.Events
 	if req.After != "" {
 		n, err := strconv.Atoi(string(req.After))
 		if err != nil || n < 0 || n > m.cfg.Events {
-			return chains.EventsResponse{}, chains.E("mem.Events", chains.KindInvalid, fmt.Errorf("cursor %q", req.After))
+			return chains.EventsResponse{}, fault.E("mem.Events", fault.Invalid, fmt.Errorf("cursor %q", req.After))
 		}
 		from = n
 	}
@@ -174,10 +175,10 @@ func (m *mem) Events(_ context.Context, req chains.EventsRequest) (chains.Events
 	return chains.EventsResponse{Events: evs, Next: chains.Cursor(strconv.Itoa(to)), Head: m.head()}, nil
 }
 
-var kinds = map[string]chains.Kind{}
+var kinds = map[string]fault.Kind{}
 
 func init() {
-	for k := chains.KindInternal; k <= chains.KindForbidden; k++ {
+	for _, k := range fault.Kinds() {
 		kinds[k.String()] = k
 	}
 }
@@ -188,7 +189,7 @@ func (m *mem) Reobserve(ctx context.Context, txid string) ([]chains.Event, error
 		return []chains.Event{{Kind: chains.EventBurn, ID: txid, Sender: os.Getenv(name)}}, nil
 	}
 	if name, ok := strings.CutPrefix(txid, "fail:"); ok {
-		return nil, chains.E("mem.Reobserve", kinds[name], fmt.Errorf("asked to fail with %s", name))
+		return nil, fault.E("mem.Reobserve", kinds[name], fmt.Errorf("asked to fail with %s", name))
 	}
 	switch txid {
 	case "sleep":
@@ -199,17 +200,17 @@ func (m *mem) Reobserve(ctx context.Context, txid string) ([]chains.Event, error
 		// event's Ref (milliseconds left), or fail without one.
 		dl, ok := ctx.Deadline()
 		if !ok {
-			return nil, chains.E("mem.Reobserve", chains.KindInvalid, errors.New("the call carries no deadline"))
+			return nil, fault.E("mem.Reobserve", fault.Invalid, errors.New("the call carries no deadline"))
 		}
 		return []chains.Event{{Kind: chains.EventBurn, ID: "deadline", Ref: strconv.FormatInt(time.Until(dl).Milliseconds(), 10)}}, nil
 	}
 	s, ok := strings.CutPrefix(txid, "tx")
 	n, err := strconv.Atoi(s)
 	if !ok || err != nil {
-		return nil, chains.E("mem.Reobserve", chains.KindInvalid, fmt.Errorf("txid %q", txid))
+		return nil, fault.E("mem.Reobserve", fault.Invalid, fmt.Errorf("txid %q", txid))
 	}
 	if n < 0 || n >= m.cfg.Events {
-		return nil, chains.E("mem.Reobserve", chains.KindNotFound, fmt.Errorf("no tx %d", n))
+		return nil, fault.E("mem.Reobserve", fault.NotFound, fmt.Errorf("no tx %d", n))
 	}
 	return []chains.Event{m.event(n)}, nil
 }
@@ -221,7 +222,7 @@ func digest(mt chains.Mint) []byte {
 
 func (m *mem) Build(_ context.Context, req chains.BuildRequest) (chains.Submission, error) {
 	if req.Kind != chains.SubmitMint || req.Mint == nil {
-		return chains.Submission{}, chains.E("mem.Build", chains.KindInvalid, errors.New("only mints"))
+		return chains.Submission{}, fault.E("mem.Build", fault.Invalid, errors.New("only mints"))
 	}
 	return chains.Submission{Kind: chains.SubmitMint, ID: req.Mint.Lock.TransferID(),
 		Payload: fmt.Appendf(nil, "%d", req.Mint.Amount),
@@ -230,11 +231,11 @@ func (m *mem) Build(_ context.Context, req chains.BuildRequest) (chains.Submissi
 
 func (m *mem) Submit(_ context.Context, req chains.SubmitRequest) (chains.Status, error) {
 	if len(req.Signatures) == 0 {
-		return chains.Status{}, chains.E("mem.Submit", chains.KindRejected, errors.New("no signature"))
+		return chains.Status{}, fault.E("mem.Submit", fault.Rejected, errors.New("no signature"))
 	}
 	amount, err := strconv.ParseUint(string(req.Submission.Payload), 10, 64)
 	if err != nil {
-		return chains.Status{}, chains.E("mem.Submit", chains.KindInvalid, err)
+		return chains.Status{}, fault.E("mem.Submit", fault.Invalid, err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
