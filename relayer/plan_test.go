@@ -158,3 +158,54 @@ func TestPlanObserved(t *testing.T) {
 		})
 	}
 }
+
+func TestPlanConfirm(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	submitted := Transfer{State: StateSubmitted, NextAttempt: now.Add(-time.Second)}
+	notYet := submitted
+	notYet.NextAttempt = now.Add(time.Second)
+	quorum := Transfer{State: StateQuorum}
+	cases := []struct {
+		name string
+		t    Transfer
+		st   chains.SubmissionState
+		want confirmAction
+	}{
+		{"done is minted, whoever submitted", quorum, chains.StateDone, confirmMinted},
+		{"done after our submission", submitted, chains.StateDone, confirmMinted},
+		{"our transaction vanished", submitted, chains.StateUnknown, confirmResubmit},
+		{"our transaction failed", submitted, chains.StateFailed, confirmResubmit},
+		{"an instalment was minted", submitted, chains.StatePartial, confirmResubmit},
+		{"not before the next attempt", notYet, chains.StateUnknown, confirmWait},
+		{"pending is waited for", submitted, chains.StatePending, confirmWait},
+		{"included is waited for", submitted, chains.StateIncluded, confirmWait},
+		{"not ours to resubmit", quorum, chains.StateUnknown, confirmWait},
+	}
+	for _, c := range cases {
+		if got := planConfirm(c.t, chains.Status{State: c.st}, now); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestRebroadcastBacksOffAsATransferAges(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	base := 5 * time.Second
+	cases := []struct {
+		name           string
+		age, sinceLast time.Duration
+		due            bool
+	}{
+		{"young: every base", 6 * time.Second, 5 * time.Second, true},
+		{"young: not before base", 6 * time.Second, 4 * time.Second, false},
+		{"older: twice base", 15 * time.Second, 9 * time.Second, false},
+		{"older: due after twice base", 15 * time.Second, 10 * time.Second, true},
+		{"old: at most 16 times base", 24 * time.Hour, 80 * time.Second, true},
+		{"old: not before 16 times base", 24 * time.Hour, 79 * time.Second, false},
+	}
+	for _, c := range cases {
+		if got := rebroadcastDue(now.Add(-c.age), now.Add(-c.sinceLast), now, base); got != c.due {
+			t.Errorf("%s: due %v, want %v", c.name, got, c.due)
+		}
+	}
+}

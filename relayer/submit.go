@@ -208,17 +208,38 @@ func (r *Relayer) confirmOne(ctx context.Context, now time.Time, t Transfer) err
 	r.mu.Lock()
 	r.polled[t.ID] = now
 	r.mu.Unlock()
-	switch {
-	case st.State == chains.StateDone:
+	switch planConfirm(t, st, now) {
+	case confirmMinted:
 		return r.markMinted(ctx, t.ID, st)
-	case t.State == StateSubmitted && !now.Before(t.NextAttempt) &&
-		(st.State == chains.StateUnknown || st.State == chains.StateFailed || st.State == chains.StatePartial):
-		// The transaction vanished, failed, or minted an instalment:
-		// submit again (idempotent on the destination), backing off on
-		// failure like a first attempt.
+	case confirmResubmit:
 		return r.attempt(ctx, d, t, SubmitterRank(t.ID, r.cfg.Members, r.self))
 	}
 	return nil
+}
+
+// confirmAction is what a destination's status asks of a transfer.
+type confirmAction int
+
+const (
+	confirmWait     confirmAction = iota // nothing to do yet
+	confirmMinted                        // record it minted
+	confirmResubmit                      // submit it again
+)
+
+// planConfirm decides what a transfer's destination status asks for: a
+// mint the destination shows done is recorded; one this relayer submitted
+// whose transaction vanished, failed or minted only an instalment is
+// submitted again once its next attempt is due (idempotent on the
+// destination, backing off on failure like a first attempt). Pure.
+func planConfirm(t Transfer, st chains.Status, now time.Time) confirmAction {
+	switch {
+	case st.State == chains.StateDone:
+		return confirmMinted
+	case t.State == StateSubmitted && !now.Before(t.NextAttempt) &&
+		(st.State == chains.StateUnknown || st.State == chains.StateFailed || st.State == chains.StatePartial):
+		return confirmResubmit
+	}
+	return confirmWait
 }
 
 // markMinted records that the destination shows a transfer fully minted.
@@ -268,13 +289,7 @@ func (r *Relayer) rebroadcast(ctx context.Context) error {
 		r.mu.Lock()
 		last, ok := r.sent[t.ID]
 		r.mu.Unlock()
-		wait := r.cfg.Rebroadcast
-		if !t.AttestedAt.IsZero() {
-			// 1×, 2×, 4× … 16× Rebroadcast as the transfer ages.
-			for age := now.Sub(t.AttestedAt); wait < 16*r.cfg.Rebroadcast && age > 2*wait; wait *= 2 {
-			}
-		}
-		if ok && now.Sub(last) < wait {
+		if ok && !rebroadcastDue(t.AttestedAt, last, now, r.cfg.Rebroadcast) {
 			continue
 		}
 		var own []Attestation
@@ -301,6 +316,19 @@ func (r *Relayer) rebroadcast(ctx context.Context) error {
 		r.mu.Unlock()
 	}
 	return nil
+}
+
+// rebroadcastDue reports whether an attestation last sent at last is due
+// again: every base at first, then 2×, 4× … up to 16× base as the transfer
+// ages since it was attested, so a large backlog does not flood the peers.
+// Pure.
+func rebroadcastDue(attestedAt, last, now time.Time, base time.Duration) bool {
+	wait := base
+	if !attestedAt.IsZero() {
+		for age := now.Sub(attestedAt); wait < 16*base && age > 2*wait; wait *= 2 {
+		}
+	}
+	return now.Sub(last) >= wait
 }
 
 // recordHeads stores each chain's head for `fluxbridge status`.
