@@ -1,7 +1,6 @@
 package reserve
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
@@ -9,10 +8,10 @@ import (
 )
 
 // LockID returns the transfer id of the lock output txid:vout,
-// "flux:<display txid>:<vout>" (DESIGN §4). A refund's Ref names the lock it
-// refunds the same way.
+// "flux:<display txid>:<vout>" (DESIGN §4), as chains.LockRef spells it. A
+// refund's Ref names the lock it refunds the same way.
 func LockID(txid chainhash.Hash, vout uint32) string {
-	return "flux:" + txid.String() + ":" + strconv.FormatUint(uint64(vout), 10)
+	return chains.LockRef{TxID: txid, Vout: vout}.TransferID()
 }
 
 // blockRef is the chains.BlockRef of a block at height.
