@@ -20,6 +20,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains"
 	pb "github.com/fluxbridge/fluxbridge/chains/chainrpc/chainpb"
 	"github.com/fluxbridge/fluxbridge/fault"
+	"github.com/fluxbridge/fluxbridge/internal/testbin"
 )
 
 // memPlugin is the test plugin binary (internal/memplugin), built once for
@@ -30,28 +31,21 @@ var memPlugin struct {
 }
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "chainrpc-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	memPlugin.path = filepath.Join(dir, "memplugin")
-	build := exec.Command("go", "build", "-o", memPlugin.path, "./internal/memplugin")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the test plugin:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
+	testbin.Main(withPlugin{m}, testbin.Binary{Pkg: "chains/chainrpc/internal/memplugin", Path: &memPlugin.path})
+}
+
+// withPlugin pins the built test plugin's checksum before the tests and
+// stops every plugin client after them.
+type withPlugin struct{ m *testing.M }
+
+func (w withPlugin) Run() int {
+	var err error
 	if memPlugin.sum, err = Checksum(memPlugin.path); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.RemoveAll(dir)
-		os.Exit(1)
+		return 1
 	}
-	code := m.Run()
-	CleanupClients()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	defer CleanupClients()
+	return w.m.Run()
 }
 
 // testConfig is a pinned config for the memplugin with fast supervision.

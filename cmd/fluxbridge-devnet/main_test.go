@@ -5,34 +5,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/internal/devnet"
+	"github.com/fluxbridge/fluxbridge/internal/testbin"
 )
 
 // pluginPath is the EVM plugin binary TestMain builds once.
 var pluginPath string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "fluxbridge-devnet-cmd-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	pluginPath = filepath.Join(dir, "fluxbridge-plugin-evm")
-	build := exec.Command("go", "build", "-o", pluginPath, "../fluxbridge-plugin-evm")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the plugin:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testbin.Main(m, testbin.Binary{Pkg: "cmd/fluxbridge-plugin-evm", Path: &pluginPath})
 }
 
 // A demo with --dir naming a directory that does not exist creates it (and

@@ -3,11 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,28 +16,14 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/evm/evmtest"
 	"github.com/fluxbridge/fluxbridge/contracts/evm/evmsim"
 	"github.com/fluxbridge/fluxbridge/fault"
+	"github.com/fluxbridge/fluxbridge/internal/testbin"
 )
 
 // pluginPath is the plugin binary TestMain builds once for every test.
 var pluginPath string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "fluxbridge-plugin-evm-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	pluginPath = filepath.Join(dir, "fluxbridge-plugin-evm")
-	build := exec.Command("go", "build", "-o", pluginPath, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the plugin:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testbin.Main(m, testbin.Binary{Pkg: "cmd/fluxbridge-plugin-evm", Path: &pluginPath})
 }
 
 // logBuffer collects the host's log lines (including the plugin's, relayed).

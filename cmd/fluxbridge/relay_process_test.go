@@ -23,34 +23,6 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 )
 
-// buildPlugin builds the EVM plugin next to the fluxbridge binary, where
-// fluxbridge-devnet, built there too, looks for it.
-func buildPlugin(t testing.TB, bin string) string {
-	t.Helper()
-	return buildNextTo(t, bin, "fluxbridge-plugin-evm")
-}
-
-// buildDevnet builds fluxbridge-devnet next to the fluxbridge binary.
-func buildDevnet(t testing.TB, bin string) string {
-	t.Helper()
-	return buildNextTo(t, bin, "fluxbridge-devnet")
-}
-
-// buildNextTo builds the command cmd/<name> next to the fluxbridge binary
-// and returns its path.
-func buildNextTo(t testing.TB, bin, name string) string {
-	t.Helper()
-	p := filepath.Join(filepath.Dir(bin), name)
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	out, err := exec.Command("go", "build", "-o", p, "../"+name).CombinedOutput()
-	if err != nil {
-		t.Fatalf("building %s: %v\n%s", name, err, out)
-	}
-	return p
-}
-
 // devnetReady is the part of fluxbridge-devnet's first JSON line the test reads.
 type devnetReady struct {
 	EVMRPC   string   `json:"evm_rpc"`
@@ -181,8 +153,8 @@ func running(pid int) bool {
 // every lock is minted exactly once.
 func TestRelayerProcessesSurviveSIGKILL(t *testing.T) {
 	bin := buildBinary(t)
-	buildPlugin(t, bin)
-	devnetBin := buildDevnet(t, bin)
+	bins.Path(t, "cmd/fluxbridge-plugin-evm") // next to fluxbridge-devnet, where it looks for it
+	devnetBin := bins.Path(t, "cmd/fluxbridge-devnet")
 	dir := t.TempDir()
 	const locks = 30
 	dn := startProcess(t, "devnet", devnetBin, "--chains-only", "--demo", "--locks", fmt.Sprint(locks), "--timeout", "150s",

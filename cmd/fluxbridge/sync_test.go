@@ -5,47 +5,30 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fluxbridge/fluxbridge/internal/testbin"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
+// bins are the commands the process tests run, built on first use side by
+// side (fluxbridge-devnet finds the plugin next to itself) and removed after
+// the tests.
+var bins testbin.Set
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	bins.Close()
+	os.Exit(code)
+}
 
 // buildBinary builds the fluxbridge command once per test binary run.
 func buildBinary(t testing.TB) string {
 	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "fluxbridge-bin")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "fluxbridge")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = &buildError{out: string(out), err: err}
-		}
-	})
-	if binErr != nil {
-		t.Fatalf("go build: %v", binErr)
-	}
-	return binPath
+	return bins.Path(t, "cmd/fluxbridge")
 }
-
-type buildError struct {
-	out string
-	err error
-}
-
-func (e *buildError) Error() string { return e.err.Error() + "\n" + e.out }
 
 // simnetInfo is the line `flux simnet` prints when it is ready.
 type simnetInfo struct {
