@@ -13,6 +13,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/fault"
+	"github.com/fluxbridge/fluxbridge/internal/testclock"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
 	"github.com/fluxbridge/fluxbridge/relayer/store/memstore"
@@ -30,21 +31,6 @@ const (
 )
 
 var bridge = [20]byte{0xb1}
-
-// clock is a test clock that moves step forward on every reading, so time
-// passes as fast as the pipeline works and backoffs expire without sleeping.
-type clock struct {
-	mu   sync.Mutex
-	now  time.Time
-	step time.Duration
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(c.step)
-	return c.now
-}
 
 // source is a FLUX source with a settable head and per-transaction events.
 // Its best chain's block at height h has the hash "ours-h".
@@ -256,7 +242,7 @@ func eachStore(t *testing.T, test func(t *testing.T, open opener)) {
 // harness is one relayer of a 2-of-3 set with its store and fake chains.
 type harness struct {
 	t    *testing.T
-	clk  *clock
+	clk  *testclock.Clock
 	src  *source
 	snk  *sink
 	out  *outbox
@@ -270,7 +256,7 @@ type harness struct {
 
 func newHarness(t *testing.T, open opener, tune func(*relayer.Config)) *harness {
 	t.Helper()
-	h := &harness{t: t, clk: &clock{now: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), step: 50 * time.Millisecond},
+	h := &harness{t: t, clk: testclock.Stepping(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), 50*time.Millisecond),
 		src: &source{}, snk: newSink(), out: &outbox{}}
 	h.src.head = chains.Head{Tip: chains.BlockRef{Height: 1000, Hash: "tip"}, Final: chains.BlockRef{Height: 961}, Healthy: true}
 	var members [][]byte

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math/big"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,25 +16,8 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/evm/evmtest"
 	"github.com/fluxbridge/fluxbridge/contracts/evm/evmsim"
 	"github.com/fluxbridge/fluxbridge/fault"
+	"github.com/fluxbridge/fluxbridge/internal/testclock"
 )
-
-// fakeClock is a settable clock for fee bumping.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // signed builds and signs a mint with the first n relayer keys.
 func signedMint(t *testing.T, h evmtest.SinkHarness, m chains.Mint, n int) chains.SubmitRequest {
@@ -63,7 +45,7 @@ func TestSinkBumpsStuckTransactionsUpToTheCap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
+	clock := testclock.New(time.Unix(1_700_000_000, 0))
 	cfg := sinkConfig(ch)
 	cfg.Now = clock.Now
 	cfg.Fees.TipCap = big.NewInt(1_000_000_000)
@@ -82,7 +64,7 @@ func TestSinkBumpsStuckTransactionsUpToTheCap(t *testing.T) {
 	if again, err := snk.Status(t.Context(), chains.SubmitMint, st.ID); err != nil || again.TxID != st.TxID {
 		t.Fatalf("Status before BumpAfter replaced the transaction: %+v, %v", again, err)
 	}
-	clock.advance(DefaultBumpAfter + time.Second)
+	clock.Advance(DefaultBumpAfter + time.Second)
 	bumped, err := snk.Status(t.Context(), chains.SubmitMint, st.ID)
 	if err != nil || bumped.State != chains.StatePending || bumped.TxID == st.TxID {
 		t.Fatalf("Status after BumpAfter = %+v, %v; want a replacement", bumped, err)
@@ -97,7 +79,7 @@ func TestSinkBumpsStuckTransactionsUpToTheCap(t *testing.T) {
 	if !strings.Contains(bumped.Reason, "fee cap reached") || snk.Drops()[DropBumpCapReached] != 1 {
 		t.Fatalf("the cap allows no further bump but Status says %q (drops %v)", bumped.Reason, snk.Drops())
 	}
-	clock.advance(10 * DefaultBumpAfter)
+	clock.Advance(10 * DefaultBumpAfter)
 	if still, err := snk.Status(t.Context(), chains.SubmitMint, st.ID); err != nil || still.TxID != bumped.TxID {
 		t.Fatalf("bumped beyond the cap: %+v, %v", still, err)
 	}

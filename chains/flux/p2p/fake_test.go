@@ -14,6 +14,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
+	"github.com/fluxbridge/fluxbridge/internal/testclock"
 )
 
 // waitTimeout bounds every wait on real sockets in these tests.
@@ -31,25 +32,8 @@ func eventually(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-// fakeClock is a manual clock for Config.Now.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{t: time.Unix(1_700_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newFakeClock is a manual clock for Config.Now.
+func newFakeClock() *testclock.Clock { return testclock.New(time.Unix(1_700_000_000, 0)) }
 
 // fakeOpts configure how a fake node answers the handshake.
 type fakeOpts struct {

@@ -32,7 +32,7 @@ func testAttestationAddedOnce(t *testing.T, e *env) {
 		}
 		return nil
 	})
-	e.clock.Add(time.Minute)
+	e.clock.Advance(time.Minute)
 	// The same (transfer, signer, digest, mint), even in another envelope
 	// with another signature, is not added again and is no conflict.
 	again := a
@@ -153,7 +153,7 @@ func testApproveIdempotent(t *testing.T, e *env) {
 		first = tx.Now()
 		return errors.Join(tx.Approve(destEVM, id, 100), tx.Approve(destEVM, id, 100))
 	})
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	e.update(t, func(tx relayer.Tx) error {
 		return errors.Join(tx.Approve(destEVM, id, 100), tx.Approve(destEVM, id, 999))
 	})
@@ -172,7 +172,7 @@ func testApproved(t *testing.T, e *env) {
 		t1 = tx.Now()
 		return errors.Join(tx.Approve(destEVM, "a", top), tx.Approve(destSolana, "s", math.MaxUint64))
 	})
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	e.update(t, func(tx relayer.Tx) error { t2 = tx.Now(); return tx.Approve(destEVM, "b", top-1) })
 	for _, c := range []struct {
 		name  string
@@ -192,7 +192,7 @@ func testApproved(t *testing.T, e *env) {
 			t.Errorf("Approved %s = %d, %v; want %d", c.name, got, err, c.want)
 		}
 	}
-	e.clock.Add(time.Hour)
+	e.clock.Advance(time.Hour)
 	e.update(t, func(tx relayer.Tx) error { t3 = tx.Now(); return tx.Approve(destEVM, "c", 1) })
 	got, err := readErr(e, approved(destEVM, time.Time{}))
 	wantKind(t, "Approved over 2^64-1", err, fault.Internal)
@@ -318,7 +318,7 @@ func testJournalEntries(t *testing.T, e *env) {
 	}
 	var nows []time.Time
 	for _, s := range steps {
-		e.clock.Add(1500 * time.Millisecond)
+		e.clock.Advance(1500 * time.Millisecond)
 		e.update(t, func(tx relayer.Tx) error {
 			nows = append(nows, tx.Now())
 			for _, en := range s {

@@ -15,12 +15,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/fault"
+	"github.com/fluxbridge/fluxbridge/internal/testclock"
 	"github.com/fluxbridge/fluxbridge/relayer"
 	"github.com/fluxbridge/fluxbridge/relayer/journal"
 )
@@ -84,7 +84,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) relayer.Sto
 		{"PutHead keeps each chain's last head and Heads returns them all", testHeads},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &clock{now: t0}
+			c := testclock.New(t0)
 			tc.f(t, &env{s: open(t, c.Now), clock: c})
 		})
 	}
@@ -103,38 +103,10 @@ const (
 	destSolana chains.ID = chains.SolanaMainnet
 )
 
-// clock is the settable clock the stores under test read.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Set sets the clock.
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-// Add moves the clock on by d and returns the new time.
-func (c *clock) Add(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
 // env is one subtest's store and clock.
 type env struct {
 	s     relayer.Store
-	clock *clock
+	clock *testclock.Clock
 }
 
 // update runs fn in an Update and fails the test if it fails.

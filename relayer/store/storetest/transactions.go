@@ -210,7 +210,7 @@ func testNowPerTransaction(t *testing.T, e *env) {
 		var first, second time.Time
 		noErr(t, c.name, c.run(func(tx relayer.Tx) error {
 			first = tx.Now()
-			e.clock.Add(time.Second)
+			e.clock.Advance(time.Second)
 			second = tx.Now()
 			return nil
 		}))
@@ -229,7 +229,7 @@ func testRowsCarryNow(t *testing.T, e *env) {
 	var now time.Time
 	e.update(t, func(tx relayer.Tx) error {
 		now = tx.Now()
-		e.clock.Add(time.Minute) // rows must carry the transaction's time, not the clock's later one
+		e.clock.Advance(time.Minute) // rows must carry the transaction's time, not the clock's later one
 		_, err := tx.AddAttestation(attestation(1, 0x11, 0xd1))
 		return errors.Join(err, tx.Approve(destEVM, "flux:ab:0", 5),
 			tx.AddSubmission(relayer.Submission{TransferID: "flux:ab:0", Dest: destEVM, TxID: "0x01", State: chains.StatePending}))
