@@ -106,6 +106,11 @@ type Event struct {
 	// Release: the burn nonce range, inclusive. Refund: the refunded lock id in Ref.
 	FromNonce, ToNonce uint64
 	Ref                string
+	// Inputs are the reserve outpoints a reserve spend (release, refund,
+	// reserve-spend) spent, "<display txid>:<vout>", in input order. Only
+	// the FLUX light node reports reserve spends, in process, so this field
+	// does not cross the plugin boundary.
+	Inputs []string
 	// Invalid says why an invalid lock must be refunded (a memo error code or
 	// a policy reason); RefundTo is where to (a FLUX address), empty when it
 	// cannot be derived from the first input and needs an operator's claim.

@@ -22,6 +22,12 @@ func (l LockRef) TransferID() string {
 	return "flux:" + DisplayHash(l.TxID) + ":" + strconv.FormatUint(uint64(l.Vout), 10)
 }
 
+// FormatOutPoint spells a FLUX outpoint as events and spends name it:
+// "<display txid>:<vout>" (txid in internal byte order).
+func FormatOutPoint(txid [32]byte, vout uint32) string {
+	return DisplayHash(txid) + ":" + strconv.FormatUint(uint64(vout), 10)
+}
+
 // Mint asks a destination chain to mint the parallel asset for one lock.
 type Mint struct {
 	Lock LockRef
@@ -39,13 +45,51 @@ type SubmissionKind string
 const (
 	// SubmitMint mints for one lock (lock → mint).
 	SubmitMint SubmissionKind = "mint"
+	// SubmitReserveSpend spends the FLUX reserve: a release, a refund or a
+	// move (burn → release, DESIGN §3).
+	SubmitReserveSpend SubmissionKind = "reserve-spend"
 )
+
+// Payout is one output a spend of the FLUX reserve pays.
+type Payout struct {
+	// To is a decoded FLUX address: 2-byte version prefix ‖ 20-byte hash.
+	To []byte
+	// Amount is what the output pays, in zatoshi.
+	Amount uint64
+}
+
+// ReserveSpend asks the FLUX chain's sink for the transaction that spends the
+// reserve (DESIGN §3 Release and Refund). Every relayer that asks with the
+// same ReserveSpend from the same view of the chain gets the same
+// transaction: that is how validators check a proposal.
+type ReserveSpend struct {
+	// Release: the burns' chain and inclusive nonce range, written as the
+	// FLXR1 memo. Set when Refund is nil and Payouts is not empty.
+	Chain              ID
+	FromNonce, ToNonce uint64
+	// Refund: the refunded lock, written as the FLXF1 memo.
+	Refund *LockRef
+	// Payouts are paid in order.
+	Payouts []Payout
+	// RefHeight: only reserve outputs created at or below it are spent, so
+	// they are final for every relayer once the round starts.
+	RefHeight uint64
+	// Expiry is the transaction's expiry height.
+	Expiry uint64
+	// FeeRate is the set-wide fee rate, zatoshi per byte.
+	FeeRate uint64
+	// Exclude lists reserve outpoints not to spend, "<display txid>:<vout>":
+	// the inputs of spends that are signed and not yet dead.
+	Exclude []string
+}
 
 // BuildRequest asks a sink for an unsigned submission.
 type BuildRequest struct {
 	Kind SubmissionKind
 	// Mint is set for SubmitMint.
 	Mint *Mint
+	// Spend is set for SubmitReserveSpend.
+	Spend *ReserveSpend
 }
 
 // SigScheme names how a digest is signed. The list is append-only.
@@ -83,6 +127,10 @@ type Submission struct {
 	Digests []Digest
 	// Threshold is the number of distinct signers the destination requires.
 	Threshold int
+	// Inputs are the outpoints a reserve spend spends, "<display txid>:<vout>";
+	// TxID is its transaction id (display hex), which the signatures fix.
+	Inputs []string
+	TxID   string
 }
 
 // Signature is one signer's signature over one digest of a submission.
@@ -158,6 +206,9 @@ type Limits struct {
 	// MintFee the fee it deducts (zatoshi): a lock below MinLock, or not
 	// above MintFee, can never be minted there.
 	MinLock, MintFee uint64
+	// MinBurn is the smallest burn the bridge accepts, zatoshi; every burn
+	// at or above it can be paid.
+	MinBurn uint64
 }
 
 // Sink writes to a destination chain. It never holds relayer keys: it builds

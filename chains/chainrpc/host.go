@@ -154,5 +154,5 @@ func (s hostSink) Limits(ctx context.Context) (chains.Limits, error) {
 	if err != nil {
 		return chains.Limits{}, s.p.failed(op, err)
 	}
-	return chains.Limits{MinLock: l.GetMinLock(), MintFee: l.GetMintFee()}, nil
+	return chains.Limits{MinLock: l.GetMinLock(), MintFee: l.GetMintFee(), MinBurn: l.GetMinBurn()}, nil
 }

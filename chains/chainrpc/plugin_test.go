@@ -231,6 +231,9 @@ func TestEveryCallCrossesTheBoundary(t *testing.T) {
 	if l, err := snk.Ledger(ctx); err != nil || l.Minted != 42 || l.Chain != 77 || l.At.Height != 5 {
 		t.Fatalf("Ledger = %+v, %v", l, err)
 	}
+	if l, err := snk.Limits(ctx); err != nil || l != (chains.Limits{MinLock: 1, MinBurn: 1}) {
+		t.Fatalf("Limits = %+v, %v; want the memplugin's minimum lock 1, no fee and minimum burn 1", l, err)
+	}
 	// The plugin's hclog line reached the host's slog logger as a record
 	// with its level and fields.
 	rec := logs.waitFor(t, "the plugin's \"configured\" line", func(r slog.Record) bool { return r.Message == "configured" })

@@ -395,7 +395,7 @@ func (ss sinkServer) Limits(ctx context.Context, _ *pb.Empty) (*pb.SinkLimits, e
 	if err != nil {
 		return nil, toStatus("chainrpc.Sink.Limits", err)
 	}
-	return &pb.SinkLimits{MinLock: l.MinLock, MintFee: l.MintFee}, nil
+	return &pb.SinkLimits{MinLock: l.MinLock, MintFee: l.MintFee, MinBurn: l.MinBurn}, nil
 }
 
 // register registers the three services of s on g.

@@ -378,15 +378,16 @@ func (s *Sink) alreadyUsed(ctx context.Context, id string, l chains.LockRef, fin
 	return chains.Status{}, false, nil
 }
 
-// Limits reads the bridge's minimum lock and mint fee at the agreed tip
-// (they are immutable: a bridge deployed in the last block has them).
+// Limits reads the bridge's minimum lock, mint fee and minimum burn at the
+// agreed tip (they are immutable: a bridge deployed in the last block has
+// them).
 func (s *Sink) Limits(ctx context.Context) (chains.Limits, error) {
 	tip, err := first(ctx, s.c, s.c.latestHeader)
 	if err != nil {
 		return chains.Limits{}, err
 	}
 	l, err := s.readLimits(ctx, tip.Hash())
-	return chains.Limits{MinLock: l.minLock, MintFee: l.mintFee}, err
+	return chains.Limits{MinLock: l.minLock, MintFee: l.mintFee, MinBurn: l.minBurn}, err
 }
 
 // fee returns the bridge's mint fee (immutable), read once.
@@ -395,8 +396,8 @@ func (s *Sink) fee(ctx context.Context, at common.Hash) (uint64, error) {
 	return l.mintFee, err
 }
 
-// limits are the bridge's immutable minimum lock and mint fee.
-type limits struct{ minLock, mintFee uint64 }
+// limits are the bridge's immutable minimum lock, mint fee and minimum burn.
+type limits struct{ minLock, mintFee, minBurn uint64 }
 
 // readLimits reads the bridge's limits once per process (they are
 // immutable: no owner, no proxy).
@@ -412,6 +413,9 @@ func (s *Sink) readLimits(ctx context.Context, at common.Hash) (limits, error) {
 		return l, err
 	}
 	if l.mintFee, err = s.c.readUint64(ctx, at, "mintFee"); err != nil {
+		return l, err
+	}
+	if l.minBurn, err = s.c.readUint64(ctx, at, "minBurn"); err != nil {
 		return l, err
 	}
 	s.limits = &l

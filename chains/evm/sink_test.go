@@ -179,7 +179,7 @@ func TestSinkRateLimitPauseAndCap(t *testing.T) {
 // A lock the bridge's immutable rules refuse whoever signs it is forbidden,
 // not rejected: the relayer refunds it instead of retrying it forever.
 func TestSinkForbiddenMints(t *testing.T) {
-	ch := evmtest.NewFunded(t, evmsim.Config{MinLock: 1_000_000_000, MintFee: 1_000_000}, 0)
+	ch := evmtest.NewFunded(t, evmsim.Config{MinLock: 1_000_000_000, MintFee: 1_000_000, MinBurn: 123_456_789}, 0)
 	_, snk := openSink(t, sinkConfig(ch))
 	h := evmtest.SinkHarness{Chain: ch, Snk: snk}
 	to := common.Address{0xcd}
@@ -190,8 +190,8 @@ func TestSinkForbiddenMints(t *testing.T) {
 	if _, err := snk.Submit(t.Context(), signedMint(t, h, mintOf(1_000_000_000, 2, to), 2)); err != nil {
 		t.Fatalf("Submit at the minimum = %v", err)
 	}
-	if l, err := snk.Limits(t.Context()); err != nil || l.MinLock != 1_000_000_000 || l.MintFee != 1_000_000 {
-		t.Fatalf("Limits = %+v, %v; want the bridge's minimum 1e9 and fee 1e6", l, err)
+	if l, err := snk.Limits(t.Context()); err != nil || l != (chains.Limits{MinLock: 1_000_000_000, MintFee: 1_000_000, MinBurn: 123_456_789}) {
+		t.Fatalf("Limits = %+v, %v; want the bridge's minimum lock 1e9, fee 1e6 and minimum burn 123456789", l, err)
 	}
 	zero := mintOf(1_000_000_000, 3, common.Address{})
 	if _, err := snk.Build(t.Context(), chains.BuildRequest{Kind: chains.SubmitMint, Mint: &zero}); fault.KindOf(err) != fault.Forbidden {

@@ -347,6 +347,7 @@ type deployment struct {
 	threshold uint8
 	minLock   uint64
 	fee       uint64
+	minBurn   uint64
 	rate      uint64
 	cap       uint64
 	grace     uint32
@@ -357,14 +358,14 @@ type deployment struct {
 func (b *bridge) validDeployment() deployment {
 	return deployment{
 		signers: signers(b.SignerKeys), threshold: uint8(b.Threshold()),
-		minLock: 10 * flux, rate: 1000 * flux, cap: 10_000 * flux, grace: 3600, prefixes: b.Prefixes,
+		minLock: 10 * flux, minBurn: 2 * flux, rate: 1000 * flux, cap: 10_000 * flux, grace: 3600, prefixes: b.Prefixes,
 	}
 }
 
 func (b *bridge) deployTx(d deployment, gas uint64) (common.Address, *types.Transaction, *evm.FluxBridge, error) {
 	auth := b.Transactor(b.Deployer)
 	auth.GasLimit = gas
-	return evm.DeployFluxBridge(auth, b.Client, d.signers, d.threshold, d.minLock, d.fee, d.rate, d.cap, d.grace, d.prefixes[0], d.prefixes[1])
+	return evm.DeployFluxBridge(auth, b.Client, d.signers, d.threshold, d.minLock, d.fee, d.minBurn, d.rate, d.cap, d.grace, d.prefixes[0], d.prefixes[1])
 }
 
 // deploy deploys another FluxBridge on b's chain and returns it with its

@@ -513,10 +513,17 @@ func TestBurn(t *testing.T) {
 	if b.Prefixes != [2][2]byte{params.SimNet.PubKeyHashPrefix, params.SimNet.ScriptHashPrefix} {
 		t.Fatalf("evmsim deployed prefixes %x, want FLUX SimNet's", b.Prefixes)
 	}
+	if got := view(b.Bridge.MinBurn(opts)).get(t); got != flux {
+		t.Fatalf("evmsim deployed minBurn %d, want its default of 1 FLUX", got)
+	}
 
 	t.Run("zero amount", func(t *testing.T) {
 		b := b.with(t)
 		b.revertsWith("ZeroAmount()", holderBurn(0, b.burnAddr(false, 1)))
+	})
+	t.Run("below the minimum", func(t *testing.T) {
+		b := b.with(t)
+		b.revertsWith(fmt.Sprintf("BelowBurnMinimum(%d, %d)", uint64(flux-1), uint64(flux)), holderBurn(flux-1, b.burnAddr(false, 1)))
 	})
 	rejected := []struct {
 		name   string
@@ -557,7 +564,7 @@ func TestBurn(t *testing.T) {
 	}
 	t.Run("contiguous nonces with t1 and t3 prefixes", func(t *testing.T) {
 		burnOK(t, 10*flux, withPrefix(params.SimNet.PubKeyHashPrefix))
-		burnOK(t, 1, withPrefix(params.SimNet.ScriptHashPrefix))
+		burnOK(t, flux, withPrefix(params.SimNet.ScriptHashPrefix)) // the minimum
 		burnOK(t, 25*flux, b.burnAddr(false, 0xee))
 
 		it, err := b.Bridge.FilterBurn(&bind.FilterOpts{Start: 0}, nil, nil)
@@ -590,7 +597,7 @@ func TestBurn(t *testing.T) {
 			t.Fatalf("FilterBurn(nonce 1): %v", err)
 		}
 		defer one.Close()
-		if !one.Next() || one.Event.Nonce != 1 || one.Event.Amount != 1 || one.Next() {
+		if !one.Next() || one.Event.Nonce != 1 || one.Event.Amount != flux || one.Next() {
 			t.Fatalf("FilterBurn by nonce 1 did not return exactly burn 1")
 		}
 	})
@@ -599,7 +606,7 @@ func TestBurn(t *testing.T) {
 		bal := b.balance(to)
 		b.revertsWith(fmt.Sprintf("ERC20InsufficientBalance(%s, %d, %d)", to.Hex(), bal, bal+1), holderBurn(bal+1, b.burnAddr(true, 3)))
 		stranger := b.relayer
-		b.reverts("ERC20InsufficientBalance", try(b.Bridge.Burn(b.Transactor(stranger), 1, b.burnAddr(false, 3))))
+		b.reverts("ERC20InsufficientBalance", try(b.Bridge.Burn(b.Transactor(stranger), flux, b.burnAddr(false, 3))))
 		if got := view(b.Bridge.BurnCount(opts)).get(t); got != uint64(len(want)) {
 			t.Fatalf("burnCount %d, want %d", got, len(want))
 		}
@@ -636,4 +643,118 @@ func TestBurn(t *testing.T) {
 			t.Fatalf("supply %d, want %d", s, funding.v-sum)
 		}
 	})
+}
+
+// TestBurnMinimum: the bridge's immutable minBurn. A burn of exactly minBurn
+// succeeds with the next nonce; one zatoshi less reverts with
+// BelowBurnMinimum(amount, minimum) before any other check but ZeroAmount,
+// burns nothing and consumes no nonce.
+func TestBurnMinimum(t *testing.T) {
+	const minBurn = 3*flux + 7
+	b := newBridge(t, evmsim.Config{Signers: 4, Threshold: 3, MinBurn: minBurn})
+	if got := view(b.Bridge.MinBurn(opts)).get(t); got != minBurn {
+		t.Fatalf("minBurn %d, want the configured %d", got, uint64(minBurn))
+	}
+	to := b.holderAddr()
+	funding := newLock("burnmin/funding", 0, 100*flux, to)
+	b.mustMint(funding, b.quorum(funding))
+	dest := b.burnAddr(true, 0x5a)
+
+	// burnAt burns exactly the minimum and checks the Burn event it emits.
+	burnAt := func(t *testing.T, wantNonce uint64) {
+		b := b.with(t)
+		if nonce, err := b.callBurn(b.holder, minBurn, dest); err != nil || nonce != wantNonce {
+			t.Fatalf("a burn of the minimum would get nonce %d (%v %s), want %d", nonce, err, revertString(err), wantNonce)
+		}
+		before := b.balance(to)
+		rc := b.send(try(b.Bridge.Burn(b.Transactor(b.holder), minBurn, dest)))
+		var ev *evm.FluxBridgeBurn
+		for _, lg := range rc.Logs {
+			if e, err := b.Bridge.ParseBurn(*lg); err == nil {
+				if ev != nil {
+					t.Fatalf("two Burn events in one burn")
+				}
+				ev = e
+			}
+		}
+		if ev == nil {
+			t.Fatalf("the burn of the minimum emitted no Burn event")
+		}
+		if ev.Nonce != wantNonce || ev.Amount != minBurn || ev.FluxAddr != dest || ev.Sender != to {
+			t.Fatalf("Burn nonce %d amount %d addr %x sender %s, want %d %d %x %s",
+				ev.Nonce, ev.Amount, ev.FluxAddr, ev.Sender, wantNonce, uint64(minBurn), dest, to)
+		}
+		if got := b.balance(to); got != before-minBurn {
+			t.Fatalf("balance %d after burning the minimum, want %d", got, before-minBurn)
+		}
+	}
+	// unchanged asserts the burn counters and the holder's balance.
+	unchanged := func(t *testing.T, count, burned, balance uint64) {
+		t.Helper()
+		b := b.with(t)
+		if got := view(b.Bridge.BurnCount(opts)).get(t); got != count {
+			t.Fatalf("burnCount %d after a refused burn, want %d", got, count)
+		}
+		if got := view(b.Bridge.TotalBurned(opts)).get(t); got != burned {
+			t.Fatalf("totalBurned %d after a refused burn, want %d", got, burned)
+		}
+		if got := b.balance(to); got != balance {
+			t.Fatalf("balance %d after a refused burn, want %d", got, balance)
+		}
+	}
+
+	t.Run("exactly the minimum burns with nonce 0", func(t *testing.T) { burnAt(t, 0) })
+
+	t.Run("one zatoshi below the minimum reverts and consumes no nonce", func(t *testing.T) {
+		b := b.with(t)
+		bal := b.balance(to)
+		err := try(b.Bridge.Burn(b.Transactor(b.holder), minBurn-1, dest)).err
+		if err == nil {
+			t.Fatalf("a burn of minBurn−1 was accepted")
+		}
+		data, ok := revertData(err)
+		if !ok {
+			t.Fatalf("the refused burn carries no revert data: %v", err)
+		}
+		name, args := decodeRevert(data)
+		if name != "BelowBurnMinimum" || len(args) != 2 {
+			t.Fatalf("revert %s %v (%v), want BelowBurnMinimum with 2 arguments", name, args, err)
+		}
+		if amount, minimum := args[0], args[1]; amount != uint64(minBurn-1) || minimum != uint64(minBurn) {
+			t.Fatalf("BelowBurnMinimum(%v, %v), want (%d, %d)", amount, minimum, uint64(minBurn-1), uint64(minBurn))
+		}
+		if _, err := b.callBurn(b.holder, minBurn-1, dest); revertString(err) != fmt.Sprintf("BelowBurnMinimum(%d, %d)", uint64(minBurn-1), uint64(minBurn)) {
+			t.Fatalf("eth_call of burn(minBurn−1): %v (revert %s)", err, revertString(err))
+		}
+		unchanged(t, 1, minBurn, bal)
+	})
+
+	t.Run("check order", func(t *testing.T) {
+		b := b.with(t)
+		bal := b.balance(to)
+		// ZeroAmount comes first; 0 is below any minimum.
+		b.revertsWith("ZeroAmount()", try(b.Bridge.Burn(b.Transactor(b.holder), 0, dest)))
+		b.revertsWith(fmt.Sprintf("BelowBurnMinimum(1, %d)", uint64(minBurn)), try(b.Bridge.Burn(b.Transactor(b.holder), 1, dest)))
+		// The minimum is checked before the address prefix and the balance.
+		var foreign [22]byte
+		copy(foreign[:2], params.MainNet.PubKeyHashPrefix[:])
+		b.revertsWith(fmt.Sprintf("BelowBurnMinimum(%d, %d)", uint64(minBurn-1), uint64(minBurn)),
+			try(b.Bridge.Burn(b.Transactor(b.holder), minBurn-1, foreign)))
+		b.revertsWith(fmt.Sprintf("BadAddressPrefix(0x%x)", params.MainNet.PubKeyHashPrefix[:]),
+			try(b.Bridge.Burn(b.Transactor(b.holder), minBurn, foreign)))
+		stranger := b.relayer
+		b.revertsWith(fmt.Sprintf("BelowBurnMinimum(%d, %d)", uint64(minBurn-1), uint64(minBurn)),
+			try(b.Bridge.Burn(b.Transactor(stranger), minBurn-1, dest)))
+		b.reverts("ERC20InsufficientBalance", try(b.Bridge.Burn(b.Transactor(stranger), minBurn, dest)))
+		unchanged(t, 1, minBurn, bal)
+	})
+
+	t.Run("the next burn of the minimum gets nonce 1", func(t *testing.T) { burnAt(t, 1) })
+
+	if got := view(b.Bridge.TotalBurned(opts)).get(t); got != 2*minBurn {
+		t.Fatalf("totalBurned %d, want two minimum burns %d", got, uint64(2*minBurn))
+	}
+	if s := b.supply(); s != funding.v-2*minBurn {
+		t.Fatalf("supply %d, want %d", s, funding.v-2*minBurn)
+	}
 }

@@ -241,6 +241,8 @@ func TestConstructor(t *testing.T) {
 		{"mint fee equal to the minimum lock", func(d *deployment) { d.fee = d.minLock }, "InvalidLimits()"},
 		{"mint fee above the minimum lock", func(d *deployment) { d.fee = d.minLock + 1 }, "InvalidLimits()"},
 		{"minimum lock 0", func(d *deployment) { d.minLock, d.fee = 0, 0 }, "InvalidLimits()"},
+		// A burn of 0 is never payable; the bridge needs a positive minimum.
+		{"minimum burn 0", func(d *deployment) { d.minBurn = 0 }, "InvalidLimits()"},
 	}
 	for _, s := range invalidSets() {
 		cases = append(cases, variant{"signers " + s.name, func(d *deployment) { d.signers, d.threshold = s.set, s.threshold }, s.want})
@@ -266,6 +268,16 @@ func TestConstructor(t *testing.T) {
 		}
 	})
 
+	t.Run("a minimum burn of one zatoshi deploys", func(t *testing.T) {
+		b := b.with(t)
+		d := valid
+		d.minBurn = 1
+		_, bound, _ := b.deploy(d)
+		if got := view(bound.MinBurn(opts)).get(t); got != 1 {
+			t.Fatalf("minBurn %d, want 1", got)
+		}
+	})
+
 	t.Run("a valid deployment", func(t *testing.T) {
 		b := b.with(t)
 		a, bound, rc := b.deploy(valid)
@@ -282,6 +294,7 @@ func TestConstructor(t *testing.T) {
 		}{
 			{"minLock", view(bound.MinLock(opts)).get(t), valid.minLock},
 			{"mintFee", view(bound.MintFee(opts)).get(t), valid.fee},
+			{"minBurn", view(bound.MinBurn(opts)).get(t), valid.minBurn},
 			{"rateLimit", view(bound.RateLimit(opts)).get(t), valid.rate},
 			{"cap", view(bound.Cap(opts)).get(t), valid.cap},
 			{"graceSeconds", uint64(view(bound.GraceSeconds(opts)).get(t)), uint64(valid.grace)},

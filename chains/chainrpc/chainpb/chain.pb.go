@@ -1397,6 +1397,7 @@ type SinkLimits struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	MinLock       uint64                 `protobuf:"varint,1,opt,name=min_lock,json=minLock,proto3" json:"min_lock,omitempty"`
 	MintFee       uint64                 `protobuf:"varint,2,opt,name=mint_fee,json=mintFee,proto3" json:"mint_fee,omitempty"`
+	MinBurn       uint64                 `protobuf:"varint,3,opt,name=min_burn,json=minBurn,proto3" json:"min_burn,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1441,6 +1442,13 @@ func (x *SinkLimits) GetMinLock() uint64 {
 func (x *SinkLimits) GetMintFee() uint64 {
 	if x != nil {
 		return x.MintFee
+	}
+	return 0
+}
+
+func (x *SinkLimits) GetMinBurn() uint64 {
+	if x != nil {
+		return x.MinBurn
 	}
 	return 0
 }
@@ -1555,11 +1563,12 @@ const file_fluxbridge_chain_v1_chain_proto_rawDesc = "" +
 	"\n" +
 	"burn_count\x18\x04 \x01(\x04R\tburnCount\x12!\n" +
 	"\fpaused_until\x18\x05 \x01(\x03R\vpausedUntil\x12-\n" +
-	"\x02at\x18\x06 \x01(\v2\x1d.fluxbridge.chain.v1.BlockRefR\x02at\"B\n" +
+	"\x02at\x18\x06 \x01(\v2\x1d.fluxbridge.chain.v1.BlockRefR\x02at\"]\n" +
 	"\n" +
 	"SinkLimits\x12\x19\n" +
 	"\bmin_lock\x18\x01 \x01(\x04R\aminLock\x12\x19\n" +
-	"\bmint_fee\x18\x02 \x01(\x04R\amintFee2W\n" +
+	"\bmint_fee\x18\x02 \x01(\x04R\amintFee\x12\x19\n" +
+	"\bmin_burn\x18\x03 \x01(\x04R\aminBurn2W\n" +
 	"\x06Plugin\x12M\n" +
 	"\tConfigure\x12%.fluxbridge.chain.v1.ConfigureRequest\x1a\x19.fluxbridge.chain.v1.Info2\xfb\x01\n" +
 	"\x06Source\x12B\n" +

@@ -72,6 +72,9 @@ func (s *Spend) Event(chain chains.ID, blockHash chainhash.Hash, t time.Time) ch
 		Amount:   amount(s.Paid),
 		Evidence: evidence(s.Proof),
 	}
+	for _, o := range s.Inputs {
+		ev.Inputs = append(ev.Inputs, chains.FormatOutPoint(o.Hash, o.Index))
+	}
 	switch s.Kind {
 	case chains.EventRelease:
 		ev.DestChain = chains.ID(s.Release.ChainID)

@@ -59,6 +59,9 @@ type Config struct {
 	// the bridge requires), RateLimit (default 10,000,000 FLUX per 24 h) and
 	// Cap (default 250,000,000 FLUX), in zatoshi.
 	MinLock, MintFee, RateLimit, Cap uint64
+	// MinBurn is the smallest burn the bridge accepts, in zatoshi (default
+	// 1 FLUX = 100,000,000; the bridge requires at least 1).
+	MinBurn uint64
 	// Grace is how long a replaced signer set stays valid (default 1 h).
 	Grace time.Duration
 	// Prefixes are the accepted burn address prefixes, P2PKH then P2SH
@@ -126,6 +129,9 @@ func (c *Config) defaults() {
 	}
 	if c.MinLock == 0 {
 		c.MinLock = 10 * 100_000_000
+	}
+	if c.MinBurn == 0 {
+		c.MinBurn = 100_000_000
 	}
 	if c.RateLimit == 0 {
 		c.RateLimit = 10_000_000 * 100_000_000
@@ -209,7 +215,7 @@ func (c *Chain) deploy(cfg Config) error {
 	// (the 63/64 rule); deploying costs about 2.86 M.
 	auth.GasLimit = 8_000_000
 	addr, tx, bridge, err := evm.DeployFluxBridge(auth, c.Client, signers, uint8(cfg.Threshold),
-		cfg.MinLock, cfg.MintFee, cfg.RateLimit, cfg.Cap, uint32(cfg.Grace/time.Second), cfg.Prefixes[0], cfg.Prefixes[1])
+		cfg.MinLock, cfg.MintFee, cfg.MinBurn, cfg.RateLimit, cfg.Cap, uint32(cfg.Grace/time.Second), cfg.Prefixes[0], cfg.Prefixes[1])
 	if err != nil {
 		return fmt.Errorf("evmsim: deploy FluxBridge: %w", err)
 	}

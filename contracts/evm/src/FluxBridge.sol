@@ -7,8 +7,9 @@ import {FluxToken} from "./FluxToken.sol";
 /// @notice k of n relayers authorise each mint of FLUX locked on the FLUX chain
 /// (MintAuth, DESIGN §3). Every limit is fixed at deployment: there is no owner,
 /// no proxy and no upgrade path, so no key can lift the rate limit or the cap.
-/// Burns are permissionless and never paused or refused; their contiguous
-/// nonces drive releases on the FLUX chain.
+/// Burns are permissionless and never paused: only one below minBurn or to
+/// another network's address is refused. Their contiguous nonces drive
+/// releases on the FLUX chain.
 contract FluxBridge {
     /// @notice The longest a single signer can pause minting for: at once, and
     /// in total over all its pauses while one signer set is current.
@@ -27,6 +28,9 @@ contract FluxBridge {
     /// @notice The flat fee (zatoshi) deducted from a lock's first instalment;
     /// it is not minted and stays in the reserve as slack.
     uint64 public immutable mintFee;
+    /// @notice The smallest burn (zatoshi): at least the release fee plus
+    /// FLUX's dust limit, so every burn can be paid on the FLUX chain.
+    uint64 public immutable minBurn;
     /// @notice The most that can be minted per 24 h (leaky bucket).
     uint64 public immutable rateLimit;
     /// @notice The most that can be in circulation on this chain.
@@ -119,8 +123,8 @@ contract FluxBridge {
 
     error InvalidSignerSet();
     error InvalidThreshold(uint256 threshold, uint256 signers);
-    // InvalidLimits: a zero rate limit or cap, or a mint fee not below the
-    // minimum lock (a lock at the minimum must mint something).
+    // InvalidLimits: a zero rate limit, cap or minimum burn, or a mint fee
+    // not below the minimum lock (a lock at the minimum must mint something).
     error InvalidLimits();
     error Paused(uint64 until);
     error NotPaused();
@@ -138,6 +142,7 @@ contract FluxBridge {
     error RateLimited(uint64 room);
     error CapReached(uint64 cap);
     error ZeroAmount();
+    error BelowBurnMinimum(uint64 amount, uint64 minimum);
     error BadAddressPrefix(bytes2 prefix);
     error NotSigner(address caller);
     // PauseBudgetSpent: what remains of signer's pause budget would not
@@ -148,6 +153,7 @@ contract FluxBridge {
     /// @param threshold how many of them must sign (1..n)
     /// @param minLock_ the smallest lock value that mints (> mintFee_)
     /// @param mintFee_ the flat mint fee (< minLock_)
+    /// @param minBurn_ the smallest burn (> 0): at least the release fee plus FLUX's dust limit
     /// @param rateLimit_ the most minted per 24 h (> 0)
     /// @param cap_ the most in circulation (> 0)
     /// @param graceSeconds_ how long a replaced signer set stays valid
@@ -158,16 +164,18 @@ contract FluxBridge {
         uint8 threshold,
         uint64 minLock_,
         uint64 mintFee_,
+        uint64 minBurn_,
         uint64 rateLimit_,
         uint64 cap_,
         uint32 graceSeconds_,
         bytes2 p2pkhPrefix_,
         bytes2 p2shPrefix_
     ) {
-        if (rateLimit_ == 0 || cap_ == 0 || mintFee_ >= minLock_) revert InvalidLimits();
+        if (rateLimit_ == 0 || cap_ == 0 || minBurn_ == 0 || mintFee_ >= minLock_) revert InvalidLimits();
         token = new FluxToken();
         minLock = minLock_;
         mintFee = mintFee_;
+        minBurn = minBurn_;
         rateLimit = rateLimit_;
         cap = cap_;
         graceSeconds = graceSeconds_;
@@ -264,10 +272,14 @@ contract FluxBridge {
 
     /// @notice Burns amount of the caller's FLUX to be released to fluxAddr
     /// (2-byte prefix ‖ 20-byte hash) on the FLUX chain. Never paused, never
-    /// rate-limited. The address prefix must be the network's t1 or t3 prefix.
+    /// rate-limited. The amount must be at least minBurn, so every burn can
+    /// be paid on the FLUX chain (BelowBurnMinimum otherwise), and the
+    /// address prefix must be the network's t1 or t3 prefix. A refused burn
+    /// consumes no nonce.
     /// @return nonce the burn's nonce (contiguous from 0)
     function burn(uint64 amount, bytes22 fluxAddr) external returns (uint64 nonce) {
         if (amount == 0) revert ZeroAmount();
+        if (amount < minBurn) revert BelowBurnMinimum(amount, minBurn);
         bytes2 prefix = bytes2(fluxAddr);
         if (prefix != p2pkhPrefix && prefix != p2shPrefix) revert BadAddressPrefix(prefix);
         token.bridgeBurn(msg.sender, amount);

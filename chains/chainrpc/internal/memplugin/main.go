@@ -258,8 +258,10 @@ func (m *mem) Status(_ context.Context, _ chains.SubmissionKind, id string) (cha
 	return chains.Status{ID: id, State: chains.StateUnknown}, nil
 }
 
-// Limits are fixed: a minimum of 1 and no fee.
-func (m *mem) Limits(context.Context) (chains.Limits, error) { return chains.Limits{MinLock: 1}, nil }
+// Limits are fixed: a minimum lock of 1, no fee and a minimum burn of 1.
+func (m *mem) Limits(context.Context) (chains.Limits, error) {
+	return chains.Limits{MinLock: 1, MinBurn: 1}, nil
+}
 
 func (m *mem) Ledger(context.Context) (chains.Ledger, error) {
 	m.mu.Lock()
