@@ -77,6 +77,32 @@ type Tx interface {
 	// AddReserveUTXO stores an unspent reserve output (idempotent).
 	AddReserveUTXO(u ReserveUTXO) error
 
+	// PutBurn inserts a burn or updates it, keyed by (Chain, Nonce). An
+	// update whose state transition CanMoveBurn refuses, or that changes ID,
+	// Amount or To, fails with fault.Conflict and changes nothing.
+	PutBurn(b Burn) error
+	// Burn returns one chain's burn by nonce (fault.NotFound if unknown).
+	Burn(chain chains.ID, nonce uint64) (Burn, error)
+	// Burns lists the burns matching q ordered by chain, then nonce.
+	Burns(q BurnQuery) ([]Burn, error)
+
+	// PutSpend inserts a reserve spend or updates it, keyed by TxID. Kind,
+	// Chain, FromNonce, ToNonce, Ref, Round, Proposer, Inputs, Expiry and
+	// Unsigned never change once stored, and a dead or settled spend's state
+	// never changes (fault.Conflict).
+	PutSpend(s Spend) error
+	// Spend returns one spend (fault.NotFound if unknown).
+	Spend(txid string) (Spend, error)
+	// Spends lists the spends matching q, oldest first (CreatedAt, then TxID).
+	Spends(q SpendQuery) ([]Spend, error)
+	// AddSpendSignature stores a member's signatures over a spend. Storing
+	// the same (txid, signer, sigs) again returns added = false; the same
+	// signer with other signatures fails with fault.Conflict (the stored
+	// ones stay). The spend need not be known yet.
+	AddSpendSignature(s SpendSignature) (added bool, err error)
+	// SpendSignatures lists a spend's signatures ordered by signer.
+	SpendSignatures(txid string) ([]SpendSignature, error)
+
 	// Journal appends an entry of kind e.JournalKind() with the canonical
 	// JSON of e, chained to the previous entry and signed with the relayer's
 	// key (relayer/journal), and returns its sequence number. Only the typed
@@ -112,6 +138,27 @@ type TransferQuery struct {
 	AttemptDue time.Time
 	// AfterID pages: only transfers ordered after the one with this id.
 	AfterID string
+	// Limit bounds the result (0: no limit).
+	Limit int
+}
+
+// BurnQuery selects burns. Zero fields do not filter.
+type BurnQuery struct {
+	Chain  chains.ID
+	States []BurnState
+	// FromNonce selects nonces at or above it (with Chain set).
+	FromNonce uint64
+	// Limit bounds the result (0: no limit).
+	Limit int
+}
+
+// SpendQuery selects reserve spends. Zero fields do not filter.
+type SpendQuery struct {
+	Kinds  []SpendKind
+	States []SpendState
+	Chain  chains.ID
+	// SignedByUs selects only the spends this relayer signed.
+	SignedByUs bool
 	// Limit bounds the result (0: no limit).
 	Limit int
 }

@@ -163,6 +163,11 @@ type state struct {
 	journal      []journal.Entry
 	settings     map[string]string
 	heads        map[chains.ID]chains.Head
+	burns        map[burnKey]relayer.Burn
+	spends       map[string]relayer.Spend
+	// spendSigs holds each spend's signatures by signer; an inner map is
+	// copied before it changes, as attestations' are.
+	spendSigs map[string]map[string]relayer.SpendSignature
 }
 
 // approval is one governor approval.
@@ -181,14 +186,16 @@ type utxoKey struct {
 func newState() *state {
 	return &state{cursors: map[string]chains.Cursor{}, transfers: map[string]relayer.Transfer{},
 		attestations: map[string]map[string]relayer.Attestation{}, approvals: map[string]approval{},
-		utxos: map[utxoKey]relayer.ReserveUTXO{}, settings: map[string]string{}, heads: map[chains.ID]chains.Head{}}
+		utxos: map[utxoKey]relayer.ReserveUTXO{}, settings: map[string]string{}, heads: map[chains.ID]chains.Head{},
+		burns: map[burnKey]relayer.Burn{}, spends: map[string]relayer.Spend{}, spendSigs: map[string]map[string]relayer.SpendSignature{}}
 }
 
 func (st *state) clone() *state {
 	return &state{cursors: maps.Clone(st.cursors), transfers: maps.Clone(st.transfers),
 		attestations: maps.Clone(st.attestations), submissions: slices.Clip(st.submissions),
 		approvals: maps.Clone(st.approvals), utxos: maps.Clone(st.utxos), journal: slices.Clip(st.journal),
-		settings: maps.Clone(st.settings), heads: maps.Clone(st.heads)}
+		settings: maps.Clone(st.settings), heads: maps.Clone(st.heads),
+		burns: maps.Clone(st.burns), spends: maps.Clone(st.spends), spendSigs: maps.Clone(st.spendSigs)}
 }
 
 // ms keeps a time as the SQLite store does: UTC unix milliseconds, the zero

@@ -1,0 +1,301 @@
+package memstore
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
+	"github.com/fluxbridge/fluxbridge/relayer"
+)
+
+// Burns, reserve spends and their signatures (burn → release).
+
+// burnKey names a burn.
+type burnKey struct {
+	chain chains.ID
+	nonce uint64
+}
+
+// storedBurn is b as the store keeps and returns it: its own slices, its
+// times to the millisecond.
+func storedBurn(b relayer.Burn) relayer.Burn {
+	b.To, b.Evidence = bytes.Clone(b.To), bytes.Clone(b.Evidence)
+	for _, p := range []*time.Time{&b.Block.Time, &b.SeenAt, &b.FinalAt, &b.ReleasedAt, &b.SettledAt, &b.UpdatedAt} {
+		*p = ms(*p)
+	}
+	return b
+}
+
+func (t *tx) Burn(chain chains.ID, nonce uint64) (relayer.Burn, error) {
+	const op = "memstore.Burn"
+	if err := t.begin(op, false); err != nil {
+		return relayer.Burn{}, err
+	}
+	defer t.mu.Unlock()
+	b, ok := t.st.burns[burnKey{chain, nonce}]
+	if !ok {
+		return relayer.Burn{}, fault.E(op, fault.NotFound, fmt.Errorf("no burn %s", relayer.BurnID(chain, nonce)))
+	}
+	return storedBurn(b), nil
+}
+
+func (t *tx) PutBurn(b relayer.Burn) error {
+	const op = "memstore.PutBurn"
+	if err := t.begin(op, true); err != nil {
+		return err
+	}
+	defer t.mu.Unlock()
+	switch {
+	case b.ID != relayer.BurnID(b.Chain, b.Nonce):
+		return fault.E(op, fault.Invalid, fmt.Errorf("burn id %q does not name chain %s nonce %d", b.ID, b.Chain, b.Nonce))
+	case !b.State.Valid():
+		return fault.E(op, fault.Invalid, fmt.Errorf("burn %s in state %q", b.ID, b.State))
+	case len(b.To) != 22:
+		return fault.E(op, fault.Invalid, fmt.Errorf("burn %s: FLUX address of %d bytes, want 22", b.ID, len(b.To)))
+	case b.Amount == 0:
+		return fault.E(op, fault.Invalid, fmt.Errorf("burn %s of zero", b.ID))
+	}
+	k := burnKey{b.Chain, b.Nonce}
+	if old, ok := t.st.burns[k]; ok {
+		if !relayer.CanMoveBurn(old.State, b.State) {
+			return fault.E(op, fault.Conflict, fmt.Errorf("burn %s cannot move from %s to %s", b.ID, old.State, b.State))
+		}
+		if old.ID != b.ID || old.Amount != b.Amount || !bytes.Equal(old.To, b.To) {
+			return fault.E(op, fault.Conflict, fmt.Errorf("burn %s: id, amount and address never change", b.ID))
+		}
+	}
+	t.st.burns[k] = storedBurn(b)
+	return nil
+}
+
+func (t *tx) Burns(q relayer.BurnQuery) ([]relayer.Burn, error) {
+	if err := t.begin("memstore.Burns", false); err != nil {
+		return nil, err
+	}
+	defer t.mu.Unlock()
+	out := []relayer.Burn{}
+	for _, b := range t.st.burns {
+		switch {
+		case q.Chain != 0 && b.Chain != q.Chain,
+			len(q.States) > 0 && !slices.Contains(q.States, b.State),
+			b.Nonce < q.FromNonce:
+			continue
+		}
+		out = append(out, b)
+	}
+	slices.SortFunc(out, func(a, b relayer.Burn) int {
+		return cmp.Or(cmp.Compare(a.Chain, b.Chain), cmp.Compare(a.Nonce, b.Nonce))
+	})
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	for i := range out {
+		out[i] = storedBurn(out[i])
+	}
+	return out, nil
+}
+
+// storedSpend is s as the store keeps and returns it.
+func storedSpend(s relayer.Spend) relayer.Spend {
+	s.Proposer, s.Unsigned, s.Signed = bytes.Clone(s.Proposer), bytes.Clone(s.Unsigned), bytes.Clone(s.Signed)
+	s.Inputs = slices.Clone(s.Inputs)
+	if len(s.Inputs) == 0 {
+		s.Inputs = nil // as the SQLite store reads no inputs back
+	}
+	s.CreatedAt, s.UpdatedAt = ms(s.CreatedAt), ms(s.UpdatedAt)
+	return s
+}
+
+// spendKinds and spendStates are the known kinds and states of a spend.
+var (
+	spendKinds  = []relayer.SpendKind{relayer.SpendRelease, relayer.SpendRefund, relayer.SpendMove}
+	spendStates = []relayer.SpendState{relayer.SpendSigned, relayer.SpendBroadcast, relayer.SpendMined,
+		relayer.SpendSettled, relayer.SpendDead}
+)
+
+// validTxID reports whether s is a transaction id in display hex.
+func validTxID(s string) bool {
+	_, err := hex.DecodeString(s)
+	return len(s) == 64 && err == nil
+}
+
+// checkSpend validates a spend as the SQLite store does: a txid, a known
+// kind and state, and inputs that survive being joined with "," (none
+// empty, none with a comma).
+func checkSpend(op string, s relayer.Spend) error {
+	switch {
+	case !validTxID(s.TxID):
+		return fault.E(op, fault.Invalid, fmt.Errorf("spend txid %q is not 64 hex digits", s.TxID))
+	case !slices.Contains(spendKinds, s.Kind):
+		return fault.E(op, fault.Invalid, fmt.Errorf("spend %s of kind %q", s.TxID, s.Kind))
+	case !slices.Contains(spendStates, s.State):
+		return fault.E(op, fault.Invalid, fmt.Errorf("spend %s in state %q", s.TxID, s.State))
+	case slices.ContainsFunc(s.Inputs, func(in string) bool { return in == "" || strings.Contains(in, ",") }):
+		return fault.E(op, fault.Invalid, fmt.Errorf("spend %s: an input is empty or has a comma", s.TxID))
+	}
+	return nil
+}
+
+// spendImmutable reports the first field of a spend that never changes that
+// differs between old and s ("" if none).
+func spendImmutable(old, s relayer.Spend) string {
+	switch {
+	case old.Kind != s.Kind:
+		return "Kind"
+	case old.Chain != s.Chain:
+		return "Chain"
+	case old.FromNonce != s.FromNonce:
+		return "FromNonce"
+	case old.ToNonce != s.ToNonce:
+		return "ToNonce"
+	case old.Ref != s.Ref:
+		return "Ref"
+	case old.Round != s.Round:
+		return "Round"
+	case !bytes.Equal(old.Proposer, s.Proposer):
+		return "Proposer"
+	case !slices.Equal(old.Inputs, s.Inputs):
+		return "Inputs"
+	case old.Expiry != s.Expiry:
+		return "Expiry"
+	case !bytes.Equal(old.Unsigned, s.Unsigned):
+		return "Unsigned"
+	}
+	return ""
+}
+
+func (t *tx) Spend(txid string) (relayer.Spend, error) {
+	const op = "memstore.Spend"
+	if err := t.begin(op, false); err != nil {
+		return relayer.Spend{}, err
+	}
+	defer t.mu.Unlock()
+	s, ok := t.st.spends[txid]
+	if !ok {
+		return relayer.Spend{}, fault.E(op, fault.NotFound, fmt.Errorf("no spend %s", txid))
+	}
+	return storedSpend(s), nil
+}
+
+func (t *tx) PutSpend(s relayer.Spend) error {
+	const op = "memstore.PutSpend"
+	if err := t.begin(op, true); err != nil {
+		return err
+	}
+	defer t.mu.Unlock()
+	if err := checkSpend(op, s); err != nil {
+		return err
+	}
+	if old, ok := t.st.spends[s.TxID]; ok {
+		if f := spendImmutable(old, s); f != "" {
+			return fault.E(op, fault.Conflict, fmt.Errorf("spend %s: %s never changes", s.TxID, f))
+		}
+		if (old.State == relayer.SpendDead || old.State == relayer.SpendSettled) && s.State != old.State {
+			return fault.E(op, fault.Conflict, fmt.Errorf("spend %s is %s: it cannot become %s", s.TxID, old.State, s.State))
+		}
+		if old.SignedByUs && !s.SignedByUs {
+			return fault.E(op, fault.Conflict, fmt.Errorf("spend %s: this relayer signed it", s.TxID))
+		}
+		s.CreatedAt = old.CreatedAt // kept from the first insert
+	}
+	t.st.spends[s.TxID] = storedSpend(s)
+	return nil
+}
+
+func (t *tx) Spends(q relayer.SpendQuery) ([]relayer.Spend, error) {
+	if err := t.begin("memstore.Spends", false); err != nil {
+		return nil, err
+	}
+	defer t.mu.Unlock()
+	out := []relayer.Spend{}
+	for _, s := range t.st.spends {
+		switch {
+		case len(q.Kinds) > 0 && !slices.Contains(q.Kinds, s.Kind),
+			len(q.States) > 0 && !slices.Contains(q.States, s.State),
+			q.Chain != 0 && s.Chain != q.Chain,
+			q.SignedByUs && !s.SignedByUs:
+			continue
+		}
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b relayer.Spend) int {
+		return cmp.Or(cmp.Compare(msOf(a.CreatedAt), msOf(b.CreatedAt)), strings.Compare(a.TxID, b.TxID))
+	})
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
+	for i := range out {
+		out[i] = storedSpend(out[i])
+	}
+	return out, nil
+}
+
+// sigLen is the length of a recoverable signature.
+const sigLen = 65
+
+// storedSpendSignature is s as the store keeps and returns it.
+func storedSpendSignature(s relayer.SpendSignature) relayer.SpendSignature {
+	s.Signer, s.Envelope = bytes.Clone(s.Signer), bytes.Clone(s.Envelope)
+	sigs := make([][]byte, len(s.Sigs))
+	for i, b := range s.Sigs {
+		sigs[i] = bytes.Clone(b)
+	}
+	s.Sigs = sigs
+	s.ReceivedAt = ms(s.ReceivedAt)
+	return s
+}
+
+func (t *tx) AddSpendSignature(s relayer.SpendSignature) (bool, error) {
+	const op = "memstore.AddSpendSignature"
+	if err := t.begin(op, true); err != nil {
+		return false, err
+	}
+	defer t.mu.Unlock()
+	switch {
+	case s.TxID == "":
+		return false, fault.E(op, fault.Invalid, errors.New("spend signatures without a txid"))
+	case len(s.Signer) != 20:
+		return false, fault.E(op, fault.Invalid, fmt.Errorf("spend %s: a signer of %d bytes, want 20", s.TxID, len(s.Signer)))
+	case len(s.Sigs) == 0:
+		return false, fault.E(op, fault.Invalid, fmt.Errorf("spend %s: no signatures from %x", s.TxID, s.Signer))
+	case slices.ContainsFunc(s.Sigs, func(b []byte) bool { return len(b) != sigLen }):
+		return false, fault.E(op, fault.Invalid, fmt.Errorf("spend %s: a signature from %x is not %d bytes", s.TxID, s.Signer, sigLen))
+	}
+	if old, ok := t.st.spendSigs[s.TxID][string(s.Signer)]; ok {
+		if !slices.EqualFunc(old.Sigs, s.Sigs, bytes.Equal) {
+			return false, fault.E(op, fault.Conflict, fmt.Errorf("signer %x already signed spend %s with other signatures", s.Signer, s.TxID))
+		}
+		return false, nil
+	}
+	if s.ReceivedAt.IsZero() {
+		s.ReceivedAt = t.now
+	}
+	bySigner := maps.Clone(t.st.spendSigs[s.TxID]) // may be shared with the committed state
+	if bySigner == nil {
+		bySigner = map[string]relayer.SpendSignature{}
+	}
+	bySigner[string(s.Signer)] = storedSpendSignature(s)
+	t.st.spendSigs[s.TxID] = bySigner
+	return true, nil
+}
+
+func (t *tx) SpendSignatures(txid string) ([]relayer.SpendSignature, error) {
+	if err := t.begin("memstore.SpendSignatures", false); err != nil {
+		return nil, err
+	}
+	defer t.mu.Unlock()
+	out := []relayer.SpendSignature{}
+	for _, s := range t.st.spendSigs[txid] {
+		out = append(out, storedSpendSignature(s))
+	}
+	slices.SortFunc(out, func(a, b relayer.SpendSignature) int { return bytes.Compare(a.Signer, b.Signer) })
+	return out, nil
+}
