@@ -44,6 +44,14 @@ var entries = map[string]func() Entry{
 	KindSigningRefused:  func() Entry { return &SigningRefused{} },
 	KindSigningHealthy:  func() Entry { return &SigningHealthy{} },
 	KindReobserveAnswer: func() Entry { return &ReobserveAnswer{} },
+	KindBurnFinal:       func() Entry { return &BurnFinalized{} },
+	KindBurnUnpayable:   func() Entry { return &BurnUnpayable{} },
+	KindSpendSigned:     func() Entry { return &ReserveSpendSigned{} },
+	KindSpendRefused:    func() Entry { return &ReserveSpendRefused{} },
+	KindSpendSent:       func() Entry { return &ReserveSpendSent{} },
+	KindSpendMined:      func() Entry { return &ReserveSpendMined{} },
+	KindSpendSettled:    func() Entry { return &ReserveSpendSettled{} },
+	KindSpendDead:       func() Entry { return &ReserveSpendDead{} },
 }
 
 // EntryKinds lists every journal entry kind, sorted.

@@ -8,6 +8,13 @@ import (
 	"github.com/fluxbridge/fluxbridge/fault"
 )
 
+var (
+	spendSample = SpendRecord{TxID: "x", Kind: "release", Round: 3, Proposer: "ab", Chain: 56, From: 1 << 62, To: 1<<62 + 9, Ref: "r",
+		Inputs: []string{"a:1"}, Expiry: 40, Unsigned: "0102"}
+	onChainSample = SpendOnChain{TxID: "x", Tx: "y", Kind: "refund", Chain: 1, From: 2, To: 3, Ref: "f", Inputs: []string{"i:0"},
+		Height: 7, Block: "b", Evidence: "ee"}
+)
+
 // Every kind is registered under its own name, and an entry survives the
 // journal's JSON and DecodeEntry unchanged: what the pipeline writes, the
 // audit replay reads back.
@@ -26,6 +33,11 @@ func TestEntriesRoundTrip(t *testing.T) {
 		Minted{ID: "x", Tx: "t", Block: "b", Height: 4, Minted: 1 << 55}, SigningPaused{Reason: "r"}, SigningResumed{ClearHalt: true},
 		SigningHalted{Reason: "r", Transfer: "x", Minted: 1, This: 2, Locked: 3}, SigningRefused{Reason: "r", Cause: "paused"},
 		SigningHealthy{Previous: "p"}, ReobserveAnswer{ID: "x", AskedBy: "a"},
+		BurnFinalized{BurnRecord{ID: "1337:burn:2", Chain: 1337, Nonce: 1 << 62, Amount: 1<<63 + 1, To: "1cb8", Sender: "0xab", TxID: "0xcd", Height: 5, Block: "0xef", Evidence: "01"}},
+		BurnUnpayable{ID: "1337:burn:2", Reason: "r"},
+		ReserveSpendSigned{SpendRecord: spendSample, Sigs: []string{"aa"}}, ReserveSpendRefused{SpendRecord: spendSample, Reason: "r"},
+		ReserveSpendSent{TxID: "x", Tx: "y", Signers: []string{"a"}},
+		ReserveSpendMined{onChainSample}, ReserveSpendSettled{onChainSample}, ReserveSpendDead{TxID: "x", Reason: "r", Height: 9},
 	}
 	seen := map[string]bool{}
 	for _, e := range samples {

@@ -24,8 +24,18 @@ func (r *Relayer) HandleEnvelope(ctx context.Context, kind string, from, payload
 		r.drop("outsider")
 		return fault.E(op, fault.Invalid, fmt.Errorf("%x is not a member of the set", from))
 	}
-	if kind != KindMintAttestation {
-		return nil // other kinds belong to later stages (releases, Solana) or the transport (heartbeats)
+	switch kind {
+	case KindMintAttestation:
+	case KindReleaseProposal, KindReleaseSignature:
+		if !r.cfg.Releases.enabled() {
+			return nil
+		}
+		if kind == KindReleaseProposal {
+			return r.handleProposal(from, payload)
+		}
+		return r.handleSignatures(ctx, from, payload, raw)
+	default:
+		return nil // other kinds belong to later stages (Solana) or the transport (heartbeats)
 	}
 	a, err := UnmarshalAttestation(from, payload)
 	if err != nil {

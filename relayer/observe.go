@@ -29,11 +29,18 @@ func (r *Relayer) observe(ctx context.Context) error {
 		conf   uint32
 	}{{streamSeen, 1}, {streamFinal, r.cfg.Confirmations}} {
 		for range 16 { // a bounded number of pages per tick keeps the other steps fair
-			more, err := r.observePage(ctx, s.stream, s.conf)
+			more, head, err := r.observePage(ctx, s.stream, s.conf)
 			if err != nil {
 				return err
 			}
 			if !more {
+				if s.stream == streamFinal {
+					// Everything up to this final height is recorded: the
+					// release step may conclude from what is not.
+					r.mu.Lock()
+					r.fluxDrained, r.finalDrained = true, max(r.finalDrained, head.Final.Height)
+					r.mu.Unlock()
+				}
 				break
 			}
 		}
@@ -41,21 +48,23 @@ func (r *Relayer) observe(ctx context.Context) error {
 	return nil
 }
 
-// observePage applies one page of a stream; more reports a full page.
-func (r *Relayer) observePage(ctx context.Context, stream string, conf uint32) (more bool, err error) {
+// observePage applies one page of a stream; more reports a full page, and
+// head is the source's head the page was read at.
+func (r *Relayer) observePage(ctx context.Context, stream string, conf uint32) (more bool, head chains.Head, err error) {
 	var cur chains.Cursor
 	if err := r.cfg.Store.View(ctx, func(tx Tx) error {
 		cur, err = tx.Cursor(stream)
 		return err
 	}); err != nil {
-		return false, err
+		return false, head, err
 	}
 	resp, err := r.cfg.Source.Events(ctx, chains.EventsRequest{After: cur, Confirmations: conf, Limit: r.cfg.Batch})
 	if err != nil {
-		return false, err
+		return false, head, err
 	}
+	head = resp.Head
 	if len(resp.Events) == 0 && resp.Next == cur {
-		return false, nil
+		return false, head, nil
 	}
 	var halt string
 	err = r.cfg.Store.Update(ctx, func(tx Tx) error {
@@ -68,7 +77,14 @@ func (r *Relayer) observePage(ctx context.Context, stream string, conf uint32) (
 		}
 		for _, ev := range resp.Events {
 			if ev.Kind != chains.EventLock && ev.Kind != chains.EventInvalidLock {
-				continue // reserve spends belong to burn → release (issue 6)
+				h, err := r.applySpendEvent(tx, ev, stream == streamFinal)
+				if err != nil {
+					return err
+				}
+				if h != "" && halt == "" {
+					halt = h
+				}
+				continue
 			}
 			h, err := r.applyObserved(tx, ev, func(cur *Transfer) observed {
 				if stream == streamSeen {
@@ -86,14 +102,14 @@ func (r *Relayer) observePage(ctx context.Context, stream string, conf uint32) (
 		return tx.SetCursor(stream, resp.Next)
 	})
 	if err != nil {
-		return false, err
+		return false, head, err
 	}
 	if halt != "" {
 		if err := r.halt(ctx, SigningHalted{Reason: halt}); err != nil {
-			return false, err
+			return false, head, err
 		}
 	}
-	return len(resp.Events) >= r.cfg.Batch, nil
+	return len(resp.Events) >= r.cfg.Batch, head, nil
 }
 
 // observed is what one event does to the pipeline's state: the transfer to

@@ -119,6 +119,8 @@ type Config struct {
 	// Retry is the backoff of a mint's submission attempts after a failure
 	// (default 1 s doubling to 5 min).
 	Retry Backoff
+	// Releases configures burn → release; its zero value disables it.
+	Releases Releases
 	// Batch bounds the transfers one step handles (default 256); Workers
 	// bounds the transfers it verifies, signs or submits at once (default 8).
 	Batch, Workers int
@@ -141,6 +143,15 @@ type Relayer struct {
 	polled      map[string]time.Time // transfer id → last destination status read
 	refusing    Refusal              // why signing is refused now (zero while signing)
 	sinkChecked map[chains.ID]bool   // destinations whose sink built our own digest once
+
+	// Burn → release.
+	proposals     map[string]proposalIn // proposer → its latest proposal not yet decided
+	proposed      map[string][]byte     // spend → our proposal's payload (to re-send)
+	sigsSent      map[string]time.Time  // spend → last time our signatures or transaction were sent
+	refusedSpends map[string]bool       // spend and reason → journaled
+	fluxDrained   bool                  // the FLUX streams were read to their end at least once
+	burnsDrained  bool                  // so were the burn streams
+	finalDrained  uint64                // the final height the FLUX final stream was read to
 }
 
 // inboxSize bounds the attestations waiting for the store; when it is full
@@ -163,7 +174,8 @@ func New(cfg Config) (*Relayer, error) {
 	}
 	r := &Relayer{cfg: cfg, self: cfg.Signer.ID(), dests: map[chains.ID]Destination{},
 		drops: map[string]uint64{}, sent: map[string]time.Time{}, polled: map[string]time.Time{}, sinkChecked: map[chains.ID]bool{},
-		inbox: make(chan Attestation, inboxSize)}
+		inbox:     make(chan Attestation, inboxSize),
+		proposals: map[string]proposalIn{}, proposed: map[string][]byte{}, sigsSent: map[string]time.Time{}, refusedSpends: map[string]bool{}}
 	seen := map[string]bool{}
 	member := false
 	for _, m := range cfg.Members {
@@ -212,6 +224,9 @@ func New(cfg Config) (*Relayer, error) {
 		r.log = slog.Default()
 	}
 	r.cfg.Members = slices.Clone(cfg.Members)
+	if err := r.setReleaseDefaults(); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -242,6 +257,17 @@ func (r *Relayer) Run(ctx context.Context) error {
 		{"confirm", r.cfg.Poll, r.confirm},
 		{"rebroadcast", r.cfg.Rebroadcast / 5, r.rebroadcast},
 		{"heads", r.cfg.StatusPoll, r.recordHeads},
+	}
+	if r.cfg.Releases.enabled() {
+		steps = append(steps, struct {
+			name  string
+			every time.Duration
+			fn    func(context.Context) error
+		}{"burns", r.cfg.Poll, r.observeBurns}, struct {
+			name  string
+			every time.Duration
+			fn    func(context.Context) error
+		}{"release", r.cfg.Poll, r.release})
 	}
 	g, _ := run.New(ctx)
 	for _, s := range steps {

@@ -96,6 +96,8 @@ type Devnet struct {
 	// coinMu guards coins, the prepared coins not spent yet (coins.go).
 	coinMu sync.Mutex
 	coins  []coin
+	// burnMu serialises burns (burns.go).
+	burnMu sync.Mutex
 
 	mu       sync.Mutex
 	relayers []*runningRelayer

@@ -41,7 +41,25 @@ type Config struct {
 	Peer     Peer     `toml:"peer"`
 	Chains   []Chain  `toml:"chain"`
 	Governor Governor `toml:"governor"`
+	Release  Release  `toml:"release"`
 	Log      Log      `toml:"log"`
+}
+
+// Release configures burn → release (DESIGN §4, release batching). Every
+// relayer of the set must use the same values: a validator signs only the
+// transaction it builds itself.
+type Release struct {
+	// Cadence is the length of a release round in FLUX blocks (default 10).
+	Cadence uint64 `toml:"cadence"`
+	// FeeRate is the FLUX fee rate in zatoshi per byte (default 10; 1 to 999,
+	// between the minimum relay fee and fluxd's absurd-fee limit).
+	FeeRate uint64 `toml:"fee_rate"`
+	// Fee is the release fee each payout is net of, in zatoshi (default
+	// 100000). Every bridge's minBurn must be at least Fee plus the dust
+	// limit, so that every burn can be paid.
+	Fee uint64 `toml:"fee"`
+	// MaxBatch bounds the burns one release pays (default 100, at most 500).
+	MaxBatch int `toml:"max_batch"`
 }
 
 // Relayer is this relayer's own identity and storage.
@@ -266,6 +284,18 @@ func (c *Config) defaults(dir string) {
 	if c.Log.Format == "" {
 		c.Log.Format = "auto"
 	}
+	if c.Release.Cadence == 0 {
+		c.Release.Cadence = 10
+	}
+	if c.Release.FeeRate == 0 {
+		c.Release.FeeRate = 10
+	}
+	if c.Release.Fee == 0 {
+		c.Release.Fee = 100_000
+	}
+	if c.Release.MaxBatch == 0 {
+		c.Release.MaxBatch = 100
+	}
 }
 
 func setDur(d *Duration, v time.Duration) {
@@ -313,6 +343,15 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateSigners(bad)
+	if c.Release.FeeRate < 1 || c.Release.FeeRate > 999 {
+		bad("release.fee_rate", "%d zat/byte: use 1 to 999 (the minimum relay fee to below fluxd's absurd-fee limit), e.g. 10", c.Release.FeeRate)
+	}
+	if c.Release.MaxBatch < 1 || c.Release.MaxBatch > 500 {
+		bad("release.max_batch", "%d: use 1 to 500 burns per release (a release must stay a standard transaction)", c.Release.MaxBatch)
+	}
+	if c.Release.Cadence < 1 || c.Release.Cadence > 1000 {
+		bad("release.cadence", "%d: use 1 to 1000 FLUX blocks per round, e.g. 10 (about 5 minutes)", c.Release.Cadence)
+	}
 	if !hostPort(c.Peer.Listen) {
 		bad("peer.listen", "%q is not host:port", c.Peer.Listen)
 	}

@@ -124,7 +124,11 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	dests, err := d.startPlugins(ctx)
+	dests, burns, err := d.startPlugins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	reserveSink, err := d.node.ReserveSink(redeem)
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +150,9 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 		Peers: peerTips{d.exchange}, Destinations: dests, Members: members, Threshold: cfg.Signers.Threshold,
 		Outbox: outbox{key: d.key, x: d.exchange}, Confirmations: cfg.Flux.Confirmations, Governor: governorOf(cfg),
 		FailoverAfter: time.Duration(cfg.Relayer.FailoverAfter), Now: now, Logger: d.log.With("component", "relayer"),
+		Releases: relayer.Releases{Reserve: reserveSink, Burns: burns, Proposers: proposersOf(cfg),
+			Prefixes: [][2]byte{p.PubKeyHashPrefix, p.ScriptHashPrefix}, Cadence: cfg.Release.Cadence,
+			FeeRate: cfg.Release.FeeRate, Fee: cfg.Release.Fee, MaxBatch: cfg.Release.MaxBatch},
 	}
 	if o.Tune != nil {
 		o.Tune(&rcfg)
@@ -156,38 +163,48 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	return d, nil
 }
 
-// startPlugins starts one plugin process per configured chain.
-func (d *Daemon) startPlugins(ctx context.Context) ([]relayer.Destination, error) {
+// startPlugins starts one plugin process per configured chain: each is a
+// destination (its sink) and a burn source.
+func (d *Daemon) startPlugins(ctx context.Context) ([]relayer.Destination, []chains.Source, error) {
 	var dests []relayer.Destination
+	var burns []chains.Source
 	for i, c := range d.cfg.Chains {
 		field := fmt.Sprintf("chain[%d]", i)
 		pc, err := json.Marshal(c.PluginConfig)
 		if err != nil {
-			return nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("%s.plugin_config: %w", field, err))
+			return nil, nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("%s.plugin_config: %w", field, err))
 		}
 		p, err := chainrpc.Start(ctx, chainrpc.Config{Path: c.Plugin, SHA256: c.PluginSHA256, Unpinned: c.PluginUnpinned, Env: c.PluginEnv,
 			PluginConfig: pc, Logger: d.log.With("component", "plugin", "chain", c.ID)})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		d.plugins = append(d.plugins, p)
 		sink := p.Sink()
 		if sink == nil {
-			return nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("%s: the plugin serves no sink (is submitter_key_file set?)", field))
+			return nil, nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("%s: the plugin serves no sink (is submitter_key_file set?)", field))
 		}
 		if sink.Chain() != c.ID {
-			return nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("%s: the plugin serves chain %s, not %s", field, sink.Chain(), c.ID))
+			return nil, nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("%s: the plugin serves chain %s, not %s", field, sink.Chain(), c.ID))
 		}
 		l, err := sink.Limits(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%s: reading the bridge's minimum lock and mint fee: %w", field, err)
+			return nil, nil, fmt.Errorf("%s: reading the bridge's minimum lock and mint fee: %w", field, err)
 		}
 		if err := checkMinLock(d.cfg.Flux.MinLock, c.ID, l); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		if err := checkMinBurn(d.cfg.Release.Fee, c.ID, l); err != nil {
+			return nil, nil, err
 		}
 		dests = append(dests, relayer.Destination{Chain: c.ID, Bridge: c.PluginConfig.Bridge, Sink: sink, MinLock: l.MinLock, MintFee: l.MintFee})
+		src := p.Source()
+		if src == nil || src.Chain() != c.ID {
+			return nil, nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("%s: the plugin serves no burn source for chain %s", field, c.ID))
+		}
+		burns = append(burns, src)
 	}
-	return dests, nil
+	return dests, burns, nil
 }
 
 // checkMinLock refuses a flux.min_lock that lets through a lock a bridge can
@@ -261,7 +278,7 @@ func (d *Daemon) Close() error {
 // handle routes a verified envelope from a member to the pipeline.
 func (d *Daemon) handle(ctx context.Context, from []byte, e peer.Envelope) error {
 	switch e.Kind {
-	case peer.KindMintAttestation:
+	case peer.KindMintAttestation, peer.KindReleaseProposal, peer.KindReleaseSignature:
 		raw, err := e.MarshalBinary()
 		if err != nil {
 			return err
@@ -373,6 +390,29 @@ func unlock(cfg *config.Config, pass string) (signer.Signer, error) {
 		}
 	}
 	return nil, fault.E("daemon.unlock", fault.NotFound, fmt.Errorf("relayer.key %s is not in the keystore %s", cfg.Relayer.Key, cfg.Relayer.Keystore))
+}
+
+// checkMinBurn refuses a release fee that a bridge's minimum burn does not
+// cover with the dust limit to spare: a burn at that minimum could not be paid.
+func checkMinBurn(fee uint64, chain chains.ID, l chains.Limits) error {
+	if l.MinBurn < fee+relayer.DustLimit {
+		return fault.E("daemon.Open", fault.Invalid, fmt.Errorf(
+			"release.fee = %d: chain %s's bridge accepts burns from %d zatoshi (its minBurn), which must cover the release fee and the dust limit of %d; use a fee of at most %d",
+			fee, chain, l.MinBurn, relayer.DustLimit, max(int64(l.MinBurn)-relayer.DustLimit, 0)))
+	}
+	return nil
+}
+
+// proposersOf returns the members' addresses in the order of their public
+// keys: the release rounds' proposer order (DESIGN §4).
+func proposersOf(cfg *config.Config) [][]byte {
+	ms := slices.Clone(cfg.Signers.Members)
+	slices.SortFunc(ms, func(a, b config.Member) int { return bytes.Compare(a.PublicKey, b.PublicKey) })
+	out := make([][]byte, len(ms))
+	for i, m := range ms {
+		out[i] = m.Address.Bytes()
+	}
+	return out
 }
 
 // membersOf returns the set's addresses in configuration order and its

@@ -1,0 +1,140 @@
+package devnet
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/chains/flux/tx"
+	"github.com/fluxbridge/fluxbridge/relayer"
+)
+
+// mineEvery mines a FLUX block every interval until the test ends.
+func mineEvery(t *testing.T, d *Devnet, every time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tk := time.NewTicker(every)
+		defer tk.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tk.C:
+				if err := d.MineFlux(1); err != nil {
+					t.Errorf("mining: %v", err)
+					return
+				}
+			}
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+// fundUsers locks perUser zatoshi for each of users, minted to their EVM
+// accounts, and waits for the mints.
+func fundUsers(t *testing.T, d *Devnet, users int, perUser int64) {
+	t.Helper()
+	var locks []chains.LockRef
+	for u := range users {
+		l, err := d.Lock(perUser, d.User(u))
+		if err != nil {
+			t.Fatal(err)
+		}
+		locks = append(locks, l)
+	}
+	finalize(t, d)
+	await(t, d, locks, 60*time.Second)
+}
+
+// burnAmount is burn i's amount: at least the bridge's minimum, all different.
+func burnAmount(i int) uint64 { return 100_000_000 + uint64(i)*1_234_567 }
+
+// checkReleases checks that the FLUX chain's releases of chain cover nonces
+// 0..n-1 exactly once, in ranges that do not overlap, each paying its burns
+// in nonce order their amount net of the fee to the burner's address.
+func checkReleases(t *testing.T, rels []Release, chain chains.ID, n int, user func(nonce uint64) int, amount func(nonce uint64) uint64, fee uint64) {
+	t.Helper()
+	covered := map[uint64]int{}
+	for _, r := range rels {
+		if r.Chain != chain {
+			continue
+		}
+		if int(r.ToNonce-r.FromNonce+1) != len(r.Paid) {
+			t.Errorf("release %s covers %d..%d but pays %d outputs", r.TxID, r.FromNonce, r.ToNonce, len(r.Paid))
+			continue
+		}
+		for i, p := range r.Paid {
+			nonce := r.FromNonce + uint64(i)
+			covered[nonce]++
+			if want := UserFluxHash(user(nonce)); p.Hash != want || uint64(p.Value) != amount(nonce)-fee {
+				t.Errorf("release %s pays burn %d %d zatoshi to %x, want %d to %x", r.TxID, nonce, p.Value, p.Hash, amount(nonce)-fee, want)
+			}
+		}
+	}
+	for nonce := range uint64(n) {
+		if covered[nonce] != 1 {
+			t.Errorf("burn %d of chain %s released %d times", nonce, chain, covered[nonce])
+		}
+	}
+	if len(covered) != n {
+		t.Errorf("%d nonces released, want %d", len(covered), n)
+	}
+}
+
+// waitSettledInStores waits until every listed relayer records burns 0..n-1
+// of chain as released or settled.
+func waitReleasedInStores(t *testing.T, d *Devnet, relayers []int, chain chains.ID, n int) {
+	t.Helper()
+	waitFor(t, "every relayer to record the releases", 60*time.Second, func() bool {
+		for _, i := range relayers {
+			var burns []relayer.Burn
+			if err := d.Relayer(i).Store().View(context.Background(), func(tx relayer.Tx) (err error) {
+				burns, err = tx.Burns(relayer.BurnQuery{Chain: chain})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(burns) != n {
+				return false
+			}
+			for _, b := range burns {
+				if b.State != relayer.BurnReleased && b.State != relayer.BurnSettled {
+					return false
+				}
+			}
+		}
+		return true
+	})
+}
+
+func TestBurnsReleasedExactlyOnce(t *testing.T) {
+	const users, burns = 4, 40
+	d := start(t, Config{Coins: users, LockMax: 20 * tx.Coin})
+	fundUsers(t, d, users, 20*tx.Coin)
+	chain := chains.ID(d.EVM.ChainID.Uint64())
+	mineEvery(t, d, 100*time.Millisecond)
+	ctx := context.Background()
+	for i := range burns {
+		nonce, err := d.Burn(ctx, i%users, burnAmount(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if nonce != uint64(i) {
+			t.Fatalf("burn %d got nonce %d", i, nonce)
+		}
+	}
+	rels, err := d.AwaitReleased(ctx, chain, burns, 90*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReleases(t, rels, chain, burns, func(n uint64) int { return int(n) % users }, func(n uint64) uint64 { return burnAmount(int(n)) }, 100_000)
+	t.Logf("%d burns released in %d transactions", burns, len(rels))
+	waitReleasedInStores(t, d, []int{0, 1, 2}, chain, burns)
+	for i := range 3 {
+		checkJournal(t, d, i)
+	}
+}

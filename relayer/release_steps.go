@@ -1,0 +1,507 @@
+package relayer
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/fault"
+)
+
+// proposalIn is a release proposal waiting to be considered.
+type proposalIn struct {
+	from []byte
+	p    Proposal
+}
+
+// handleProposal queues a member's release proposal for the release step.
+func (r *Relayer) handleProposal(from, payload []byte) error {
+	p, err := UnmarshalProposal(payload)
+	if err != nil {
+		r.drop("malformed")
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.proposals[string(from)] = proposalIn{from: bytes.Clone(from), p: p} // the latest per proposer
+	return nil
+}
+
+// handleSignatures stores a member's signatures over a spend. They are
+// checked when the spend is assembled (the reserve sink keeps the first k
+// that verify, so a bad set from one member cannot stop the others).
+func (r *Relayer) handleSignatures(ctx context.Context, from, payload, raw []byte) error {
+	s, err := UnmarshalSignatureSet(payload)
+	if err != nil {
+		r.drop("malformed")
+		return err
+	}
+	return r.cfg.Store.Update(ctx, func(tx Tx) error {
+		_, err := tx.AddSpendSignature(SpendSignature{TxID: s.TxID, Signer: bytes.Clone(from), Sigs: s.Sigs, Envelope: bytes.Clone(raw)})
+		if fault.KindOf(err) == fault.Conflict {
+			r.drop("conflict")
+			_, err = tx.Journal(PeerConflict{ID: s.TxID, Signer: hex.EncodeToString(from), Reason: "a second, different signature set for the spend",
+				Envelope: hex.EncodeToString(raw)})
+		}
+		return err
+	})
+}
+
+// release runs burn → release once: it expires spends past their expiry,
+// considers the proposals received, proposes when this relayer is the
+// round's proposer and nothing of its own is in flight, assembles and
+// broadcasts spends with k signature sets, and re-sends what peers may have
+// missed.
+func (r *Relayer) release(ctx context.Context) error {
+	r.mu.Lock()
+	ready := r.burnsDrained && r.fluxDrained
+	finalHeight := r.finalDrained
+	r.mu.Unlock()
+	if !ready {
+		return nil // not caught up with the chains: the view could lack released ranges
+	}
+	if err := r.expire(ctx, finalHeight); err != nil {
+		return err
+	}
+	if err := r.assemble(ctx); err != nil {
+		return err
+	}
+	head, err := r.cfg.Source.Head(ctx)
+	if err != nil || !head.Healthy || r.Refusing().Cause != RefusalNone {
+		return err // signing rule 2: nothing is signed while unhealthy (the sign step journals why)
+	}
+	r.mu.Lock()
+	pending := make([]proposalIn, 0, len(r.proposals))
+	for _, p := range r.proposals {
+		pending = append(pending, p)
+	}
+	r.mu.Unlock()
+	slices.SortFunc(pending, func(a, b proposalIn) int { return bytes.Compare(a.from, b.from) })
+	cur := r.cfg.Releases.roundAt(head.Tip.Height, r.cfg.Confirmations)
+	for _, in := range pending {
+		done, err := r.consider(ctx, in.from, in.p, cur)
+		if err != nil {
+			return err
+		}
+		if done {
+			r.mu.Lock()
+			if q, ok := r.proposals[string(in.from)]; ok && q.p.TxID == in.p.TxID {
+				delete(r.proposals, string(in.from))
+			}
+			r.mu.Unlock()
+		}
+	}
+	if bytes.Equal(cur.Proposer, r.self) {
+		if err := r.propose(ctx, cur); err != nil {
+			return err
+		}
+	}
+	return r.resend(ctx)
+}
+
+// view reads what this relayer knows of chain's releases and burns.
+func (r *Relayer) view(ctx context.Context, chain chains.ID) (rangeView, error) {
+	v := rangeView{Chain: chain}
+	err := r.cfg.Store.View(ctx, func(tx Tx) error {
+		var err error
+		if v.Spends, err = tx.Spends(SpendQuery{}); err != nil {
+			return err
+		}
+		v.Burns, err = tx.Burns(BurnQuery{Chain: chain, FromNonce: v.next(), Limit: r.cfg.Releases.MaxBatch + 1})
+		return err
+	})
+	if err != nil {
+		return v, err
+	}
+	d, ok := r.dests[chain]
+	if !ok {
+		return v, fault.E("relayer.release", fault.Invalid, fmt.Errorf("chain %s is not served here", chain))
+	}
+	l, err := d.Sink.Ledger(ctx)
+	if err != nil {
+		return v, fmt.Errorf("chain %s: reading the burn counter: %w", chain, err)
+	}
+	v.Count = l.BurnCount
+	return v, nil
+}
+
+// propose builds this round's release, if there is one to make: for the
+// first chain (from the round's turn) with final unreleased burns. The
+// proposer signs its own proposal through consider like any validator.
+func (r *Relayer) propose(ctx context.Context, cur round) error {
+	c := r.cfg.Releases
+	chainsOrder := make([]chains.ID, 0, len(c.Burns))
+	for _, s := range c.Burns {
+		chainsOrder = append(chainsOrder, s.Chain())
+	}
+	slices.Sort(chainsOrder)
+	for i := range chainsOrder {
+		chain := chainsOrder[(int(cur.N)+i)%len(chainsOrder)]
+		v, err := r.view(ctx, chain)
+		if err != nil {
+			return err
+		}
+		if _, busy := inFlight(v.Spends, ""); busy {
+			return nil // one spend of ours at a time
+		}
+		from, to, ok := planRange(v, c.MaxBatch)
+		if !ok {
+			continue
+		}
+		spend := r.expectedSpend(cur, chain, from, to, v.Burns)
+		sub, err := c.Reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &spend})
+		if err != nil {
+			return fmt.Errorf("building the release of chain %s burns %d..%d: %w", chain, from, to, err)
+		}
+		p := Proposal{Round: cur.N, Spend: spend, TxID: sub.TxID, Payload: sub.Payload}
+		if _, err := r.consider(ctx, r.self, p, cur); err != nil {
+			return err
+		}
+		return r.sendProposal(ctx, p)
+	}
+	return nil
+}
+
+func (r *Relayer) sendProposal(ctx context.Context, p Proposal) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return fault.E("relayer.propose", fault.Internal, err)
+	}
+	r.mu.Lock()
+	r.proposed[p.TxID] = b
+	r.mu.Unlock()
+	return r.cfg.Outbox.Broadcast(ctx, KindReleaseProposal, b)
+}
+
+// expectedSpend is the release request this relayer would make for the
+// burns from..to of chain in round cur.
+func (r *Relayer) expectedSpend(cur round, chain chains.ID, from, to uint64, burns []Burn) chains.ReserveSpend {
+	var in []Burn
+	for _, b := range burns {
+		if b.Nonce >= from && b.Nonce <= to {
+			in = append(in, b)
+		}
+	}
+	return chains.ReserveSpend{Chain: chain, FromNonce: from, ToNonce: to, Payouts: r.cfg.Releases.payouts(in),
+		RefHeight: cur.RefHeight, Expiry: cur.Expiry, FeeRate: r.cfg.Releases.FeeRate}
+}
+
+// diffSpend says how a proposed request differs from the expected one ("" if not).
+func diffSpend(got, want chains.ReserveSpend) string {
+	switch {
+	case got.Refund != nil || len(got.Exclude) > 0:
+		return "the proposal is not a plain release"
+	case got.FeeRate != want.FeeRate:
+		return fmt.Sprintf("fee rate %d zat/byte, the set's is %d", got.FeeRate, want.FeeRate)
+	case got.RefHeight != want.RefHeight || got.Expiry != want.Expiry:
+		return fmt.Sprintf("reference height %d and expiry %d, the round's are %d and %d", got.RefHeight, got.Expiry, want.RefHeight, want.Expiry)
+	case len(got.Payouts) != len(want.Payouts):
+		return fmt.Sprintf("%d payouts, the burns call for %d", len(got.Payouts), len(want.Payouts))
+	}
+	for i := range want.Payouts {
+		g, w := got.Payouts[i], want.Payouts[i]
+		if !bytes.Equal(g.To, w.To) {
+			return fmt.Sprintf("payout %d goes to %x, the burn names %x", i, g.To, w.To)
+		}
+		if g.Amount != w.Amount {
+			return fmt.Sprintf("payout %d pays %d zatoshi, the burn calls for %d", i, g.Amount, w.Amount)
+		}
+	}
+	return ""
+}
+
+// consider decides on a release proposal from a member: it is signed when
+// the proposer is the round's, the request is the one this relayer makes
+// from its own view, signing rules 3 and 4 hold, and the reserve sink builds
+// a byte-identical transaction. done is false when the proposal may become
+// acceptable (a burn not yet final here, a spend of ours still in flight):
+// it is considered again on the next tick.
+func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur round) (done bool, err error) {
+	c := r.cfg.Releases
+	s := p.Spend
+	rd := c.round(p.Round, r.cfg.Confirmations)
+	refuse := func(why string, wait bool) (bool, error) {
+		if wait {
+			return false, nil
+		}
+		return true, r.journalRefusal(ctx, from, p, rd, why)
+	}
+	switch {
+	case !bytes.Equal(from, rd.Proposer):
+		return refuse(fmt.Sprintf("%x is not the proposer of round %d", from, p.Round), false)
+	case p.Round+1 < cur.N:
+		return refuse(fmt.Sprintf("round %d is over (now %d)", p.Round, cur.N), false)
+	case p.Round > cur.N+1:
+		return false, nil // our light node is behind: wait for it
+	case s.Refund != nil:
+		return refuse("refund proposals are not accepted yet", false)
+	}
+	v, err := r.view(ctx, s.Chain)
+	if fault.KindOf(err) == fault.Invalid {
+		return refuse(err.Error(), false)
+	}
+	if err != nil {
+		return false, err
+	}
+	if already := slices.IndexFunc(v.Spends, func(sp Spend) bool { return sp.TxID == p.TxID && sp.SignedByUs }); already >= 0 {
+		return true, nil // signed before: our signatures are re-sent by resend
+	}
+	burns, why, wait := checkRelease(v, p, c.MaxBatch)
+	if why != "" {
+		return refuse(why, wait)
+	}
+	if d := diffSpend(s, r.expectedSpend(rd, s.Chain, s.FromNonce, s.ToNonce, burns)); d != "" {
+		return refuse(d, false)
+	}
+	if _, busy := inFlight(v.Spends, p.TxID); busy {
+		return false, nil // wait until our own spend in flight is mined or dead
+	}
+	sub, err := c.Reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &s})
+	switch {
+	case fault.KindOf(err) == fault.Transient:
+		return false, nil // e.g. our view of the reserve lags
+	case err != nil:
+		return refuse("building it here: "+err.Error(), false)
+	case sub.TxID != p.TxID || !bytes.Equal(sub.Payload, p.Payload):
+		// Journaled, and considered again: a view of the reserve that lags
+		// by a block also builds differently.
+		return false, r.journalRefusal(ctx, from, p, rd, fmt.Sprintf("the transaction differs from the one built here (%s, inputs %v)", sub.TxID, sub.Inputs))
+	}
+	sigs := make([][]byte, len(sub.Digests))
+	for i, d := range sub.Digests {
+		sg, err := r.cfg.Signer.Sign(ctx, d)
+		if err != nil {
+			return false, err
+		}
+		sigs[i] = sg.Sig
+	}
+	spend := Spend{TxID: sub.TxID, Kind: SpendRelease, Chain: s.Chain, FromNonce: s.FromNonce, ToNonce: s.ToNonce, Round: p.Round,
+		Proposer: bytes.Clone(from), Inputs: sub.Inputs, Expiry: s.Expiry, Unsigned: sub.Payload, SignedByUs: true, State: SpendSigned}
+	err = r.cfg.Store.Update(ctx, func(tx Tx) error {
+		// SECURITY: rule 3 again inside the transaction that records the
+		// decision, so nothing slipped in since the view was read.
+		spends, err := tx.Spends(SpendQuery{Kinds: []SpendKind{SpendRelease}, Chain: s.Chain})
+		if err != nil {
+			return err
+		}
+		for _, o := range spends {
+			if o.TxID != spend.TxID && o.Live() && o.Overlaps(s.Chain, s.FromNonce, s.ToNonce) {
+				return fault.E("relayer.consider", fault.Conflict, fmt.Errorf("release %s overlaps", o.TxID))
+			}
+		}
+		spend.CreatedAt, spend.UpdatedAt = tx.Now(), tx.Now()
+		if err := tx.PutSpend(spend); err != nil {
+			return err
+		}
+		if _, err := tx.AddSpendSignature(SpendSignature{TxID: spend.TxID, Signer: bytes.Clone(r.self), Sigs: sigs}); err != nil {
+			return err
+		}
+		for _, b := range burns {
+			if CanMoveBurn(b.State, BurnSigned) && b.State != BurnSigned {
+				b.State, b.Release, b.UpdatedAt = BurnSigned, spend.TxID, tx.Now()
+				if err := tx.PutBurn(b); err != nil {
+					return err
+				}
+			}
+		}
+		rec := ReserveSpendSigned{SpendRecord: spendRecord(spend)}
+		for _, sg := range sigs {
+			rec.Sigs = append(rec.Sigs, hex.EncodeToString(sg))
+		}
+		_, err = tx.Journal(rec)
+		return err
+	})
+	if fault.KindOf(err) == fault.Conflict {
+		return refuse(err.Error(), false)
+	}
+	if err != nil {
+		return false, err
+	}
+	r.log.Info("release signed", "spend", spend.TxID, "chain", s.Chain, "from", s.FromNonce, "to", s.ToNonce, "round", p.Round)
+	return true, r.sendSignatures(ctx, spend.TxID, sigs)
+}
+
+func (r *Relayer) sendSignatures(ctx context.Context, txid string, sigs [][]byte) error {
+	b, err := json.Marshal(SignatureSet{TxID: txid, Sigs: sigs})
+	if err != nil {
+		return fault.E("relayer.release", fault.Internal, err)
+	}
+	r.mu.Lock()
+	r.sigsSent[txid] = r.cfg.Now()
+	r.mu.Unlock()
+	return r.cfg.Outbox.Broadcast(ctx, KindReleaseSignature, b)
+}
+
+// journalRefusal journals a refused proposal once per proposal and reason.
+func (r *Relayer) journalRefusal(ctx context.Context, from []byte, p Proposal, rd round, why string) error {
+	key := p.TxID + "\x00" + why
+	r.mu.Lock()
+	seen := r.refusedSpends[key]
+	r.refusedSpends[key] = true
+	r.mu.Unlock()
+	if seen {
+		return nil
+	}
+	r.log.Warn("release proposal refused", "from", hex.EncodeToString(from), "spend", p.TxID, "round", p.Round, "why", why)
+	rec := SpendRecord{TxID: p.TxID, Kind: string(SpendRelease), Round: p.Round, Proposer: hex.EncodeToString(from),
+		Chain: uint32(p.Spend.Chain), From: p.Spend.FromNonce, To: p.Spend.ToNonce, Expiry: rd.Expiry, Unsigned: hex.EncodeToString(p.Payload)}
+	return r.cfg.Store.Update(ctx, func(tx Tx) error {
+		_, err := tx.Journal(ReserveSpendRefused{SpendRecord: rec, Reason: why})
+		return err
+	})
+}
+
+// assemble broadcasts every spend this relayer signed that has k signature
+// sets: the reserve sink keeps k that verify, checks every input with the
+// script verifier, and sends it through the light node.
+func (r *Relayer) assemble(ctx context.Context) error {
+	var todo []Spend
+	sigs := map[string][]SpendSignature{}
+	if err := r.cfg.Store.View(ctx, func(tx Tx) error {
+		spends, err := tx.Spends(SpendQuery{States: []SpendState{SpendSigned}, SignedByUs: true})
+		if err != nil {
+			return err
+		}
+		for _, s := range spends {
+			ss, err := tx.SpendSignatures(s.TxID)
+			if err != nil {
+				return err
+			}
+			if len(ss) >= r.cfg.Threshold {
+				todo, sigs[s.TxID] = append(todo, s), ss
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, s := range todo {
+		st, signers, err := r.submitSpend(ctx, s, sigs[s.TxID])
+		if fault.KindOf(err) == fault.Rejected {
+			r.log.Info("spend not assembled yet", "spend", s.TxID, "err", err)
+			continue // fewer than k valid sets: wait for more
+		}
+		if err != nil && st.TxID == "" {
+			return err
+		}
+		// A transient broadcast failure (no peer yet) still queued the
+		// transaction in the light node, which sends it when a peer connects.
+		if err := r.cfg.Store.Update(ctx, func(tx Tx) error {
+			cur, err := tx.Spend(s.TxID)
+			if err != nil || cur.State != SpendSigned {
+				return err
+			}
+			cur.State, cur.UpdatedAt = SpendBroadcast, tx.Now()
+			if err := r.putSpendAndBurns(tx, cur, BurnBroadcast, cur.TxID); err != nil {
+				return err
+			}
+			_, err = tx.Journal(ReserveSpendSent{TxID: s.TxID, Tx: st.TxID, Signers: signers})
+			return err
+		}); err != nil {
+			return err
+		}
+		r.log.Info("release broadcast", "spend", s.TxID, "tx", st.TxID)
+	}
+	return nil
+}
+
+func (r *Relayer) submitSpend(ctx context.Context, s Spend, sets []SpendSignature) (chains.Status, []string, error) {
+	req := chains.SubmitRequest{Submission: chains.Submission{Kind: chains.SubmitReserveSpend, ID: s.TxID, Payload: s.Unsigned,
+		Threshold: r.cfg.Threshold, Inputs: s.Inputs, TxID: s.TxID}}
+	var signers []string
+	for _, set := range sets {
+		signers = append(signers, hex.EncodeToString(set.Signer))
+		for i, sg := range set.Sigs {
+			req.Signatures = append(req.Signatures, chains.Signature{Signer: set.Signer, Digest: i, Sig: sg})
+		}
+	}
+	st, err := r.cfg.Releases.Reserve.Submit(ctx, req)
+	return st, signers, err
+}
+
+// expire marks dead every spend of ours whose expiry height is below the
+// final height this relayer has observed the FLUX chain to: it was not
+// mined by then (the observe step would have recorded it), so it never can be.
+func (r *Relayer) expire(ctx context.Context, final uint64) error {
+	return r.cfg.Store.Update(ctx, func(tx Tx) error {
+		spends, err := tx.Spends(SpendQuery{States: []SpendState{SpendSigned, SpendBroadcast}})
+		if err != nil {
+			return err
+		}
+		for _, s := range spends {
+			if s.Expiry > 0 && s.Expiry < final {
+				if err := r.markDead(tx, s, fmt.Sprintf("not mined by its expiry height %d; the final height is %d", s.Expiry, final), final); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// resend re-sends, every Rebroadcast interval, what peers may have missed:
+// this relayer's proposals and signature sets of spends not yet broadcast,
+// and the assembled transactions of spends broadcast but not yet mined.
+func (r *Relayer) resend(ctx context.Context) error {
+	var spends []Spend
+	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+		spends, err = tx.Spends(SpendQuery{States: []SpendState{SpendSigned, SpendBroadcast}, SignedByUs: true})
+		return err
+	}); err != nil {
+		return err
+	}
+	now := r.cfg.Now()
+	for _, s := range spends {
+		r.mu.Lock()
+		last := r.sigsSent[s.TxID]
+		proposal := r.proposed[s.TxID]
+		due := now.Sub(last) >= r.cfg.Rebroadcast
+		if due {
+			r.sigsSent[s.TxID] = now
+		}
+		r.mu.Unlock()
+		if !due {
+			continue
+		}
+		if s.State == SpendBroadcast {
+			var sets []SpendSignature
+			if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+				sets, err = tx.SpendSignatures(s.TxID)
+				return err
+			}); err != nil {
+				return err
+			}
+			if _, _, err := r.submitSpend(ctx, s, sets); err != nil {
+				r.log.Debug("re-broadcasting a spend", "spend", s.TxID, "err", err)
+			}
+			continue
+		}
+		if proposal != nil {
+			if err := r.cfg.Outbox.Broadcast(ctx, KindReleaseProposal, proposal); err != nil {
+				return err
+			}
+		}
+		var own SpendSignature
+		if err := r.cfg.Store.View(ctx, func(tx Tx) error {
+			sets, err := tx.SpendSignatures(s.TxID)
+			for _, set := range sets {
+				if bytes.Equal(set.Signer, r.self) {
+					own = set
+				}
+			}
+			return err
+		}); err != nil {
+			return err
+		}
+		if len(own.Sigs) > 0 {
+			if err := r.sendSignatures(ctx, s.TxID, own.Sigs); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
