@@ -56,6 +56,9 @@ func (n *Network) validateLocked(t *tx.Tx) *RejectError {
 	if err := t.CheckSanity(); err != nil {
 		return reject(id, wire.RejectInvalid, "bad-txns-sanity", err)
 	}
+	if n.censor != nil && n.censor(t) {
+		return reject(id, wire.RejectNonstandard, "censored-by-fluxtest", nil)
+	}
 	switch {
 	case t.IsFluxnode():
 		return reject(id, wire.RejectNonstandard, "fluxnode-tx-not-relayed-by-fluxtest", nil)
@@ -107,6 +110,16 @@ func (n *Network) addLocked(t *tx.Tx) {
 		n.spent[in.PrevOut] = id
 		delete(n.reserved, in.PrevOut)
 	}
+}
+
+// Censor makes the network refuse every transaction refuse reports (nil:
+// none), so it is never mined, as a cartel of block producers would: a fault
+// the real network produces only by collusion. Transactions already in the
+// mempool stay there.
+func (n *Network) Censor(refuse func(*tx.Tx) bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.censor = refuse
 }
 
 // SubmitTx offers t to the mempool. It is accepted when every input spends

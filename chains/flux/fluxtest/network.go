@@ -33,6 +33,7 @@ type Network struct {
 	spent    map[chainhash.OutPoint]chainhash.Hash // outputs mempool txs spend
 	reserved map[chainhash.OutPoint]struct{}       // inputs of built, unsubmitted payments
 	alt      *altChain
+	censor   func(*tx.Tx) bool // Censor's predicate
 
 	peers   []*SimPeer
 	connSeq atomic.Uint64
