@@ -38,7 +38,9 @@ func proposers(d *Devnet) []int {
 	return idx
 }
 
-func addressOf(d *Devnet, i int) []byte { return crypto.PubkeyToAddress(d.EVM.SignerKeys[i].PublicKey).Bytes() }
+func addressOf(d *Devnet, i int) []byte {
+	return crypto.PubkeyToAddress(d.EVM.SignerKeys[i].PublicKey).Bytes()
+}
 
 // roundNow is the FLUX chain's release round (cadence 10).
 func roundNow(d *Devnet) uint64 {
