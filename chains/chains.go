@@ -112,8 +112,10 @@ type Event struct {
 	// does not cross the plugin boundary.
 	Inputs []string
 	// Invalid says why an invalid lock must be refunded (a memo error code or
-	// a policy reason); RefundTo is where to (a FLUX address), empty when it
-	// cannot be derived from the first input and needs an operator's claim.
+	// a policy reason). RefundTo is where a lock is refunded if it must be
+	// (a FLUX address read from its first input; set for valid locks too, in
+	// case their destination refuses them), empty when it cannot be derived
+	// and the lock needs an operator's claim.
 	Invalid  string
 	RefundTo string
 

@@ -108,7 +108,9 @@ type Transfer struct {
 	Block chains.BlockRef
 	// Evidence is the lock's proof (raw transaction, merkle branch, header).
 	Evidence []byte
-	// Invalid and RefundTo describe a refund-due payment (chains.Event).
+	// Invalid says why a payment is due a refund; RefundTo is where it is
+	// refunded if it must be (chains.Event), empty when only an operator's
+	// claim can say.
 	Invalid  string
 	RefundTo string
 	// Digest is the MintAuth digest this relayer computed and verified for
@@ -149,7 +151,7 @@ func TransferFromEvent(ev chains.Event, now time.Time) (Transfer, error) {
 	if err != nil {
 		return Transfer{}, err
 	}
-	t := Transfer{ID: ev.ID, Lock: lock, Amount: ev.Amount, Block: ev.Block, Evidence: ev.Evidence, SeenAt: now, UpdatedAt: now}
+	t := Transfer{ID: ev.ID, Lock: lock, Amount: ev.Amount, Block: ev.Block, Evidence: ev.Evidence, RefundTo: ev.RefundTo, SeenAt: now, UpdatedAt: now}
 	switch ev.Kind {
 	case chains.EventLock:
 		if len(ev.Recipient) != 32 {

@@ -47,6 +47,7 @@ func (l *Lock) Event(chain chains.ID, blockHash chainhash.Hash, t time.Time) cha
 		Amount:   amount(l.Value),
 		Evidence: evidence(l.Proof),
 	}
+	ev.RefundTo = l.RefundTo
 	if l.Valid() {
 		ev.DestChain = chains.ID(l.Memo.ChainID)
 		ev.Recipient = append([]byte(nil), l.Memo.Recipient[:]...)
@@ -54,7 +55,6 @@ func (l *Lock) Event(chain chains.ID, blockHash chainhash.Hash, t time.Time) cha
 	}
 	ev.Kind = chains.EventInvalidLock
 	ev.Invalid = string(l.Invalid)
-	ev.RefundTo = l.RefundTo
 	return ev
 }
 

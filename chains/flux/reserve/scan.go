@@ -65,10 +65,10 @@ type Lock struct {
 	// Invalid is empty for a valid lock, else why it must be refunded.
 	Invalid Reason
 	// RefundAddress and RefundTo (its encoding on the scanner's network) are
-	// where an invalid lock is refunded, read from the first input's
-	// scriptSig (RefundAddress); HasRefundAddress is false, and RefundTo
-	// empty, when it cannot be derived and the lock needs an operator's
-	// claim. They are not set for valid locks.
+	// where the lock is refunded if it must be (an invalid lock, or a valid
+	// one its destination refuses), read from the first input's scriptSig
+	// (RefundAddress); HasRefundAddress is false, and RefundTo empty, when it
+	// cannot be derived and the lock needs an operator's claim.
 	RefundAddress    address.Address
 	HasRefundAddress bool
 	RefundTo         string
@@ -417,10 +417,10 @@ func (b *blockScan) lock(i int, t *tx.Tx) {
 	case l.Value < b.minLock:
 		l.Invalid = ReasonBelowMinimum
 	}
-	if !l.Valid() {
-		if a, ok := RefundAddress(t); ok {
-			l.RefundAddress, l.HasRefundAddress, l.RefundTo = a, true, a.Encode(b.params)
-		}
+	// Every lock gets its refund address: an invalid one is refunded, and a
+	// valid one too if its destination's immutable rules forbid minting it.
+	if a, ok := RefundAddress(t); ok {
+		l.RefundAddress, l.HasRefundAddress, l.RefundTo = a, true, a.Encode(b.params)
 	}
 	b.res.Locks = append(b.res.Locks, l)
 	b.lockTx = append(b.lockTx, i)
