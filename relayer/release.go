@@ -204,6 +204,27 @@ func (c Releases) payable(b Burn) string {
 	return ""
 }
 
+// refundPayout is the output refunding t, or why no refund can pay it
+// without an operator (its claim waits, listed): no address derived from its
+// first input, an address of another network, or a value that does not
+// cover the fee and the dust limit.
+func (c Releases) refundPayout(t Transfer) (chains.Payout, string) {
+	if t.RefundTo == "" {
+		return chains.Payout{}, "no refund address can be derived from the payment's first input: it waits for an operator's claim"
+	}
+	to, err := chains.ParseFluxAddress(t.RefundTo)
+	if err != nil {
+		return chains.Payout{}, fmt.Sprintf("the refund address %q does not decode: it waits for an operator's claim", t.RefundTo)
+	}
+	if !slices.Contains(c.Prefixes, [2]byte(to[:2])) {
+		return chains.Payout{}, fmt.Sprintf("the refund address %s is not of this FLUX network", t.RefundTo)
+	}
+	if t.Amount < c.Fee+DustLimit {
+		return chains.Payout{}, fmt.Sprintf("%d zatoshi do not cover the refund fee of %d and the dust limit of %d", t.Amount, c.Fee, DustLimit)
+	}
+	return chains.Payout{To: to, Amount: t.Amount - c.Fee}, ""
+}
+
 // rangeView is what a relayer knows of one chain's burns when it plans or
 // checks a release: its spends of the chain (signed or seen on the FLUX
 // chain), the burns from the next unreleased nonce on, and the bridge's

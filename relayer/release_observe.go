@@ -262,6 +262,9 @@ func (r *Relayer) putSpendAndBurns(tx Tx, s Spend, state BurnState, flux string)
 	if err := tx.PutSpend(s); err != nil {
 		return err
 	}
+	if s.Kind == SpendRefund && state == BurnSettled {
+		return refunded(tx, s.Ref, flux)
+	}
 	if s.Kind != SpendRelease {
 		return nil
 	}
@@ -285,6 +288,19 @@ func (r *Relayer) putSpendAndBurns(tx Tx, s Spend, state BurnState, flux string)
 		}
 	}
 	return nil
+}
+
+// refunded marks the payment id refunded by the final FLUX transaction flux.
+func refunded(tx Tx, id, flux string) error {
+	t, err := tx.Transfer(id)
+	if fault.KindOf(err) == fault.NotFound {
+		return nil // not a payment this relayer knows (its stream may lag: it is refunded when seen)
+	}
+	if err != nil || !CanMove(t.State, StateRefunded) || t.State == StateRefunded {
+		return err
+	}
+	t.State, t.Reason, t.UpdatedAt = StateRefunded, "refunded by "+flux, tx.Now()
+	return tx.PutTransfer(t)
 }
 
 // markDead records that spend s can never be mined, and returns the burns

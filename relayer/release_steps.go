@@ -163,7 +163,73 @@ func (r *Relayer) propose(ctx context.Context, cur round) error {
 		}
 		return r.sendProposal(ctx, p)
 	}
+	return r.proposeRefund(ctx, cur)
+}
+
+// proposeRefund proposes the refund of the oldest payment due one that no
+// live spend refunds and that needs no operator's claim.
+func (r *Relayer) proposeRefund(ctx context.Context, cur round) error {
+	var due []Transfer
+	var spends []Spend
+	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+		if spends, err = tx.Spends(SpendQuery{}); err != nil {
+			return err
+		}
+		due, err = tx.Transfers(TransferQuery{States: []State{StateRefundDue}, Limit: r.cfg.Batch})
+		return err
+	}); err != nil {
+		return err
+	}
+	if _, busy := inFlight(spends, ""); busy {
+		return nil
+	}
+	c := r.cfg.Releases
+	for _, t := range due {
+		if slices.ContainsFunc(spends, func(s Spend) bool { return s.Kind == SpendRefund && s.Ref == t.ID && s.Live() }) {
+			continue
+		}
+		po, why := c.refundPayout(t)
+		if why != "" {
+			continue // a claim: listed by Claims
+		}
+		lock := t.Lock
+		spend := chains.ReserveSpend{Refund: &lock, Payouts: []chains.Payout{po}, RefHeight: cur.RefHeight, Expiry: cur.Expiry, FeeRate: c.FeeRate}
+		sub, err := c.Reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &spend})
+		if err != nil {
+			return fmt.Errorf("building the refund of %s: %w", t.ID, err)
+		}
+		p := Proposal{Round: cur.N, Spend: spend, TxID: sub.TxID, Payload: sub.Payload}
+		if _, err := r.consider(ctx, r.self, p, cur); err != nil {
+			return err
+		}
+		return r.sendProposal(ctx, p)
+	}
 	return nil
+}
+
+// Claim is a payment due a refund that no refund can pay without an
+// operator: it is listed, never lost.
+type Claim struct {
+	Transfer Transfer
+	Reason   string
+}
+
+// Claims lists the payments due a refund that wait for an operator's claim.
+func (r *Relayer) Claims(ctx context.Context) ([]Claim, error) {
+	var due []Transfer
+	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+		due, err = tx.Transfers(TransferQuery{States: []State{StateRefundDue}})
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	var out []Claim
+	for _, t := range due {
+		if _, why := r.cfg.Releases.refundPayout(t); why != "" {
+			out = append(out, Claim{Transfer: t, Reason: why})
+		}
+	}
+	return out, nil
 }
 
 func (r *Relayer) sendProposal(ctx context.Context, p Proposal) error {
@@ -193,8 +259,10 @@ func (r *Relayer) expectedSpend(cur round, chain chains.ID, from, to uint64, bur
 // diffSpend says how a proposed request differs from the expected one ("" if not).
 func diffSpend(got, want chains.ReserveSpend) string {
 	switch {
-	case got.Refund != nil || len(got.Exclude) > 0:
-		return "the proposal is not a plain release"
+	case len(got.Exclude) > 0:
+		return "the proposal excludes reserve outputs"
+	case (got.Refund == nil) != (want.Refund == nil) || got.Refund != nil && *got.Refund != *want.Refund:
+		return "the proposal refunds another payment"
 	case got.FeeRate != want.FeeRate:
 		return fmt.Sprintf("fee rate %d zat/byte, the set's is %d", got.FeeRate, want.FeeRate)
 	case got.RefHeight != want.RefHeight || got.Expiry != want.Expiry:
@@ -214,16 +282,14 @@ func diffSpend(got, want chains.ReserveSpend) string {
 	return ""
 }
 
-// consider decides on a release proposal from a member: it is signed when
-// the proposer is the round's, the request is the one this relayer makes
-// from its own view, signing rules 3 and 4 hold, and the reserve sink builds
-// a byte-identical transaction. done is false when the proposal may become
-// acceptable (a burn not yet final here, a spend of ours still in flight):
-// it is considered again on the next tick.
+// consider decides on a release or refund proposal from a member: it is
+// signed when the proposer is the round's, the request is the one this
+// relayer makes from its own view, signing rules 3 and 4 hold, and the
+// reserve sink builds a byte-identical transaction. done is false when the
+// proposal may become acceptable (a burn not yet final here, a spend of ours
+// still in flight): it is considered again on the next tick.
 func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur round) (done bool, err error) {
-	c := r.cfg.Releases
-	s := p.Spend
-	rd := c.round(p.Round, r.cfg.Confirmations)
+	rd := r.cfg.Releases.round(p.Round, r.cfg.Confirmations)
 	refuse := func(why string, wait bool) (bool, error) {
 		if wait {
 			return false, nil
@@ -237,30 +303,34 @@ func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur rou
 		return refuse(fmt.Sprintf("round %d is over (now %d)", p.Round, cur.N), false)
 	case p.Round > cur.N+1:
 		return false, nil // our light node is behind: wait for it
-	case s.Refund != nil:
-		return refuse("refund proposals are not accepted yet", false)
 	}
-	v, err := r.view(ctx, s.Chain)
-	if fault.KindOf(err) == fault.Invalid {
-		return refuse(err.Error(), false)
+	var spends []Spend
+	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+		spends, err = tx.Spends(SpendQuery{})
+		return err
+	}); err != nil {
+		return false, err
+	}
+	if slices.ContainsFunc(spends, func(sp Spend) bool { return sp.TxID == p.TxID && sp.SignedByUs }) {
+		return true, nil // signed before: our signatures are re-sent by resend
+	}
+	var d decision
+	if p.Spend.Refund != nil {
+		d, err = r.checkRefundProposal(ctx, p, rd, spends)
+	} else {
+		d, err = r.checkReleaseProposal(ctx, p, rd)
 	}
 	if err != nil {
 		return false, err
 	}
-	if already := slices.IndexFunc(v.Spends, func(sp Spend) bool { return sp.TxID == p.TxID && sp.SignedByUs }); already >= 0 {
-		return true, nil // signed before: our signatures are re-sent by resend
+	if d.why != "" {
+		return refuse(d.why, d.wait)
 	}
-	burns, why, wait := checkRelease(v, p, c.MaxBatch)
-	if why != "" {
-		return refuse(why, wait)
-	}
-	if d := diffSpend(s, r.expectedSpend(rd, s.Chain, s.FromNonce, s.ToNonce, burns)); d != "" {
-		return refuse(d, false)
-	}
-	if _, busy := inFlight(v.Spends, p.TxID); busy {
+	if _, busy := inFlight(spends, p.TxID); busy {
 		return false, nil // wait until our own spend in flight is mined or dead
 	}
-	sub, err := c.Reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &s})
+	s := p.Spend
+	sub, err := r.cfg.Releases.Reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &s})
 	switch {
 	case fault.KindOf(err) == fault.Transient:
 		return false, nil // e.g. our view of the reserve lags
@@ -271,26 +341,108 @@ func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur rou
 		// by a block also builds differently.
 		return false, r.journalRefusal(ctx, from, p, rd, fmt.Sprintf("the transaction differs from the one built here (%s, inputs %v)", sub.TxID, sub.Inputs))
 	}
+	return r.signSpend(ctx, from, p, sub, d)
+}
+
+// decision is what a proposal's kind-specific check found: why it is
+// refused (and whether to wait), or the burns or the refunded transfer the
+// spend covers.
+type decision struct {
+	why      string
+	wait     bool
+	kind     SpendKind
+	burns    []Burn
+	transfer *Transfer
+}
+
+// checkReleaseProposal checks a release against this relayer's burns and
+// releases (rules 3 and 4) and the request it would make itself.
+func (r *Relayer) checkReleaseProposal(ctx context.Context, p Proposal, rd round) (decision, error) {
+	s := p.Spend
+	v, err := r.view(ctx, s.Chain)
+	if fault.KindOf(err) == fault.Invalid {
+		return decision{why: err.Error()}, nil
+	}
+	if err != nil {
+		return decision{}, err
+	}
+	burns, why, wait := checkRelease(v, p, r.cfg.Releases.MaxBatch)
+	if why != "" {
+		return decision{why: why, wait: wait}, nil
+	}
+	if d := diffSpend(s, r.expectedSpend(rd, s.Chain, s.FromNonce, s.ToNonce, burns)); d != "" {
+		return decision{why: d}, nil
+	}
+	return decision{kind: SpendRelease, burns: burns}, nil
+}
+
+// checkRefundProposal checks a refund against this relayer's view of the
+// refunded payment (due a refund here, refundable, not refunded by another
+// live spend: rule 3 for the lock) and the request it would make itself.
+func (r *Relayer) checkRefundProposal(ctx context.Context, p Proposal, rd round, spends []Spend) (decision, error) {
+	id := p.Spend.Refund.TransferID()
+	var t Transfer
+	err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+		t, err = tx.Transfer(id)
+		return err
+	})
+	switch {
+	case fault.KindOf(err) == fault.NotFound:
+		return decision{why: id + " is not known here", wait: true}, nil
+	case err != nil:
+		return decision{}, err
+	case t.State == StateRefunded:
+		return decision{why: id + " is refunded already"}, nil
+	case t.State != StateRefundDue:
+		return decision{why: fmt.Sprintf("%s is %s here, not due a refund", id, t.State), wait: !t.State.Terminal() && t.State != StateSubmitted}, nil
+	}
+	for _, sp := range spends {
+		if sp.Kind == SpendRefund && sp.Ref == id && sp.Live() && sp.TxID != p.TxID {
+			return decision{why: fmt.Sprintf("%s is refunded by %s (%s)", id, sp.TxID, sp.State)}, nil
+		}
+	}
+	po, why := r.cfg.Releases.refundPayout(t)
+	if why != "" {
+		return decision{why: why}, nil
+	}
+	want := chains.ReserveSpend{Refund: &t.Lock, Payouts: []chains.Payout{po}, RefHeight: rd.RefHeight, Expiry: rd.Expiry, FeeRate: r.cfg.Releases.FeeRate}
+	if d := diffSpend(p.Spend, want); d != "" {
+		return decision{why: d}, nil
+	}
+	return decision{kind: SpendRefund, transfer: &t}, nil
+}
+
+// signSpend signs every input of the spend sub, persists the decision (the
+// spend, our signatures, the covered burns' state, the journal entry) in one
+// transaction after checking rule 3 again inside it, and then sends the
+// signatures.
+func (r *Relayer) signSpend(ctx context.Context, from []byte, p Proposal, sub chains.Submission, d decision) (bool, error) {
+	s := p.Spend
 	sigs := make([][]byte, len(sub.Digests))
-	for i, d := range sub.Digests {
-		sg, err := r.cfg.Signer.Sign(ctx, d)
+	for i, dg := range sub.Digests {
+		sg, err := r.cfg.Signer.Sign(ctx, dg)
 		if err != nil {
 			return false, err
 		}
 		sigs[i] = sg.Sig
 	}
-	spend := Spend{TxID: sub.TxID, Kind: SpendRelease, Chain: s.Chain, FromNonce: s.FromNonce, ToNonce: s.ToNonce, Round: p.Round,
-		Proposer: bytes.Clone(from), Inputs: sub.Inputs, Expiry: s.Expiry, Unsigned: sub.Payload, SignedByUs: true, State: SpendSigned}
-	err = r.cfg.Store.Update(ctx, func(tx Tx) error {
+	spend := Spend{TxID: sub.TxID, Kind: d.kind, Round: p.Round, Proposer: bytes.Clone(from), Inputs: sub.Inputs, Expiry: s.Expiry,
+		Unsigned: sub.Payload, SignedByUs: true, State: SpendSigned}
+	if d.kind == SpendRelease {
+		spend.Chain, spend.FromNonce, spend.ToNonce = s.Chain, s.FromNonce, s.ToNonce
+	} else {
+		spend.Ref = d.transfer.ID
+	}
+	err := r.cfg.Store.Update(ctx, func(tx Tx) error {
 		// SECURITY: rule 3 again inside the transaction that records the
 		// decision, so nothing slipped in since the view was read.
-		spends, err := tx.Spends(SpendQuery{Kinds: []SpendKind{SpendRelease}, Chain: s.Chain})
+		spends, err := tx.Spends(SpendQuery{Kinds: []SpendKind{d.kind}})
 		if err != nil {
 			return err
 		}
 		for _, o := range spends {
-			if o.TxID != spend.TxID && o.Live() && o.Overlaps(s.Chain, s.FromNonce, s.ToNonce) {
-				return fault.E("relayer.consider", fault.Conflict, fmt.Errorf("release %s overlaps", o.TxID))
+			if o.TxID != spend.TxID && o.Live() && (o.Overlaps(s.Chain, s.FromNonce, s.ToNonce) || d.kind == SpendRefund && o.Ref == spend.Ref) {
+				return fault.E("relayer.consider", fault.Conflict, fmt.Errorf("spend %s overlaps", o.TxID))
 			}
 		}
 		spend.CreatedAt, spend.UpdatedAt = tx.Now(), tx.Now()
@@ -300,7 +452,7 @@ func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur rou
 		if _, err := tx.AddSpendSignature(SpendSignature{TxID: spend.TxID, Signer: bytes.Clone(r.self), Sigs: sigs}); err != nil {
 			return err
 		}
-		for _, b := range burns {
+		for _, b := range d.burns {
 			if CanMoveBurn(b.State, BurnSigned) && b.State != BurnSigned {
 				b.State, b.Release, b.UpdatedAt = BurnSigned, spend.TxID, tx.Now()
 				if err := tx.PutBurn(b); err != nil {
@@ -316,12 +468,14 @@ func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur rou
 		return err
 	})
 	if fault.KindOf(err) == fault.Conflict {
-		return refuse(err.Error(), false)
+		rd := r.cfg.Releases.round(p.Round, r.cfg.Confirmations)
+		return true, r.journalRefusal(ctx, from, p, rd, err.Error())
 	}
 	if err != nil {
 		return false, err
 	}
-	r.log.Info("release signed", "spend", spend.TxID, "chain", s.Chain, "from", s.FromNonce, "to", s.ToNonce, "round", p.Round)
+	r.log.Info("reserve spend signed", "spend", spend.TxID, "kind", spend.Kind, "chain", s.Chain, "from", s.FromNonce, "to", s.ToNonce,
+		"ref", spend.Ref, "round", p.Round)
 	return true, r.sendSignatures(ctx, spend.TxID, sigs)
 }
 
@@ -349,6 +503,9 @@ func (r *Relayer) journalRefusal(ctx context.Context, from []byte, p Proposal, r
 	r.log.Warn("release proposal refused", "from", hex.EncodeToString(from), "spend", p.TxID, "round", p.Round, "why", why)
 	rec := SpendRecord{TxID: p.TxID, Kind: string(SpendRelease), Round: p.Round, Proposer: hex.EncodeToString(from),
 		Chain: uint32(p.Spend.Chain), From: p.Spend.FromNonce, To: p.Spend.ToNonce, Expiry: rd.Expiry, Unsigned: hex.EncodeToString(p.Payload)}
+	if p.Spend.Refund != nil {
+		rec.Kind, rec.Ref, rec.Chain, rec.From, rec.To = string(SpendRefund), p.Spend.Refund.TransferID(), 0, 0, 0
+	}
 	return r.cfg.Store.Update(ctx, func(tx Tx) error {
 		_, err := tx.Journal(ReserveSpendRefused{SpendRecord: rec, Reason: why})
 		return err

@@ -37,22 +37,27 @@ const (
 	// StateRefundDue: a payment to the reserve that must be refunded: an
 	// invalid lock (EventInvalidLock), or a valid one whose destination's
 	// immutable rules forbid minting it (below its minimum, not above its
-	// fee, a recipient it refuses). Terminal in this wave; refunds continue it.
+	// fee, a recipient it refuses). A refund pays it back (minus the
+	// release fee) to the address of its first input; one whose address
+	// cannot be derived waits here for an operator's claim.
 	StateRefundDue State = "refund-due"
+	// StateRefunded: a refund of the payment (FLXF1) is final on the FLUX
+	// chain. Terminal.
+	StateRefunded State = "refunded"
 )
 
 // states lists every state with its rank: a transition goes to a higher
 // rank, except the seen ↔ orphaned pair.
 var states = map[State]int{
 	StateSeen: 1, StateOrphaned: 1, StateFinal: 2, StateQueued: 3, StateAttested: 4,
-	StateQuorum: 5, StateSubmitted: 6, StateMinted: 7, StateRefundDue: 7,
+	StateQuorum: 5, StateSubmitted: 6, StateMinted: 7, StateRefundDue: 7, StateRefunded: 8,
 }
 
 // Valid reports whether s is a known state.
 func (s State) Valid() bool { _, ok := states[s]; return ok }
 
-// Terminal reports whether nothing follows s in this wave.
-func (s State) Terminal() bool { return s == StateMinted || s == StateRefundDue }
+// Terminal reports whether nothing follows s.
+func (s State) Terminal() bool { return s == StateMinted || s == StateRefunded }
 
 // CanMove reports whether a transfer may go from one state to another:
 //
@@ -60,7 +65,7 @@ func (s State) Terminal() bool { return s == StateMinted || s == StateRefundDue 
 //	final → queued | attested | minted | refund-due
 //	queued → attested | minted | refund-due
 //	attested → quorum | minted | refund-due     quorum → submitted | minted | refund-due
-//	submitted → minted
+//	submitted → minted                          refund-due → refunded
 //
 // Minted may follow any state from final on because it is read from the
 // destination chain, where anyone may submit. Refund-due may follow any state
@@ -89,6 +94,8 @@ func CanMove(from, to State) bool {
 		return to == StateSubmitted || to == StateMinted || to == StateRefundDue
 	case StateSubmitted:
 		return to == StateMinted
+	case StateRefundDue:
+		return to == StateRefunded
 	}
 	return false
 }

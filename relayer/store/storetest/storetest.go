@@ -300,7 +300,7 @@ func idsOf(ns ...int) []string {
 
 // allStates lists every state, in rank order.
 var allStates = []relayer.State{relayer.StateSeen, relayer.StateOrphaned, relayer.StateFinal, relayer.StateQueued,
-	relayer.StateAttested, relayer.StateQuorum, relayer.StateSubmitted, relayer.StateMinted, relayer.StateRefundDue}
+	relayer.StateAttested, relayer.StateQuorum, relayer.StateSubmitted, relayer.StateMinted, relayer.StateRefundDue, relayer.StateRefunded}
 
 // attestation returns signer's attestation of transfer n over digest.
 func attestation(n int, signer, digest byte) relayer.Attestation {
