@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/fault"
@@ -234,6 +235,29 @@ type rangeView struct {
 	Spends []Spend
 	Burns  []Burn // ascending nonces from Next, as stored
 	Count  uint64 // the finalized burn counter (the next nonce)
+	// Held are the burns the governor holds for now, with its reason: a
+	// range stops before the first (the burn ceiling delays, never refuses).
+	Held map[uint64]string
+}
+
+// holdBurns applies the governor to the burns not yet in a release, in
+// nonce order, given the notional already approved in the window: a large
+// burn waits its delay after finality, and a burn that does not fit the
+// window waits for it to slide. Pure.
+func holdBurns(g Governor, now time.Time, burns []Burn, used uint64) map[uint64]string {
+	held := map[uint64]string{}
+	for _, b := range burns {
+		if released(b.State) || b.State == BurnSeen {
+			continue
+		}
+		d := g.Decide(now, Transfer{ID: b.ID, Dest: b.Chain, Amount: b.Amount, FinalAt: b.FinalAt}, used)
+		if !d.Approve {
+			held[b.Nonce] = d.Reason
+			continue
+		}
+		used += b.Amount
+	}
+	return held
 }
 
 // next is the first nonce no live release covers: releases are contiguous
@@ -255,7 +279,7 @@ func planRange(v rangeView, max int) (from, to uint64, ok bool) {
 	from = v.next()
 	to, n := from, 0
 	for _, b := range v.Burns {
-		if b.Nonce != from+uint64(n) || b.Nonce >= v.Count || n == max || !released(b.State) && b.State != BurnFinal {
+		if b.Nonce != from+uint64(n) || b.Nonce >= v.Count || n == max || !released(b.State) && b.State != BurnFinal || v.Held[b.Nonce] != "" {
 			break
 		}
 		to, n = b.Nonce, n+1
@@ -318,6 +342,9 @@ func checkRelease(v rangeView, p Proposal, max int) ([]Burn, string, bool) {
 	for i, b := range burns {
 		if b.Nonce != s.FromNonce+uint64(i) || b.State == BurnSeen {
 			return nil, fmt.Sprintf("burn %d is not final here", s.FromNonce+uint64(i)), true
+		}
+		if why := v.Held[b.Nonce]; why != "" {
+			return nil, fmt.Sprintf("the governor holds burn %d here: %s", b.Nonce, why), true
 		}
 	}
 	return burns, "", false

@@ -105,14 +105,22 @@ func (r *Relayer) release(ctx context.Context) error {
 
 // view reads what this relayer knows of chain's releases and burns.
 func (r *Relayer) view(ctx context.Context, chain chains.ID) (rangeView, error) {
-	v := rangeView{Chain: chain}
+	v := rangeView{Chain: chain, Held: map[uint64]string{}}
+	now := r.cfg.Now()
 	err := r.cfg.Store.View(ctx, func(tx Tx) error {
 		var err error
 		if v.Spends, err = tx.Spends(SpendQuery{}); err != nil {
 			return err
 		}
-		v.Burns, err = tx.Burns(BurnQuery{Chain: chain, FromNonce: v.next(), Limit: r.cfg.Releases.MaxBatch + 1})
-		return err
+		if v.Burns, err = tx.Burns(BurnQuery{Chain: chain, FromNonce: v.next(), Limit: r.cfg.Releases.MaxBatch + 1}); err != nil {
+			return err
+		}
+		used, err := tx.Approved(chain, r.cfg.Governor.WindowStart(now))
+		if err != nil {
+			return err
+		}
+		v.Held = holdBurns(r.cfg.Governor, now, v.Burns, used)
+		return nil
 	})
 	if err != nil {
 		return v, err
@@ -453,6 +461,9 @@ func (r *Relayer) signSpend(ctx context.Context, from []byte, p Proposal, sub ch
 			return err
 		}
 		for _, b := range d.burns {
+			if err := tx.Approve(b.Chain, b.ID, b.Amount); err != nil { // the governor's window counts releases too
+				return err
+			}
 			if CanMoveBurn(b.State, BurnSigned) && b.State != BurnSigned {
 				b.State, b.Release, b.UpdatedAt = BurnSigned, spend.TxID, tx.Now()
 				if err := tx.PutBurn(b); err != nil {

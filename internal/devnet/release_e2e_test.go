@@ -2,6 +2,7 @@ package devnet
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,4 +138,50 @@ func TestBurnsReleasedExactlyOnce(t *testing.T) {
 	for i := range 3 {
 		checkJournal(t, d, i)
 	}
+}
+
+// The governor delays a large burn's release by its delay after finality,
+// and the burns after it wait with it (ranges are contiguous); it never
+// refuses: once the delay is over, everything is released exactly once.
+func TestGovernorDelaysALargeBurnThenReleases(t *testing.T) {
+	var offset atomic.Int64
+	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	var gov configGovernor
+	gov.LargeTransfer, gov.LargeDelay = 3*tx.Coin, configDuration(6*time.Hour)
+	d := start(t, Config{Coins: 3, Now: now, Governor: gov})
+	var locks []chains.LockRef
+	for range 3 {
+		l, err := d.Lock(25*tx.Coin/10, d.User(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		locks = append(locks, l)
+	}
+	finalize(t, d)
+	await(t, d, locks, 60*time.Second)
+	mineEvery(t, d, 100*time.Millisecond)
+	ctx := context.Background()
+	amounts := []uint64{tx.Coin, 35 * tx.Coin / 10, tx.Coin}
+	for i, a := range amounts {
+		if n, err := d.Burn(ctx, 0, a); err != nil || n != uint64(i) {
+			t.Fatalf("burn %d: nonce %d, %v", i, n, err)
+		}
+	}
+	chain := chains.ID(d.EVM.ChainID.Uint64())
+	if _, err := d.AwaitReleased(ctx, chain, 1, 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := d.Flux.Tip()
+	waitFor(t, "30 more FLUX blocks", 30*time.Second, func() bool { tip, _ := d.Flux.Tip(); return tip >= h+30 })
+	for _, r := range d.Releases() {
+		if r.ToNonce >= 1 {
+			t.Fatalf("burn %d released before the large burn's delay", r.ToNonce)
+		}
+	}
+	offset.Store(int64(6*time.Hour + time.Minute))
+	rels, err := d.AwaitReleased(ctx, chain, 3, 60*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReleases(t, rels, chain, 3, func(uint64) int { return 0 }, func(n uint64) uint64 { return amounts[n] }, releaseFee)
 }
