@@ -226,6 +226,13 @@ func (c Releases) refundPayout(t Transfer) (chains.Payout, string) {
 	return chains.Payout{To: to, Amount: t.Amount - c.Fee}, ""
 }
 
+// ClaimReason says why the payment t, due a refund, waits for an operator's
+// claim ("" when a refund can pay it).
+func (c Releases) ClaimReason(t Transfer) string {
+	_, why := c.refundPayout(t)
+	return why
+}
+
 // rangeView is what a relayer knows of one chain's burns when it plans or
 // checks a release: its spends of the chain (signed or seen on the FLUX
 // chain), the burns from the next unreleased nonce on, and the bridge's

@@ -24,18 +24,27 @@ const statusUsage = "fluxbridge status --config FILE [--json]"
 
 // statusReport is what `fluxbridge status` shows; --json prints it as is.
 type statusReport struct {
-	Address  string               `json:"address"`
-	DataDir  string               `json:"data_dir"`
-	Paused   string               `json:"paused,omitempty"`
-	Halted   string               `json:"halted,omitempty"`
-	Chains   []chainStatus        `json:"chains"`
-	Pending  map[string]int       `json:"pending"`
-	Minted   int                  `json:"minted"`
-	Refunds  int                  `json:"refund_due"`
-	Peers    []daemon.PeerSummary `json:"peers"`
-	Drops    map[string]uint64    `json:"drops,omitempty"`
-	Journal  journalStatus        `json:"journal"`
-	Recorded time.Time            `json:"recorded,omitzero"`
+	Address string         `json:"address"`
+	DataDir string         `json:"data_dir"`
+	Paused  string         `json:"paused,omitempty"`
+	Halted  string         `json:"halted,omitempty"`
+	Chains  []chainStatus  `json:"chains"`
+	Pending map[string]int `json:"pending"`
+	Minted  int            `json:"minted"`
+	Refunds int            `json:"refund_due"`
+	// Refunded counts the payments refunded; Claims lists those due a
+	// refund that wait for an operator's claim, with why.
+	Refunded int      `json:"refunded"`
+	Claims   []string `json:"claims,omitempty"`
+	// Burns counts the burns by state; Unpayable lists those no release can
+	// pay, with why; Spends counts this relayer's reserve spends by state.
+	Burns     map[string]int       `json:"burns"`
+	Unpayable []string             `json:"unpayable,omitempty"`
+	Spends    map[string]int       `json:"spends"`
+	Peers     []daemon.PeerSummary `json:"peers"`
+	Drops     map[string]uint64    `json:"drops,omitempty"`
+	Journal   journalStatus        `json:"journal"`
+	Recorded  time.Time            `json:"recorded,omitzero"`
 }
 
 type chainStatus struct {
@@ -86,7 +95,10 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 }
 
 func readStatus(ctx context.Context, cfg *config.Config) (statusReport, error) {
-	rep := statusReport{Address: cfg.Relayer.Key.String(), DataDir: cfg.Relayer.DataDir, Pending: map[string]int{}}
+	rep := statusReport{Address: cfg.Relayer.Key.String(), DataDir: cfg.Relayer.DataDir, Pending: map[string]int{},
+		Burns: map[string]int{}, Spends: map[string]int{}}
+	p := cfg.Flux.Network.Params
+	rel := relayer.Releases{Fee: cfg.Release.Fee, Prefixes: [][2]byte{p.PubKeyHashPrefix, p.ScriptHashPrefix}}
 	db, err := sqlite.OpenReadOnly(ctx, filepath.Join(cfg.Relayer.DataDir, "relayer.db"))
 	if err != nil {
 		return rep, err
@@ -122,9 +134,37 @@ func readStatus(ctx context.Context, cfg *config.Config) (statusReport, error) {
 				rep.Minted = n
 			case relayer.StateRefundDue:
 				rep.Refunds = n
+			case relayer.StateRefunded:
+				rep.Refunded = n
 			default:
 				rep.Pending[string(s)] = n
 			}
+		}
+		due, err := tx.Transfers(relayer.TransferQuery{States: []relayer.State{relayer.StateRefundDue}})
+		if err != nil {
+			return err
+		}
+		for _, t := range due {
+			if why := rel.ClaimReason(t); why != "" {
+				rep.Claims = append(rep.Claims, t.ID+": "+why)
+			}
+		}
+		burns, err := tx.Burns(relayer.BurnQuery{})
+		if err != nil {
+			return err
+		}
+		for _, b := range burns {
+			rep.Burns[string(b.State)]++
+			if b.Unpayable != "" {
+				rep.Unpayable = append(rep.Unpayable, b.ID+": "+b.Unpayable)
+			}
+		}
+		spends, err := tx.Spends(relayer.SpendQuery{})
+		if err != nil {
+			return err
+		}
+		for _, sp := range spends {
+			rep.Spends[string(sp.Kind)+" "+string(sp.State)]++
 		}
 		if v, ok, err := tx.Setting(daemon.SettingStatus); err != nil {
 			return err
@@ -183,7 +223,15 @@ func printStatus(w io.Writer, r statusReport) {
 		states = append(states, fmt.Sprintf("%s %d", s, n))
 	}
 	slices.Sort(states)
-	fmt.Fprintf(w, "\ntransfers: %d minted, %d refund due, pending: %s\n", r.Minted, r.Refunds, orNone(strings.Join(states, ", ")))
+	fmt.Fprintf(w, "\ntransfers: %d minted, %d refund due, %d refunded, pending: %s\n", r.Minted, r.Refunds, r.Refunded, orNone(strings.Join(states, ", ")))
+	for _, c := range r.Claims {
+		fmt.Fprintf(w, "  claim: %s\n", c)
+	}
+	fmt.Fprintf(w, "burns: %s\n", orNone(counts(r.Burns)))
+	for _, u := range r.Unpayable {
+		fmt.Fprintf(w, "  unpayable: %s\n", u)
+	}
+	fmt.Fprintf(w, "reserve spends: %s\n", orNone(counts(r.Spends)))
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nPEER\tADDRESS\tCONNECTED\tLAST SEEN\tFLUX TIP")
 	for _, p := range r.Peers {
@@ -201,6 +249,16 @@ func printStatus(w io.Writer, r statusReport) {
 	if !r.Recorded.IsZero() {
 		fmt.Fprintf(w, "(recorded by the running relayer at %s)\n", r.Recorded.UTC().Format(time.RFC3339))
 	}
+}
+
+// counts formats a count per name, sorted by name.
+func counts(m map[string]int) string {
+	var out []string
+	for k, n := range m {
+		out = append(out, fmt.Sprintf("%s %d", k, n))
+	}
+	slices.Sort(out)
+	return strings.Join(out, ", ")
 }
 
 func orNone(s string) string {
