@@ -27,18 +27,29 @@ const (
 	exitUsage = 2 // bad usage, or the EVM plugin is missing
 )
 
-const usage = "fluxbridge-devnet [--dir DIR] [--relayers N] [--threshold K] [--plugin PATH] [--chains-only] [--demo [--locks N] [--timeout D]]"
+const usage = "fluxbridge-devnet [--dir DIR] [--relayers N] [--threshold K] [--evm-chains N] [--plugin PATH] [--chains-only] [--demo [--locks N] [--timeout D]]"
 
-// ready is the JSON line the devnet prints once everything listens.
+// ready is the JSON line the devnet prints once everything listens. Its
+// evm_rpc, evm_chain_id, bridge and token are the first EVM chain's;
+// evm_chains lists every EVM chain's.
 type ready struct {
-	FluxPeers []string `json:"flux_peers"`
-	EVMRPC    string   `json:"evm_rpc"`
-	ChainID   uint64   `json:"evm_chain_id"`
-	Bridge    string   `json:"bridge"`
-	Token     string   `json:"token"`
-	Reserve   string   `json:"reserve_script"`
-	Relayers  []string `json:"relayer_configs"`
-	Peers     []string `json:"relayer_peers,omitempty"`
+	FluxPeers []string   `json:"flux_peers"`
+	EVMRPC    string     `json:"evm_rpc"`
+	ChainID   uint64     `json:"evm_chain_id"`
+	Bridge    string     `json:"bridge"`
+	Token     string     `json:"token"`
+	EVMChains []evmChain `json:"evm_chains"`
+	Reserve   string     `json:"reserve_script"`
+	Relayers  []string   `json:"relayer_configs"`
+	Peers     []string   `json:"relayer_peers,omitempty"`
+}
+
+// evmChain is one EVM chain's endpoints in the ready line.
+type evmChain struct {
+	RPC     string `json:"rpc"`
+	ChainID uint64 `json:"chain_id"`
+	Bridge  string `json:"bridge"`
+	Token   string `json:"token"`
 }
 
 func main() {
@@ -55,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	dir := fs.String("dir", "", "directory for the relayers' data, keys and configs, created if missing (default: a temporary directory, removed at exit)")
 	n := fs.Int("relayers", 3, "number of relayers n")
 	k := fs.Int("threshold", 2, "signatures needed k (more than n/2)")
+	evmChains := fs.Int("evm-chains", 1, fmt.Sprintf("number of simulated EVM chains, 1 to %d, with chain ids %d, %d, …; every relayer serves each, and --demo alternates its locks between them",
+		devnet.MaxEVMChains, devnet.FirstEVMChainID, devnet.FirstEVMChainID+1))
 	plugin := fs.String("plugin", "", "the fluxbridge-plugin-evm binary (default: next to this executable)")
 	chainsOnly := fs.Bool("chains-only", false, "start only the chains and write the relayers' configs; run the relayers with `fluxbridge run`")
 	demo := fs.Bool("demo", false, "make user locks and exit when every lock is minted (prints a final JSON line)")
@@ -71,6 +84,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *n < 1 || *k < 1 || *k > *n || 2**k <= *n || *locks < 1 || *locks > devnet.MaxDemoLocks {
 		fmt.Fprintf(stderr, "fluxbridge-devnet: want 1 ≤ n/2 < k ≤ n and 1 ≤ --locks ≤ %d\n", devnet.MaxDemoLocks)
+		return exitUsage
+	}
+	if *evmChains < 1 || *evmChains > devnet.MaxEVMChains {
+		fmt.Fprintf(stderr, "fluxbridge-devnet: want 1 ≤ --evm-chains ≤ %d\n", devnet.MaxEVMChains)
 		return exitUsage
 	}
 	if *plugin == "" {
@@ -99,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	d, err := devnet.Start(ctx, devnet.Config{Dir: *dir, Plugin: *plugin, Relayers: *n, Threshold: *k, ChainsOnly: *chainsOnly,
+	d, err := devnet.Start(ctx, devnet.Config{Dir: *dir, Plugin: *plugin, Relayers: *n, Threshold: *k, EVMChains: *evmChains, ChainsOnly: *chainsOnly,
 		FluxBlockEvery: *fluxEvery, Coins: max(*locks, 16), Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "fluxbridge-devnet: %v\n", err)
@@ -108,6 +125,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer d.Close()
 	r := ready{FluxPeers: d.Flux.Addrs(), EVMRPC: d.EVM.URL, ChainID: d.EVM.ChainID.Uint64(), Bridge: d.EVM.BridgeAddr.Hex(),
 		Token: d.EVM.TokenAddr.Hex(), Reserve: fmt.Sprintf("%x", d.ReserveScript()), Relayers: d.ConfigPaths}
+	for _, ch := range d.EVMs {
+		r.EVMChains = append(r.EVMChains, evmChain{RPC: ch.URL, ChainID: ch.ChainID.Uint64(), Bridge: ch.BridgeAddr.Hex(), Token: ch.TokenAddr.Hex()})
+	}
 	for i := range *n {
 		if rl := d.Relayer(i); rl != nil {
 			r.Peers = append(r.Peers, rl.PeerAddr())

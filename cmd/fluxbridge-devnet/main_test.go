@@ -70,6 +70,8 @@ func TestUsage(t *testing.T) {
 		{"--locks", "0"},
 		{"--locks", fmt.Sprint(devnet.MaxDemoLocks + 1)},
 		{"--relayers", "3", "--threshold", "1"},
+		{"--evm-chains", "0"},
+		{"--evm-chains", fmt.Sprint(devnet.MaxEVMChains + 1)},
 		{"extra"},
 		{"--plugin", filepath.Join(t.TempDir(), "missing")},
 	} {

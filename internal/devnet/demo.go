@@ -14,6 +14,7 @@ import (
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
+	"github.com/fluxbridge/fluxbridge/contracts/evm/evmsim"
 )
 
 // MaxDemoLocks is the most locks a demo makes (fluxbridge-devnet --locks):
@@ -47,34 +48,53 @@ func LockID(l chains.LockRef) [32]byte {
 	return crypto.Keccak256Hash(b[:])
 }
 
-// Watcher follows the bridge's Minted events, remembering when each lock's
+// Watcher follows the bridges' Minted events, remembering when each lock's
 // first mint was seen and how many mint events each lock had.
 type Watcher struct {
-	d    *Devnet
+	evms []*evmsim.Chain
 	mu   sync.Mutex
-	next uint64
+	next []uint64 // per chain, the first block not read yet
 	seen map[[32]byte]time.Time
 	n    map[[32]byte]int
 }
 
-// NewWatcher starts watching from the genesis block.
-func (d *Devnet) NewWatcher() *Watcher {
-	return &Watcher{d: d, seen: map[[32]byte]time.Time{}, n: map[[32]byte]int{}}
+// NewWatcher starts watching every EVM chain of the devnet from its genesis
+// block. A lock's mint events are counted across the chains: a lock minted
+// on two chains has two.
+func (d *Devnet) NewWatcher() *Watcher { return newWatcher(d.EVMs...) }
+
+// NewWatcherOn starts watching EVM chain c (an index into EVMs) only, from
+// its genesis block.
+func (d *Devnet) NewWatcherOn(c int) *Watcher { return newWatcher(d.EVMs[c]) }
+
+func newWatcher(evms ...*evmsim.Chain) *Watcher {
+	return &Watcher{evms: evms, next: make([]uint64, len(evms)), seen: map[[32]byte]time.Time{}, n: map[[32]byte]int{}}
 }
 
 // Poll reads the Minted events of the blocks since the last poll.
 func (w *Watcher) Poll(ctx context.Context) error {
-	head, err := w.d.EVM.Client.BlockNumber(ctx)
+	for c := range w.evms {
+		if err := w.poll(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// poll reads chain c's Minted events of the blocks since its last poll.
+func (w *Watcher) poll(ctx context.Context, c int) error {
+	ch := w.evms[c]
+	head, err := ch.Client.BlockNumber(ctx)
 	if err != nil {
 		return err
 	}
 	w.mu.Lock()
-	from := w.next
+	from := w.next[c]
 	w.mu.Unlock()
 	if head < from {
 		return nil
 	}
-	it, err := w.d.EVM.Bridge.FilterMinted(&bind.FilterOpts{Start: from, End: &head, Context: ctx}, nil, nil)
+	it, err := ch.Bridge.FilterMinted(&bind.FilterOpts{Start: from, End: &head, Context: ctx}, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -92,7 +112,7 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	if err := it.Error(); err != nil {
 		return err
 	}
-	w.next = head + 1
+	w.next[c] = head + 1
 	return nil
 }
 
@@ -116,7 +136,8 @@ func (w *Watcher) Total() (locks, events int) {
 }
 
 // Demo makes n user locks with random amounts (1 FLUX to LockMax) and random
-// recipients and waits until all are minted or timeout passes. Latency is
+// recipients, lock i minting on EVM chain i mod len(EVMs), and waits until
+// all are minted or timeout passes. Latency is
 // measured from the block in which a lock reached depth D_L1 to the EVM
 // block carrying its mint.
 func (d *Devnet) Demo(ctx context.Context, n int, timeout time.Duration) (Result, error) {
@@ -128,7 +149,7 @@ func (d *Devnet) Demo(ctx context.Context, n int, timeout time.Duration) (Result
 			rcpt[i] = byte(rng.UintN(256))
 		}
 		amount := MinLock + rng.Int64N(d.cfg.LockMax-MinLock)
-		l, err := d.Lock(amount, rcpt)
+		l, err := d.LockOn(len(locks)%len(d.EVMs), amount, rcpt)
 		if err != nil {
 			return Result{}, fmt.Errorf("devnet: lock %d of %d: %w", len(locks)+1, n, err)
 		}

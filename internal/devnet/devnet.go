@@ -1,10 +1,10 @@
 // Package devnet runs a local fluxbridge network in one process: a simulated
-// FLUX network speaking the real wire protocol (chains/flux/fluxtest), a
-// simulated EVM chain with the contracts deployed served over loopback
-// JSON-RPC (contracts/evm/evmsim), and n relayers, each with its own data
-// directory, keystore, light node, SQLite store, EVM plugin process and peer
-// endpoint (relayer/daemon). The fluxbridge-devnet command and the end-to-end
-// tests use it.
+// FLUX network speaking the real wire protocol (chains/flux/fluxtest), one or
+// more simulated EVM chains with the contracts deployed, each served over
+// loopback JSON-RPC (contracts/evm/evmsim), and n relayers, each with its own
+// data directory, keystore, light node, SQLite store, EVM plugin process per
+// EVM chain and peer endpoint (relayer/daemon). The fluxbridge-devnet command
+// and the end-to-end tests use it.
 package devnet
 
 import (
@@ -51,6 +51,11 @@ type Config struct {
 	Plugin string
 	// Relayers is n (default 3); Threshold is k (default 2).
 	Relayers, Threshold int
+	// EVMChains is how many EVM chains to run (default 1, at most
+	// MaxEVMChains). Chain c has the EIP-155 id FirstEVMChainID + c and a
+	// bridge with the same relayer set as every other; each relayer serves
+	// every chain, with a plugin process of its own per chain.
+	EVMChains int
 	// Confirmations is D_L1 (default 40).
 	Confirmations uint32
 	// FluxBlockEvery and EVMBlockEvery pace block production (defaults
@@ -78,6 +83,13 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// FirstEVMChainID is the EIP-155 id of the devnet's first EVM chain, the
+// simulated backend's own; chain c has FirstEVMChainID + c.
+const FirstEVMChainID = 1337
+
+// MaxEVMChains is the most EVM chains a devnet runs.
+const MaxEVMChains = 8
+
 // MaxLock is the default largest lock a prepared coin covers: 5 FLUX.
 // (The simulated network pays its wallet 14 FLUX a block, so the blocks
 // fund mines are what limits how much a devnet can lock.)
@@ -85,9 +97,11 @@ const MaxLock = 5 * tx.Coin
 
 // Devnet is a running local network.
 type Devnet struct {
-	cfg    Config
-	log    *slog.Logger
-	Flux   *fluxtest.Network
+	cfg  Config
+	log  *slog.Logger
+	Flux *fluxtest.Network
+	// EVMs are the EVM chains (Config.EVMChains of them); EVM is EVMs[0].
+	EVMs   []*evmsim.Chain
 	EVM    *evmsim.Chain
 	Redeem []byte
 	// ConfigPaths are the relayers' config files.
@@ -126,6 +140,12 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 	if cfg.Threshold == 0 {
 		cfg.Threshold = cfg.Relayers/2 + 1
 	}
+	if cfg.EVMChains == 0 {
+		cfg.EVMChains = 1
+	}
+	if cfg.EVMChains < 1 || cfg.EVMChains > MaxEVMChains {
+		return nil, fmt.Errorf("devnet: %d EVM chains: want 1 to %d", cfg.EVMChains, MaxEVMChains)
+	}
 	if cfg.Confirmations == 0 {
 		cfg.Confirmations = 40
 	}
@@ -161,10 +181,20 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 	if err := d.Flux.Start(runCtx); err != nil {
 		return nil, err
 	}
-	if d.EVM, err = evmsim.New(evmsim.Config{Signers: cfg.Relayers, Threshold: cfg.Threshold, HTTP: true,
-		Accounts: cfg.Relayers + 1, MinLock: MinLock}); err != nil {
-		return nil, err
+	// Every chain's relayer keys are evmsim's deterministic set for
+	// cfg.Relayers signers, whatever the chain id: one relayer set for all.
+	for c := range cfg.EVMChains {
+		ch, err := evmsim.New(evmsim.Config{Signers: cfg.Relayers, Threshold: cfg.Threshold, HTTP: true,
+			Accounts: cfg.Relayers + 1, MinLock: MinLock, ChainID: uint64(FirstEVMChainID + c)})
+		if err != nil {
+			return nil, err
+		}
+		d.EVMs = append(d.EVMs, ch)
+		if c > 0 && !sameKeys(ch.SignerKeys, d.EVMs[0].SignerKeys) {
+			return nil, fmt.Errorf("devnet: EVM chain %d's relayer keys differ from chain 0's", c)
+		}
 	}
+	d.EVM = d.EVMs[0]
 	var pubs [][]byte
 	for _, k := range d.EVM.SignerKeys {
 		pubs = append(pubs, crypto.CompressPubkey(&k.PublicKey))
@@ -193,7 +223,9 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 }
 
 // writeConfigs writes relayer-i/{config.toml, keys/, passphrase,
-// submitter.key} for every relayer.
+// submitter.key} for every relayer, and relayer-i/submitter-c.key for each
+// further EVM chain c. Relayer i's submitter on every chain is the chain's
+// funded user i.
 func (d *Devnet) writeConfigs() error {
 	n := d.cfg.Relayers
 	ports := make([]string, n)
@@ -243,19 +275,26 @@ func (d *Devnet) writeConfigs() error {
 		if err := os.WriteFile(pass, []byte(Passphrase+"\n"), 0o600); err != nil {
 			return err
 		}
-		subKey := filepath.Join(dir, "submitter.key")
-		if err := writeKey(subKey, d.EVM.Users[i]); err != nil {
-			return err
+		var chainCfgs []config.Chain
+		for c, ch := range d.EVMs {
+			subKey, name := filepath.Join(dir, "submitter.key"), "devnet-evm"
+			if c > 0 {
+				subKey, name = filepath.Join(dir, fmt.Sprintf("submitter-%d.key", c)), fmt.Sprintf("devnet-evm-%d", c)
+			}
+			if err := writeKey(subKey, ch.Users[i]); err != nil {
+				return err
+			}
+			chainCfgs = append(chainCfgs, config.Chain{ID: chains.ID(ch.ChainID.Uint64()), Name: name, Plugin: plugin, PluginSHA256: sum,
+				PluginConfig: config.PluginConfig{Bridge: config.Address(ch.BridgeAddr), Settings: map[string]any{"endpoints": []any{ch.URL},
+					"chain_id": ch.ChainID.Uint64(), "submitter_key_file": subKey, "fees": map[string]any{"max_fee_per_gas": "1000000000000", "bump_after": "30s"}}}})
 		}
 		c := &config.Config{
 			Relayer: config.Relayer{DataDir: filepath.Join(dir, "data"), Keystore: ks.Dir, Key: members[i].Address, PassphraseFile: pass,
 				FailoverAfter: config.Duration(d.cfg.FailoverAfter), StatusEvery: config.Duration(time.Second)},
-			Flux:    config.Flux{Network: config.Network{Params: params.SimNet}, Peers: d.Flux.Addrs(), Confirmations: d.cfg.Confirmations, MinLock: MinLock, Anchor: anchor},
-			Signers: config.Signers{Threshold: d.cfg.Threshold, Members: members},
-			Peer:    config.Peer{Listen: ports[i], HeartbeatEvery: config.Duration(time.Second)},
-			Chains: []config.Chain{{ID: chains.ID(d.EVM.ChainID.Uint64()), Name: "devnet-evm", Plugin: plugin, PluginSHA256: sum,
-				PluginConfig: config.PluginConfig{Bridge: config.Address(d.EVM.BridgeAddr), Settings: map[string]any{"endpoints": []any{d.EVM.URL},
-					"chain_id": d.EVM.ChainID.Uint64(), "submitter_key_file": subKey, "fees": map[string]any{"max_fee_per_gas": "1000000000000", "bump_after": "30s"}}}}},
+			Flux:     config.Flux{Network: config.Network{Params: params.SimNet}, Peers: d.Flux.Addrs(), Confirmations: d.cfg.Confirmations, MinLock: MinLock, Anchor: anchor},
+			Signers:  config.Signers{Threshold: d.cfg.Threshold, Members: members},
+			Peer:     config.Peer{Listen: ports[i], HeartbeatEvery: config.Duration(time.Second)},
+			Chains:   chainCfgs,
 			Governor: d.cfg.Governor,
 			Log:      config.Log{Level: slog.LevelInfo, Format: "text"},
 		}
@@ -274,6 +313,19 @@ func (d *Devnet) writeConfigs() error {
 	}
 	d.relayers = make([]*runningRelayer, n)
 	return nil
+}
+
+// sameKeys reports whether a and b are the same keys in the same order.
+func sameKeys(a, b []*ecdsa.PrivateKey) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].Equal(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func writeKey(path string, k *ecdsa.PrivateKey) error {
@@ -340,10 +392,18 @@ func (d *Devnet) Relayer(i int) *daemon.Daemon {
 func (d *Devnet) ReserveScript() []byte { return script.P2SH(script.Hash160(d.Redeem)) }
 
 // Lock pays amount zatoshi to the reserve with an FLXB1 memo minting to
-// recipient on the devnet EVM chain, from one prepared coin while any is
-// left; it is mined in the next FLUX block.
+// recipient on the devnet's first EVM chain, from one prepared coin while
+// any is left; it is mined in the next FLUX block. It is LockOn(0, …).
 func (d *Devnet) Lock(amount int64, recipient [20]byte) (chains.LockRef, error) {
-	m := memo.Lock{ChainID: uint32(d.EVM.ChainID.Uint64()), Recipient: memo.EVMRecipient(recipient)}
+	return d.LockOn(0, amount, recipient)
+}
+
+// LockOn is Lock minting on EVM chain c (an index into EVMs).
+func (d *Devnet) LockOn(c int, amount int64, recipient [20]byte) (chains.LockRef, error) {
+	if c < 0 || c >= len(d.EVMs) {
+		return chains.LockRef{}, fmt.Errorf("devnet: EVM chain %d: the devnet runs %d", c, len(d.EVMs))
+	}
+	m := memo.Lock{ChainID: uint32(d.EVMs[c].ChainID.Uint64()), Recipient: memo.EVMRecipient(recipient)}
 	t, err := d.pay([]tx.TxOut{{Value: amount, Script: d.ReserveScript()}, {Value: 0, Script: memo.Script(m)}})
 	if err != nil {
 		return chains.LockRef{}, err
@@ -408,7 +468,9 @@ func (d *Devnet) produceEVM(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			d.EVM.Commit()
+			for _, ch := range d.EVMs {
+				ch.Commit()
+			}
 		}
 	}
 }
@@ -423,8 +485,8 @@ func (d *Devnet) Close() error {
 		d.stop()
 	}
 	d.wg.Wait()
-	if d.EVM != nil {
-		errs = append(errs, d.EVM.Close())
+	for _, ch := range d.EVMs {
+		errs = append(errs, ch.Close())
 	}
 	if d.Flux != nil {
 		errs = append(errs, d.Flux.Close())

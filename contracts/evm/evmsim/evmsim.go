@@ -1,7 +1,8 @@
 // Package evmsim runs a simulated EVM chain (go-ethereum's simulated backend,
-// chain id 1337) with FluxBridge and FluxToken deployed, deterministic relayer
-// keys, funded user accounts and, optionally, the chain's JSON-RPC served on a
-// loopback HTTP port so the production ethclient path is the one exercised.
+// chain id 1337 unless Config.ChainID names another) with FluxBridge and
+// FluxToken deployed, deterministic relayer keys, funded user accounts and,
+// optionally, the chain's JSON-RPC served on a loopback HTTP port so the
+// production ethclient path is the one exercised.
 // Tests use it, and so does the devnet.
 //
 // Block tags, as go-ethereum v1.17's simulated beacon reports them (for
@@ -71,6 +72,13 @@ type Config struct {
 	HTTP bool
 	// Accounts is the number of funded user accounts (default 2).
 	Accounts int
+	// ChainID is the chain's EIP-155 id (default 1337, the simulated
+	// backend's own). It is the genesis config's: transactions are signed
+	// for it and eth_chainId and net_version answer it. The keys do not
+	// depend on it (they derive from fixed labels), so chains that differ
+	// only in ChainID have the same SignerKeys, Deployer and Users, and
+	// their bridges the same relayer set.
+	ChainID uint64
 }
 
 // Chain is a running simulated chain with the contracts deployed.
@@ -148,6 +156,9 @@ func (c *Config) defaults() {
 	if c.Accounts == 0 {
 		c.Accounts = 2
 	}
+	if c.ChainID == 0 {
+		c.ChainID = 1337
+	}
 }
 
 // New starts the chain and deploys the bridge (which deploys its token).
@@ -177,7 +188,7 @@ func New(cfg Config) (*Chain, error) {
 	for _, k := range append(append([]*ecdsa.PrivateKey{}, c.Users...), c.SignerKeys...) {
 		alloc[crypto.PubkeyToAddress(k.PublicKey)] = types.Account{Balance: ether}
 	}
-	opts := []func(*node.Config, *ethconfig.Config){liveForkRules}
+	opts := []func(*node.Config, *ethconfig.Config){liveForkRules(cfg.ChainID)}
 	if cfg.HTTP {
 		port, err := freePort()
 		if err != nil {
@@ -196,6 +207,10 @@ func New(cfg Config) (*Chain, error) {
 	if err != nil {
 		c.Backend.Close()
 		return nil, fmt.Errorf("evmsim: chain id: %w", err)
+	}
+	if id.Uint64() != cfg.ChainID {
+		c.Backend.Close()
+		return nil, fmt.Errorf("evmsim: the chain reports id %s, not %d", id, cfg.ChainID)
 	}
 	c.ChainID = id
 	if err := c.deploy(cfg); err != nil {
@@ -242,10 +257,14 @@ func (c *Chain) deploy(cfg Config) error {
 // switches on the unreleased "Bogota" fork and its state-gas repricing
 // (EIP-8037/8038): under it a new storage slot costs several times what it
 // costs on any live chain, and gas figures measured here would mislead.
-func liveForkRules(_ *node.Config, eth *ethconfig.Config) {
-	cc := *eth.Genesis.Config
-	cc.AmsterdamTime, cc.BogotaTime = nil, nil
-	eth.Genesis.Config = &cc
+// It also sets the genesis config's chain id (the network id follows it).
+func liveForkRules(chainID uint64) func(*node.Config, *ethconfig.Config) {
+	return func(_ *node.Config, eth *ethconfig.Config) {
+		cc := *eth.Genesis.Config
+		cc.AmsterdamTime, cc.BogotaTime = nil, nil
+		cc.ChainID = new(big.Int).SetUint64(chainID)
+		eth.Genesis.Config = &cc
+	}
 }
 
 func freePort() (int, error) {

@@ -143,3 +143,60 @@ func TestFeeBelowMinLock(t *testing.T) {
 		t.Fatalf("mintFee %d, %v; want 4", fee, err)
 	}
 }
+
+// Config.ChainID sets the chain id the chain reports over JSON-RPC (and its
+// network id) and the one the bridge's digest commits to; the keys do not
+// depend on it, so a second chain's bridge has the first one's relayers.
+func TestChainIDConfigurable(t *testing.T) {
+	a, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := New(Config{ChainID: 1338, HTTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	if a.ChainID.Uint64() != 1337 || b.ChainID.Uint64() != 1338 {
+		t.Fatalf("chain ids %s and %s, want 1337 and 1338", a.ChainID, b.ChainID)
+	}
+	cl, err := ethclient.Dial(b.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if id, err := cl.ChainID(ctx); err != nil || id.Uint64() != 1338 {
+		t.Fatalf("chain id over HTTP: %v %v", id, err)
+	}
+	if id, err := cl.NetworkID(ctx); err != nil || id.Uint64() != 1338 {
+		t.Fatalf("network id over HTTP: %v %v", id, err)
+	}
+	for i := range a.SignerKeys {
+		if !a.SignerKeys[i].Equal(b.SignerKeys[i]) {
+			t.Fatalf("signer key %d differs between the chains", i)
+		}
+	}
+	for i, k := range a.SignerKeys {
+		if ok, err := b.Bridge.IsSigner(&bind.CallOpts{}, crypto.PubkeyToAddress(k.PublicKey)); err != nil || !ok {
+			t.Fatalf("chain 1337's signer %d is not chain 1338's bridge's signer (%v)", i, err)
+		}
+	}
+	var txid, rcpt [32]byte
+	txid[0] = 9
+	user := crypto.PubkeyToAddress(b.Users[0].PublicKey)
+	copy(rcpt[12:], user[:])
+	onChain, err := b.Bridge.MintDigest(&bind.CallOpts{}, txid, 0, 2_000_000_000, rcpt)
+	if err != nil || onChain != b.MintDigest(txid, 0, 2_000_000_000, rcpt) || onChain == a.MintDigest(txid, 0, 2_000_000_000, rcpt) {
+		t.Fatalf("digest on chain 1338: contract %x, ours %x, %v", onChain, b.MintDigest(txid, 0, 2_000_000_000, rcpt), err)
+	}
+	tx, err := b.Bridge.Mint(b.Transactor(b.Users[1]), txid, 0, 2_000_000_000, rcpt, b.SignMint(txid, 0, 2_000_000_000, rcpt, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Commit()
+	if r, err := b.Client.TransactionReceipt(ctx, tx.Hash()); err != nil || r.Status != 1 {
+		t.Fatalf("mint on chain 1338: receipt %v, %v", r, err)
+	}
+}
