@@ -113,9 +113,9 @@ func waitReleasedInStores(t *testing.T, d *Devnet, relayers []int, chain chains.
 }
 
 func TestBurnsReleasedExactlyOnce(t *testing.T) {
-	const users, burns = 4, 40
-	d := start(t, Config{Coins: users, LockMax: 20 * tx.Coin})
-	fundUsers(t, d, users, 20*tx.Coin)
+	const users, burns = 4, 100
+	d := start(t, Config{Coins: users, LockMax: 50 * tx.Coin})
+	fundUsers(t, d, users, 50*tx.Coin)
 	chain := chains.ID(d.EVM.ChainID.Uint64())
 	mineEvery(t, d, 100*time.Millisecond)
 	ctx := context.Background()
