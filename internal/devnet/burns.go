@@ -43,21 +43,30 @@ func (d *Devnet) FluxAddr(hash [20]byte) [22]byte {
 // chain, to be released to user u's FLUX address, and returns the burn's
 // nonce once the burn is mined.
 func (d *Devnet) Burn(ctx context.Context, u int, amount uint64) (uint64, error) {
-	key := d.EVM.Users[u%len(d.EVM.Users)]
+	return d.BurnOn(ctx, 0, u, amount)
+}
+
+// BurnOn is Burn on EVM chain c.
+func (d *Devnet) BurnOn(ctx context.Context, c, u int, amount uint64) (uint64, error) {
+	if c < 0 || c >= len(d.EVMs) {
+		return 0, fmt.Errorf("devnet: no EVM chain %d", c)
+	}
+	ch := d.EVMs[c]
+	key := ch.Users[u%len(ch.Users)]
 	d.burnMu.Lock() // one burn at a time per devnet: the users' nonces come from the pending state
 	defer d.burnMu.Unlock()
-	t, err := d.EVM.Bridge.Burn(d.EVM.Transactor(key), amount, d.FluxAddr(UserFluxHash(u)))
+	t, err := ch.Bridge.Burn(ch.Transactor(key), amount, d.FluxAddr(UserFluxHash(u)))
 	if err != nil {
 		return 0, fmt.Errorf("devnet: burn: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	rc, err := bind.WaitMined(ctx, d.EVM.Client, t.Hash())
+	rc, err := bind.WaitMined(ctx, ch.Client, t.Hash())
 	if err != nil {
 		return 0, fmt.Errorf("devnet: burn %s: %w", t.Hash(), err)
 	}
 	for _, lg := range rc.Logs {
-		if b, err := d.EVM.Bridge.ParseBurn(*lg); err == nil {
+		if b, err := ch.Bridge.ParseBurn(*lg); err == nil {
 			return b.Nonce, nil
 		}
 	}

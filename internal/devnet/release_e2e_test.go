@@ -185,3 +185,46 @@ func TestGovernorDelaysALargeBurnThenReleases(t *testing.T) {
 	}
 	checkReleases(t, rels, chain, 3, func(uint64) int { return 0 }, func(n uint64) uint64 { return amounts[n] }, releaseFee)
 }
+
+// Two EVM chains' burns are released in their own ranges, each chain's
+// nonces exactly once, the releases of the two chains interleaving.
+func TestTwoChainsReleasedInTheirOwnRanges(t *testing.T) {
+	const users, perChain = 2, 12
+	d := start(t, Config{Coins: 2 * users, LockMax: 20 * tx.Coin, EVMChains: 2})
+	var locks []chains.LockRef
+	for c := range 2 {
+		for u := range users {
+			l, err := d.LockOn(c, 20*tx.Coin, d.User(u))
+			if err != nil {
+				t.Fatal(err)
+			}
+			locks = append(locks, l)
+		}
+	}
+	finalize(t, d)
+	await(t, d, locks, 60*time.Second)
+	mineEvery(t, d, 100*time.Millisecond)
+	ctx := context.Background()
+	for i := range perChain {
+		for c := range 2 {
+			if n, err := d.BurnOn(ctx, c, i%users, burnAmount(i)); err != nil || n != uint64(i) {
+				t.Fatalf("chain %d burn %d: nonce %d, %v", c, i, n, err)
+			}
+		}
+	}
+	var all []Release
+	for c := range 2 {
+		chain := chains.ID(d.EVMs[c].ChainID.Uint64())
+		rels, err := d.AwaitReleased(ctx, chain, perChain, 90*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkReleases(t, rels, chain, perChain, func(n uint64) int { return int(n) % users }, func(n uint64) uint64 { return burnAmount(int(n)) }, releaseFee)
+		all = rels
+	}
+	var ids []chains.ID
+	for _, r := range all {
+		ids = append(ids, r.Chain)
+	}
+	t.Logf("releases in chain order: %v", ids)
+}
