@@ -27,7 +27,7 @@ const (
 	exitUsage = 2 // bad usage, or the EVM plugin is missing
 )
 
-const usage = "fluxbridge-devnet [--dir DIR] [--relayers N] [--threshold K] [--evm-chains N] [--plugin PATH] [--chains-only] [--demo [--locks N] [--timeout D]]"
+const usage = "fluxbridge-devnet [--dir DIR] [--relayers N] [--threshold K] [--evm-chains N] [--plugin PATH] [--chains-only] [--demo [--locks N] [--burns N] [--timeout D]]"
 
 // ready is the JSON line the devnet prints once everything listens. Its
 // evm_rpc, evm_chain_id, bridge and token are the first EVM chain's;
@@ -72,18 +72,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	chainsOnly := fs.Bool("chains-only", false, "start only the chains and write the relayers' configs; run the relayers with `fluxbridge run`")
 	demo := fs.Bool("demo", false, "make user locks and exit when every lock is minted (prints a final JSON line)")
 	locks := fs.Int("locks", 20, "locks the demo makes")
+	burns := fs.Int("burns", 20, "burns the demo makes after the mints, from several user accounts, at most --locks (0: none)")
 	timeout := fs.Duration("timeout", 3*time.Minute, "how long the demo waits for the mints")
 	fluxEvery := fs.Duration("flux-block", 250*time.Millisecond, "FLUX block interval")
 	verbose := fs.Bool("v", false, "log the relayers' activity to stderr")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: %s\n\nPrints a JSON line with the endpoints once everything listens. With --demo, prints\n{\"locks\",\"minted\",\"double_mints\",\"lost\",\"p50_ms\",\"p99_ms\",…} at the end and exits 0 only if\nevery lock was minted exactly once.\n\noptions:\n", usage)
+		fmt.Fprintf(stderr, "usage: %s\n\nPrints a JSON line with the endpoints once everything listens. With --demo, prints\n{\"locks\",\"minted\",\"double_mints\",\"lost\",\"p50_ms\",\"p99_ms\",\"burns\",\"released\",\"double_releases\",\"refunds\",…}\nat the end and exits 0 only if every lock was minted, every burn released and every refund paid exactly once.\n\noptions:\n", usage)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		return exitUsage
 	}
-	if *n < 1 || *k < 1 || *k > *n || 2**k <= *n || *locks < 1 || *locks > devnet.MaxDemoLocks {
-		fmt.Fprintf(stderr, "fluxbridge-devnet: want 1 ≤ n/2 < k ≤ n and 1 ≤ --locks ≤ %d\n", devnet.MaxDemoLocks)
+	if *n < 1 || *k < 1 || *k > *n || 2**k <= *n || *locks < 1 || *locks > devnet.MaxDemoLocks || *burns < 0 || *burns > *locks {
+		fmt.Fprintf(stderr, "fluxbridge-devnet: want 1 ≤ n/2 < k ≤ n, 1 ≤ --locks ≤ %d and 0 ≤ --burns ≤ --locks (the burns spend what the locks minted)\n", devnet.MaxDemoLocks)
 		return exitUsage
 	}
 	if *evmChains < 1 || *evmChains > devnet.MaxEVMChains {
@@ -117,7 +118,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	d, err := devnet.Start(ctx, devnet.Config{Dir: *dir, Plugin: *plugin, Relayers: *n, Threshold: *k, EVMChains: *evmChains, ChainsOnly: *chainsOnly,
-		FluxBlockEvery: *fluxEvery, Coins: max(*locks, 16), Logger: log})
+		FluxBlockEvery: *fluxEvery, Coins: max(*locks, 16) + 2, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "fluxbridge-devnet: %v\n", err)
 		return exitCheck
@@ -139,7 +140,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		<-ctx.Done()
 		return exitOK
 	}
-	res, err := d.Demo(ctx, *locks, *timeout)
+	res, err := d.Demo(ctx, *locks, *burns, *timeout)
 	if err != nil {
 		fmt.Fprintf(stderr, "fluxbridge-devnet: %v\n", err)
 		return exitCheck

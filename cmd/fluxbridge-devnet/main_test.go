@@ -27,7 +27,7 @@ func TestDemoCreatesMissingDir(t *testing.T) {
 	base := t.TempDir()
 	dir := filepath.Join(base, "new", "devnet")
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"--demo", "--locks", "3", "--dir", dir, "--plugin", pluginPath, "--flux-block", "50ms", "--timeout", "90s"}, &stdout, &stderr)
+	code := run([]string{"--demo", "--locks", "3", "--burns", "3", "--dir", dir, "--plugin", pluginPath, "--flux-block", "50ms", "--timeout", "90s"}, &stdout, &stderr)
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, stdout.String(), tail(stderr.String(), 3000))
 	}
@@ -51,8 +51,8 @@ func TestDemoCreatesMissingDir(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[1]), &res); err != nil {
 		t.Fatalf("result line %q: %v", lines[1], err)
 	}
-	if res.Locks != 3 || !res.OK() {
-		t.Fatalf("result %+v: want 3 locks minted exactly once", res)
+	if res.Locks != 3 || res.Burns != 3 || res.RefundsDue != 2 || !res.OK() {
+		t.Fatalf("result %+v: want 3 locks minted and 3 burns released exactly once, 2 refunds paid", res)
 	}
 	for _, p := range []string{filepath.Join(base, "new"), dir} {
 		fi, err := os.Stat(p)
@@ -68,6 +68,8 @@ func TestDemoCreatesMissingDir(t *testing.T) {
 func TestUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"--locks", "0"},
+		{"--locks", "2", "--burns", "3"},
+		{"--burns", "-1"},
 		{"--locks", fmt.Sprint(devnet.MaxDemoLocks + 1)},
 		{"--relayers", "3", "--threshold", "1"},
 		{"--evm-chains", "0"},

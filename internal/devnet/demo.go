@@ -33,11 +33,28 @@ type Result struct {
 	// Throughput is locks minted per second between the first lock's
 	// finality and the last mint.
 	Throughput float64 `json:"transfers_per_s"`
+
+	// Burns, after the mints: how many were made, how many of their nonces
+	// a release on the FLUX chain covers, and how many nonces more than one
+	// does. Latency is from the EVM block holding a burn to the FLUX block
+	// holding its release (it includes the EVM chain's finality lag).
+	Burns          int     `json:"burns"`
+	Released       int     `json:"released"`
+	DoubleReleases int     `json:"double_releases"`
+	ReleaseP50ms   float64 `json:"release_p50_ms"`
+	ReleaseP99ms   float64 `json:"release_p99_ms"`
+	// Refunds counts the refunds paid of the demo's payments that can
+	// never be minted (a malformed memo, a value below the minimum);
+	// RefundsDue is how many it made.
+	Refunds    int `json:"refunds"`
+	RefundsDue int `json:"refunds_due"`
 }
 
-// OK reports whether every lock was minted exactly once.
+// OK reports whether every lock was minted exactly once, every burn
+// released exactly once and every refund paid.
 func (r Result) OK() bool {
-	return r.Locks > 0 && r.Minted == r.Locks && r.DoubleMints == 0 && r.Lost == 0
+	return r.Locks > 0 && r.Minted == r.Locks && r.DoubleMints == 0 && r.Lost == 0 &&
+		r.Released == r.Burns && r.DoubleReleases == 0 && r.Refunds == r.RefundsDue
 }
 
 // LockID is the bridge's on-chain key of a lock: keccak256(txid ‖ uint32 vout).
@@ -135,27 +152,41 @@ func (w *Watcher) Total() (locks, events int) {
 	return locks, events
 }
 
-// Demo makes n user locks with random amounts (1 FLUX to LockMax) and random
-// recipients, lock i minting on EVM chain i mod len(EVMs), and waits until
-// all are minted or timeout passes. Latency is
-// measured from the block in which a lock reached depth D_L1 to the EVM
-// block carrying its mint.
-func (d *Devnet) Demo(ctx context.Context, n int, timeout time.Duration) (Result, error) {
+// Demo makes n user locks with random amounts (1 FLUX to LockMax), lock i
+// minting on EVM chain i mod len(EVMs) to one of the chain's user accounts,
+// plus one lock with a malformed memo and one below the minimum (both must
+// be refunded), and waits until all are minted or timeout passes. Latency
+// is measured from the block in which a lock reached depth D_L1 to the EVM
+// block carrying its mint. Then the users burn burns times, alternating
+// chains, and the demo waits for the releases and the refunds (DemoBurns).
+func (d *Devnet) Demo(ctx context.Context, n, burns int, timeout time.Duration) (Result, error) {
+	deadline := time.Now().Add(timeout)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	locks := make([]chains.LockRef, 0, n)
 	for range n {
-		var rcpt [20]byte
-		for i := range rcpt {
-			rcpt[i] = byte(rng.UintN(256))
-		}
+		c := len(locks) % len(d.EVMs)
 		amount := MinLock + rng.Int64N(d.cfg.LockMax-MinLock)
-		l, err := d.LockOn(len(locks)%len(d.EVMs), amount, rcpt)
+		l, err := d.LockOn(c, amount, d.User(len(locks)/len(d.EVMs)))
 		if err != nil {
 			return Result{}, fmt.Errorf("devnet: lock %d of %d: %w", len(locks)+1, n, err)
 		}
 		locks = append(locks, l)
 	}
-	return d.Await(ctx, locks, timeout)
+	var refunds []chains.LockRef
+	bad, err := d.LockWithMemo(2*MinLock, []byte("FLXB1, but not a memo"))
+	if err != nil {
+		return Result{}, fmt.Errorf("devnet: the malformed lock: %w", err)
+	}
+	small, err := d.Lock(MinLock-1, d.User(0))
+	if err != nil {
+		return Result{}, fmt.Errorf("devnet: the lock below the minimum: %w", err)
+	}
+	refunds = append(refunds, bad, small)
+	res, err := d.Await(ctx, locks, time.Until(deadline))
+	if err != nil || !res.OK() {
+		return res, err
+	}
+	return d.DemoBurns(ctx, res, burns, refunds, deadline)
 }
 
 // Await waits until every lock is minted or timeout passes, and measures.
