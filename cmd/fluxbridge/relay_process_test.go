@@ -156,9 +156,9 @@ func TestRelayerProcessesSurviveSIGKILL(t *testing.T) {
 	bins.Path(t, "cmd/fluxbridge-plugin-evm") // next to fluxbridge-devnet, where it looks for it
 	devnetBin := bins.Path(t, "cmd/fluxbridge-devnet")
 	dir := t.TempDir()
-	const locks = 30
-	dn := startProcess(t, "devnet", devnetBin, "--chains-only", "--demo", "--locks", fmt.Sprint(locks), "--timeout", "150s",
-		"--dir", dir, "--flux-block", "100ms")
+	const locks, burns = 30, 20
+	dn := startProcess(t, "devnet", devnetBin, "--chains-only", "--demo", "--locks", fmt.Sprint(locks), "--burns", fmt.Sprint(burns),
+		"--timeout", "240s", "--dir", dir, "--flux-block", "100ms")
 	var ready devnetReady
 	waitUntil(t, "the devnet's ready line", 60*time.Second, func() bool {
 		l, ok := dn.line(0)
@@ -206,22 +206,48 @@ func TestRelayerProcessesSurviveSIGKILL(t *testing.T) {
 		return true
 	})
 	relayers[1] = startProcess(t, "relayer-1-restarted", bin, "run", "--config", ready.Relayers[1])
+	// Once the burns have begun, kill a relayer again, during the release
+	// rounds, and restart it.
+	burnEvents := func() int {
+		q := ethereum.FilterQuery{FromBlock: big.NewInt(0), Addresses: []common.Address{common.HexToAddress(ready.Bridge)},
+			Topics: [][]common.Hash{{crypto.Keccak256Hash([]byte("Burn(uint64,uint64,bytes22,address)"))}}}
+		logs, err := ec.FilterLogs(context.Background(), q)
+		if err != nil {
+			return 0
+		}
+		return len(logs)
+	}
+	waitUntil(t, "the first burns", 150*time.Second, func() bool { return burnEvents() >= 5 })
+	victim = relayers[0]
+	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-victim.done
+	relayers[0] = startProcess(t, "relayer-0-restarted", bin, "run", "--config", ready.Relayers[0])
 	var exit error
 	select {
 	case exit = <-dn.done:
-	case <-time.After(170 * time.Second):
+	case <-time.After(250 * time.Second):
 		t.Fatal("the devnet did not finish")
 	}
 	last, _ := dn.line(1)
 	t.Logf("devnet result: %s", last)
 	var res struct {
-		Locks, Minted, DoubleMints, Lost int
+		Locks          int `json:"locks"`
+		Minted         int `json:"minted"`
+		DoubleMints    int `json:"double_mints"`
+		Lost           int `json:"lost"`
+		Burns          int `json:"burns"`
+		Released       int `json:"released"`
+		DoubleReleases int `json:"double_releases"`
+		Refunds        int `json:"refunds"`
 	}
-	if err := json.Unmarshal([]byte(strings.ReplaceAll(last, "double_mints", "doublemints")), &res); err != nil {
+	if err := json.Unmarshal([]byte(last), &res); err != nil {
 		t.Fatalf("result line %q: %v", last, err)
 	}
-	if exit != nil || res.Locks != locks || res.Minted != locks || res.DoubleMints != 0 || res.Lost != 0 {
-		t.Fatalf("devnet exit %v, result %+v: want all %d minted exactly once", exit, res, locks)
+	if exit != nil || res.Locks != locks || res.Minted != locks || res.DoubleMints != 0 || res.Lost != 0 ||
+		res.Burns != burns || res.Released != burns || res.DoubleReleases != 0 || res.Refunds != 2 {
+		t.Fatalf("devnet exit %v, result %+v: want all %d minted and %d released exactly once, 2 refunds", exit, res, locks, burns)
 	}
 	// The restarted relayer lost nothing: its database knows every lock.
 	var st statusReport

@@ -152,3 +152,16 @@ func (d *Devnet) AwaitReleased(ctx context.Context, chain chains.ID, n uint64, t
 		}
 	}
 }
+
+// heightAt is the FLUX tip height at time t, as the devnet saw it mined.
+func (d *Devnet) heightAt(t time.Time) int32 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	best := int32(-1)
+	for h, at := range d.heights {
+		if !at.After(t) && h > best {
+			best = h
+		}
+	}
+	return best
+}
