@@ -81,6 +81,10 @@ type ReserveSpend struct {
 	// Exclude lists reserve outpoints not to spend, "<display txid>:<vout>":
 	// the inputs of spends that are signed and not yet dead.
 	Exclude []string
+	// ConsolidateAbove, when positive, asks for a consolidation (no payouts,
+	// no memo): with more final reserve outputs than that, the smallest are
+	// merged into one. With no more, Build fails with fault.NotFound.
+	ConsolidateAbove int
 }
 
 // BuildRequest asks a sink for an unsigned submission.

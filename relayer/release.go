@@ -44,6 +44,9 @@ type Releases struct {
 	Fee uint64
 	// MaxBatch bounds the burns one release covers (default 100).
 	MaxBatch int
+	// ConsolidateAbove is the number of final reserve outputs above which
+	// the smallest are merged into one (default 50; negative: never).
+	ConsolidateAbove int
 }
 
 // setReleaseDefaults checks cfg.Releases and fills its defaults.
@@ -83,6 +86,9 @@ func (r *Relayer) setReleaseDefaults() error {
 	}
 	if c.MaxBatch <= 0 {
 		c.MaxBatch = 100
+	}
+	if c.ConsolidateAbove == 0 {
+		c.ConsolidateAbove = 50
 	}
 	return nil
 }
@@ -148,7 +154,8 @@ func decodeStrict(b []byte, v any) error {
 	if err := d.Decode(v); err != nil {
 		return err
 	}
-	if d.More() {
+	// More() misses a stray '}' or ']': whatever follows must be blank.
+	if rest := b[d.InputOffset():]; len(bytes.TrimSpace(rest)) > 0 {
 		return errors.New("trailing data")
 	}
 	return nil
@@ -167,6 +174,12 @@ func UnmarshalProposal(b []byte) (Proposal, error) {
 	switch {
 	case len(p.TxID) != 64 || len(p.Payload) == 0:
 		return bad(errors.New("no transaction"))
+	case s.ConsolidateAbove > 0:
+		if s.Refund != nil || len(s.Payouts) > 0 || s.Chain != 0 || s.FromNonce != 0 || s.ToNonce != 0 {
+			return bad(errors.New("a consolidation pays nothing"))
+		}
+	case s.ConsolidateAbove < 0:
+		return bad(errors.New("a negative consolidation bound"))
 	case s.Refund == nil && (s.Chain == 0 || s.ToNonce < s.FromNonce):
 		return bad(errors.New("a release names a chain and a range"))
 	case s.Refund != nil && len(s.Payouts) != 1:
@@ -269,10 +282,14 @@ func holdBurns(g Governor, now time.Time, burns []Burn, used uint64) map[uint64]
 
 // next is the first nonce no live release covers: releases are contiguous
 // from nonce 0, so it is one past the highest ToNonce of a live release.
-func (v rangeView) next() uint64 {
+func (v rangeView) next() uint64 { return v.nextExcept("") }
+
+// nextExcept is next without the spend txid: when a validator checks the
+// very spend it knows already, that spend does not count against itself.
+func (v rangeView) nextExcept(txid string) uint64 {
 	var n uint64
 	for _, s := range v.Spends {
-		if s.Kind == SpendRelease && s.Chain == v.Chain && s.Live() && s.ToNonce+1 > n {
+		if s.TxID != txid && s.Kind == SpendRelease && s.Chain == v.Chain && s.Live() && s.ToNonce+1 > n {
 			n = s.ToNonce + 1
 		}
 	}
@@ -327,7 +344,7 @@ func checkRelease(v rangeView, p Proposal, max int) ([]Burn, string, bool) {
 			return nil, fmt.Sprintf("the range %d..%d overlaps release %s (%d..%d, %s)", s.FromNonce, s.ToNonce, sp.TxID, sp.FromNonce, sp.ToNonce, sp.State), false
 		}
 	}
-	switch next := v.next(); {
+	switch next := v.nextExcept(p.TxID); {
 	case s.FromNonce > next:
 		return nil, fmt.Sprintf("the range starts at %d, after the next unreleased nonce %d", s.FromNonce, next), false
 	case s.FromNonce < next:

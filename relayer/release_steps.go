@@ -171,12 +171,36 @@ func (r *Relayer) propose(ctx context.Context, cur round) error {
 		}
 		return r.sendProposal(ctx, p)
 	}
-	return r.proposeRefund(ctx, cur)
+	proposed, err := r.proposeRefund(ctx, cur)
+	if err != nil || proposed || c.ConsolidateAbove < 0 {
+		return err
+	}
+	return r.proposeConsolidation(ctx, cur)
+}
+
+// proposeConsolidation proposes merging the smallest reserve outputs when
+// there are more than the set's bound (the reserve sink decides on its view
+// of the reserve; every validator's decides on its own).
+func (r *Relayer) proposeConsolidation(ctx context.Context, cur round) error {
+	c := r.cfg.Releases
+	spend := chains.ReserveSpend{ConsolidateAbove: c.ConsolidateAbove, RefHeight: cur.RefHeight, Expiry: cur.Expiry, FeeRate: c.FeeRate}
+	sub, err := c.Reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &spend})
+	switch {
+	case fault.KindOf(err) == fault.NotFound:
+		return nil // few enough outputs
+	case err != nil:
+		return fmt.Errorf("building a consolidation: %w", err)
+	}
+	p := Proposal{Round: cur.N, Spend: spend, TxID: sub.TxID, Payload: sub.Payload}
+	if _, err := r.consider(ctx, r.self, p, cur); err != nil {
+		return err
+	}
+	return r.sendProposal(ctx, p)
 }
 
 // proposeRefund proposes the refund of the oldest payment due one that no
 // live spend refunds and that needs no operator's claim.
-func (r *Relayer) proposeRefund(ctx context.Context, cur round) error {
+func (r *Relayer) proposeRefund(ctx context.Context, cur round) (bool, error) {
 	var due []Transfer
 	var spends []Spend
 	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
@@ -186,10 +210,10 @@ func (r *Relayer) proposeRefund(ctx context.Context, cur round) error {
 		due, err = tx.Transfers(TransferQuery{States: []State{StateRefundDue}, Limit: r.cfg.Batch})
 		return err
 	}); err != nil {
-		return err
+		return false, err
 	}
 	if _, busy := inFlight(spends, ""); busy {
-		return nil
+		return true, nil // nothing else may be proposed either
 	}
 	c := r.cfg.Releases
 	for _, t := range due {
@@ -204,15 +228,15 @@ func (r *Relayer) proposeRefund(ctx context.Context, cur round) error {
 		spend := chains.ReserveSpend{Refund: &lock, Payouts: []chains.Payout{po}, RefHeight: cur.RefHeight, Expiry: cur.Expiry, FeeRate: c.FeeRate}
 		sub, err := c.Reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &spend})
 		if err != nil {
-			return fmt.Errorf("building the refund of %s: %w", t.ID, err)
+			return false, fmt.Errorf("building the refund of %s: %w", t.ID, err)
 		}
 		p := Proposal{Round: cur.N, Spend: spend, TxID: sub.TxID, Payload: sub.Payload}
 		if _, err := r.consider(ctx, r.self, p, cur); err != nil {
-			return err
+			return false, err
 		}
-		return r.sendProposal(ctx, p)
+		return true, r.sendProposal(ctx, p)
 	}
-	return nil
+	return false, nil
 }
 
 // Claim is a payment due a refund that no refund can pay without an
@@ -271,6 +295,8 @@ func diffSpend(got, want chains.ReserveSpend) string {
 		return "the proposal excludes reserve outputs"
 	case (got.Refund == nil) != (want.Refund == nil) || got.Refund != nil && *got.Refund != *want.Refund:
 		return "the proposal refunds another payment"
+	case got.ConsolidateAbove != want.ConsolidateAbove:
+		return fmt.Sprintf("consolidation bound %d, the set's is %d", got.ConsolidateAbove, want.ConsolidateAbove)
 	case got.FeeRate != want.FeeRate:
 		return fmt.Sprintf("fee rate %d zat/byte, the set's is %d", got.FeeRate, want.FeeRate)
 	case got.RefHeight != want.RefHeight || got.Expiry != want.Expiry:
@@ -323,9 +349,12 @@ func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur rou
 		return true, nil // signed before: our signatures are re-sent by resend
 	}
 	var d decision
-	if p.Spend.Refund != nil {
+	switch {
+	case p.Spend.ConsolidateAbove != 0:
+		d = r.checkConsolidation(p, rd)
+	case p.Spend.Refund != nil:
 		d, err = r.checkRefundProposal(ctx, p, rd, spends)
-	} else {
+	default:
 		d, err = r.checkReleaseProposal(ctx, p, rd)
 	}
 	if err != nil {
@@ -342,6 +371,8 @@ func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur rou
 	switch {
 	case fault.KindOf(err) == fault.Transient:
 		return false, nil // e.g. our view of the reserve lags
+	case fault.KindOf(err) == fault.NotFound:
+		return refuse("nothing to consolidate here: "+err.Error(), true)
 	case err != nil:
 		return refuse("building it here: "+err.Error(), false)
 	case sub.TxID != p.TxID || !bytes.Equal(sub.Payload, p.Payload):
@@ -361,6 +392,20 @@ type decision struct {
 	kind     SpendKind
 	burns    []Burn
 	transfer *Transfer
+}
+
+// checkConsolidation checks that a consolidation is the one this relayer
+// would propose: the set's bound, the round's heights and fee rate.
+func (r *Relayer) checkConsolidation(p Proposal, rd round) decision {
+	c := r.cfg.Releases
+	if c.ConsolidateAbove < 0 {
+		return decision{why: "this relayer does not consolidate"}
+	}
+	want := chains.ReserveSpend{ConsolidateAbove: c.ConsolidateAbove, RefHeight: rd.RefHeight, Expiry: rd.Expiry, FeeRate: c.FeeRate}
+	if d := diffSpend(p.Spend, want); d != "" {
+		return decision{why: d}
+	}
+	return decision{kind: SpendMove}
 }
 
 // checkReleaseProposal checks a release against this relayer's burns and
@@ -436,9 +481,10 @@ func (r *Relayer) signSpend(ctx context.Context, from []byte, p Proposal, sub ch
 	}
 	spend := Spend{TxID: sub.TxID, Kind: d.kind, Round: p.Round, Proposer: bytes.Clone(from), Inputs: sub.Inputs, Expiry: s.Expiry,
 		Unsigned: sub.Payload, SignedByUs: true, State: SpendSigned}
-	if d.kind == SpendRelease {
+	switch d.kind {
+	case SpendRelease:
 		spend.Chain, spend.FromNonce, spend.ToNonce = s.Chain, s.FromNonce, s.ToNonce
-	} else {
+	case SpendRefund:
 		spend.Ref = d.transfer.ID
 	}
 	err := r.cfg.Store.Update(ctx, func(tx Tx) error {

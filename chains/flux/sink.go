@@ -77,8 +77,9 @@ func (s *ReserveSink) build(sp chains.ReserveSpend) (*spendtx.Unsigned, error) {
 		Change: script.P2SH(script.Hash160(s.redeem)), FeeRate: int64(sp.FeeRate), Expiry: uint32(sp.Expiry),
 		// The signatures commit to the branch in force where the spend can
 		// last be mined: around an upgrade a spend may have to be rebuilt.
-		BranchID: p.BranchID(int32(sp.Expiry)),
-		Exclude:  map[chainhash.OutPoint]bool{},
+		BranchID:         p.BranchID(int32(sp.Expiry)),
+		Exclude:          map[chainhash.OutPoint]bool{},
+		ConsolidateAbove: sp.ConsolidateAbove,
 	}
 	for _, o := range sp.Exclude {
 		op, err := parseOutPoint(o)
@@ -108,6 +109,8 @@ func (s *ReserveSink) build(sp chains.ReserveSpend) (*spendtx.Unsigned, error) {
 	switch {
 	case errors.Is(err, spendtx.ErrFunds):
 		return nil, fault.E(op, fault.Transient, err)
+	case errors.Is(err, spendtx.ErrNothing):
+		return nil, fault.E(op, fault.NotFound, err)
 	case err != nil:
 		return nil, fault.E(op, fault.Invalid, err)
 	}

@@ -2,6 +2,7 @@ package devnet
 
 import (
 	"bytes"
+	"context"
 	"testing"
 	"time"
 
@@ -63,4 +64,57 @@ func TestRefundsPaidOnce(t *testing.T) {
 	for i := range 3 {
 		checkJournal(t, d, i)
 	}
+}
+
+// Above the bound, the smallest reserve outputs are merged into one by the
+// same proposer/validator flow (a reserve spend with no memo), and burns are
+// released from the merged reserve afterwards.
+func TestSmallReserveOutputsConsolidated(t *testing.T) {
+	d := start(t, Config{Coins: 8, Tune: func(_ int, c *relayer.Config) { c.Releases.ConsolidateAbove = 4 }})
+	var locks []chains.LockRef
+	for range 8 {
+		l, err := d.Lock(MinLock, d.User(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		locks = append(locks, l)
+	}
+	finalize(t, d)
+	await(t, d, locks, 60*time.Second)
+	mineEvery(t, d, 100*time.Millisecond)
+	var moved relayer.Spend
+	waitFor(t, "a consolidation to settle", 90*time.Second, func() bool {
+		for _, s := range spends(t, d, 0) {
+			if s.Kind == relayer.SpendMove && s.State == relayer.SpendSettled {
+				moved = s
+				return true
+			}
+		}
+		return false
+	})
+	// 8 outputs, bound 4: the 6 smallest merged, leaving 3.
+	if len(moved.Inputs) != 6 {
+		t.Errorf("the consolidation spent %d outputs, want 6", len(moved.Inputs))
+	}
+	var n int
+	for _, u := range d.Relayer(0).Node().ChainState().ReserveUTXOs() {
+		if u.Value > 0 {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d reserve outputs after the consolidation, want 3", n)
+	}
+	ctx := context.Background()
+	for i := range 2 {
+		if _, err := d.Burn(ctx, 0, burnAmount(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	chain := chains.ID(d.EVM.ChainID.Uint64())
+	rels, err := d.AwaitReleased(ctx, chain, 2, 60*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReleases(t, rels, chain, 2, func(uint64) int { return 0 }, func(n uint64) uint64 { return burnAmount(int(n)) }, releaseFee)
 }

@@ -60,6 +60,9 @@ type Release struct {
 	Fee uint64 `toml:"fee"`
 	// MaxBatch bounds the burns one release pays (default 100, at most 500).
 	MaxBatch int `toml:"max_batch"`
+	// ConsolidateAbove is the number of final reserve outputs above which the
+	// smallest are merged into one (default 50; -1: never).
+	ConsolidateAbove int `toml:"consolidate_above"`
 }
 
 // Relayer is this relayer's own identity and storage.
@@ -296,6 +299,9 @@ func (c *Config) defaults(dir string) {
 	if c.Release.MaxBatch == 0 {
 		c.Release.MaxBatch = 100
 	}
+	if c.Release.ConsolidateAbove == 0 {
+		c.Release.ConsolidateAbove = 50
+	}
 }
 
 func setDur(d *Duration, v time.Duration) {
@@ -348,6 +354,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Release.MaxBatch < 1 || c.Release.MaxBatch > 500 {
 		bad("release.max_batch", "%d: use 1 to 500 burns per release (a release must stay a standard transaction)", c.Release.MaxBatch)
+	}
+	if c.Release.ConsolidateAbove < -1 || c.Release.ConsolidateAbove > 10_000 {
+		bad("release.consolidate_above", "%d: use a number of reserve outputs (e.g. 50), or -1 never to consolidate", c.Release.ConsolidateAbove)
 	}
 	if c.Release.Cadence < 1 || c.Release.Cadence > 1000 {
 		bad("release.cadence", "%d: use 1 to 1000 FLUX blocks per round, e.g. 10 (about 5 minutes)", c.Release.Cadence)

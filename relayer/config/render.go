@@ -123,6 +123,8 @@ func Render(c *Config) ([]byte, error) {
 	w("fee = %d", c.Release.Fee)
 	w("# The most burns one release pays.")
 	w("max_batch = %d", c.Release.MaxBatch)
+	w("# Above this many final reserve outputs the smallest are merged into one (-1: never).")
+	w("consolidate_above = %d", c.Release.ConsolidateAbove)
 	w("")
 	w("[governor]")
 	w("# The window of the per-chain notional limits.")

@@ -152,7 +152,7 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 		FailoverAfter: time.Duration(cfg.Relayer.FailoverAfter), Now: now, Logger: d.log.With("component", "relayer"),
 		Releases: relayer.Releases{Reserve: reserveSink, Burns: burns, Proposers: proposersOf(cfg),
 			Prefixes: [][2]byte{p.PubKeyHashPrefix, p.ScriptHashPrefix}, Cadence: cfg.Release.Cadence,
-			FeeRate: cfg.Release.FeeRate, Fee: cfg.Release.Fee, MaxBatch: cfg.Release.MaxBatch},
+			FeeRate: cfg.Release.FeeRate, Fee: cfg.Release.Fee, MaxBatch: cfg.Release.MaxBatch, ConsolidateAbove: cfg.Release.ConsolidateAbove},
 	}
 	if o.Tune != nil {
 		o.Tune(&rcfg)

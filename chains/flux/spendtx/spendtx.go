@@ -74,6 +74,9 @@ const (
 	CodeSignatures Code = "spendtx-signatures"
 	// CodeVerify: the assembled transaction fails the script verifier.
 	CodeVerify Code = "spendtx-verify"
+	// CodeNothing: a consolidation was asked for and the reserve has no
+	// more outputs than the bound.
+	CodeNothing Code = "spendtx-nothing"
 )
 
 // Sentinels for errors.Is.
@@ -83,6 +86,7 @@ var (
 	ErrTooLarge   = &Error{Code: CodeTooLarge}
 	ErrSignatures = &Error{Code: CodeSignatures}
 	ErrVerify     = &Error{Code: CodeVerify}
+	ErrNothing    = &Error{Code: CodeNothing}
 )
 
 func errorf(c Code, format string, args ...any) *Error {
@@ -112,6 +116,12 @@ type Request struct {
 	Expiry uint32
 	// BranchID is the consensus branch id the signatures commit to.
 	BranchID uint32
+	// ConsolidateAbove, when positive, asks for a consolidation instead of
+	// a payment: with more than that many candidates, the smallest (ties by
+	// outpoint) are spent into the one change output, down to half the
+	// bound and at most MaxInputs at a time. Outputs and Memo must be empty.
+	// With no more than that many candidates Build fails with ErrNothing.
+	ConsolidateAbove int
 }
 
 // Unsigned is a built transaction waiting for its signatures.
@@ -183,8 +193,19 @@ func Build(r Request) (*Unsigned, error) {
 			cands = append(cands, u)
 		}
 	}
+	consolidate := r.ConsolidateAbove > 0
+	switch {
+	case consolidate && (len(r.Outputs) > 0 || memoOut != nil):
+		return nil, errorf(CodeRequest, "a consolidation pays nothing and carries no memo")
+	case consolidate && len(cands) <= r.ConsolidateAbove:
+		return nil, errorf(CodeNothing, "%d reserve outputs final at height %d, not more than %d", len(cands), r.RefHeight, r.ConsolidateAbove)
+	}
 	slices.SortFunc(cands, func(a, b reserve.UTXO) int {
-		if c := cmp.Compare(b.Value, a.Value); c != 0 {
+		c := cmp.Compare(b.Value, a.Value) // largest first for a payment
+		if consolidate {
+			c = -c // smallest first for a consolidation
+		}
+		if c != 0 {
 			return c
 		}
 		if c := a.OutPoint.Hash.Compare(b.OutPoint.Hash); c != 0 {
@@ -199,8 +220,15 @@ func Build(r Request) (*Unsigned, error) {
 	var in int64
 	var picked []reserve.UTXO
 	fee := func(n int) int64 { return r.FeeRate * int64(base+compactLen(n)-1+n*inSize) }
+	if consolidate {
+		picked = cands[:min(len(cands)-r.ConsolidateAbove/2, MaxInputs)]
+		for _, u := range picked {
+			in += u.Value
+		}
+		out = DustLimit // what is left must make a change output
+	}
 	for _, u := range cands {
-		if in >= out+fee(len(picked)) && len(picked) > 0 {
+		if consolidate || in >= out+fee(len(picked)) && len(picked) > 0 {
 			break
 		}
 		picked = append(picked, u)
@@ -213,6 +241,9 @@ func Build(r Request) (*Unsigned, error) {
 			len(cands), r.RefHeight, in, out, f)
 	case len(picked) > MaxInputs:
 		return nil, errorf(CodeTooLarge, "the spend needs %d inputs, at most %d", len(picked), MaxInputs)
+	}
+	if consolidate {
+		out = 0
 	}
 	if change := in - out - f; change >= DustLimit {
 		t.Outputs = append(t.Outputs, tx.TxOut{Value: change, Script: slices.Clone(r.Change)})

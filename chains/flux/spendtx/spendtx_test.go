@@ -180,3 +180,39 @@ func TestDustChangeGoesToTheFee(t *testing.T) {
 		t.Fatalf("outputs %d fee %d: want payout and memo only, the dust in the fee", len(u.Tx.Outputs), u.Fee)
 	}
 }
+
+// A consolidation spends the smallest final outputs, down to half the
+// bound, into one output back to the reserve; with no more outputs than the
+// bound there is nothing to do.
+func TestConsolidate(t *testing.T) {
+	s := newSet(t, 2, 3)
+	var cands []reserve.UTXO
+	for i := range 10 {
+		cands = append(cands, s.utxo(byte(i+1), int64(i+1)*1e6, 10))
+	}
+	cands = append(cands, s.utxo(99, 1, 200)) // not final at the reference height
+	r := Request{Candidates: cands, RefHeight: 100, Redeem: s.redeem, Change: s.script(), FeeRate: 10, Expiry: 150,
+		BranchID: params.BranchIDSapling, ConsolidateAbove: 6}
+	u, err := Build(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 10 final outputs, bound 6: the 7 smallest (down to 3 left) into one.
+	if len(u.Prevs) != 7 || u.Prevs[0].Value != 1e6 || u.Prevs[6].Value != 7e6 {
+		t.Fatalf("consolidated %d outputs from %d to %d", len(u.Prevs), u.Prevs[0].Value, u.Prevs[len(u.Prevs)-1].Value)
+	}
+	if len(u.Tx.Outputs) != 1 || !bytes.Equal(u.Tx.Outputs[0].Script, s.script()) || u.Tx.Outputs[0].Value+u.Fee != 28e6 {
+		t.Fatalf("outputs %+v, fee %d: want one output of the inputs minus the fee back to the reserve", u.Tx.Outputs, u.Fee)
+	}
+	if _, err := u.Assemble(s.sign(u, 0, 1)); err != nil {
+		t.Fatal(err)
+	}
+	r.ConsolidateAbove = 10
+	if _, err := Build(r); !errors.Is(err, ErrNothing) {
+		t.Fatalf("10 outputs, bound 10: %v, want ErrNothing", err)
+	}
+	r.ConsolidateAbove, r.Outputs = 6, []tx.TxOut{payTo(1, 1e6)}
+	if _, err := Build(r); !errors.Is(err, ErrRequest) {
+		t.Fatalf("a consolidation with a payout: %v, want ErrRequest", err)
+	}
+}
