@@ -3,7 +3,6 @@ package memstore
 import (
 	"bytes"
 	"cmp"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -53,24 +52,13 @@ func (t *tx) PutBurn(b relayer.Burn) error {
 		return err
 	}
 	defer t.mu.Unlock()
-	switch {
-	case b.ID != relayer.BurnID(b.Chain, b.Nonce):
-		return fault.E(op, fault.Invalid, fmt.Errorf("burn id %q does not name chain %s nonce %d", b.ID, b.Chain, b.Nonce))
-	case !b.State.Valid():
-		return fault.E(op, fault.Invalid, fmt.Errorf("burn %s in state %q", b.ID, b.State))
-	case len(b.To) != 22:
-		return fault.E(op, fault.Invalid, fmt.Errorf("burn %s: FLUX address of %d bytes, want 22", b.ID, len(b.To)))
-	case b.Amount == 0:
-		return fault.E(op, fault.Invalid, fmt.Errorf("burn %s of zero", b.ID))
-	}
 	k := burnKey{b.Chain, b.Nonce}
+	var prev *relayer.Burn
 	if old, ok := t.st.burns[k]; ok {
-		if !relayer.CanMoveBurn(old.State, b.State) {
-			return fault.E(op, fault.Conflict, fmt.Errorf("burn %s cannot move from %s to %s", b.ID, old.State, b.State))
-		}
-		if old.ID != b.ID || old.Amount != b.Amount || !bytes.Equal(old.To, b.To) {
-			return fault.E(op, fault.Conflict, fmt.Errorf("burn %s: id, amount and address never change", b.ID))
-		}
+		prev = &old
+	}
+	if err := relayer.CheckBurnWrite(op, prev, b); err != nil {
+		return err
 	}
 	t.st.burns[k] = storedBurn(b)
 	return nil
@@ -114,64 +102,6 @@ func storedSpend(s relayer.Spend) relayer.Spend {
 	return s
 }
 
-// spendKinds and spendStates are the known kinds and states of a spend.
-var (
-	spendKinds  = []relayer.SpendKind{relayer.SpendRelease, relayer.SpendRefund, relayer.SpendMove}
-	spendStates = []relayer.SpendState{relayer.SpendSigned, relayer.SpendBroadcast, relayer.SpendMined,
-		relayer.SpendSettled, relayer.SpendDead}
-)
-
-// validTxID reports whether s is a transaction id in display hex.
-func validTxID(s string) bool {
-	_, err := hex.DecodeString(s)
-	return len(s) == 64 && err == nil
-}
-
-// checkSpend validates a spend as the SQLite store does: a txid, a known
-// kind and state, and inputs that survive being joined with "," (none
-// empty, none with a comma).
-func checkSpend(op string, s relayer.Spend) error {
-	switch {
-	case !validTxID(s.TxID):
-		return fault.E(op, fault.Invalid, fmt.Errorf("spend txid %q is not 64 hex digits", s.TxID))
-	case !slices.Contains(spendKinds, s.Kind):
-		return fault.E(op, fault.Invalid, fmt.Errorf("spend %s of kind %q", s.TxID, s.Kind))
-	case !slices.Contains(spendStates, s.State):
-		return fault.E(op, fault.Invalid, fmt.Errorf("spend %s in state %q", s.TxID, s.State))
-	case slices.ContainsFunc(s.Inputs, func(in string) bool { return in == "" || strings.Contains(in, ",") }):
-		return fault.E(op, fault.Invalid, fmt.Errorf("spend %s: an input is empty or has a comma", s.TxID))
-	}
-	return nil
-}
-
-// spendImmutable reports the first field of a spend that never changes that
-// differs between old and s ("" if none).
-func spendImmutable(old, s relayer.Spend) string {
-	switch {
-	case old.Kind != s.Kind:
-		return "Kind"
-	case old.Chain != s.Chain:
-		return "Chain"
-	case old.FromNonce != s.FromNonce:
-		return "FromNonce"
-	case old.ToNonce != s.ToNonce:
-		return "ToNonce"
-	case old.Ref != s.Ref:
-		return "Ref"
-	case old.Round != s.Round:
-		return "Round"
-	case !bytes.Equal(old.Proposer, s.Proposer):
-		return "Proposer"
-	case !slices.Equal(old.Inputs, s.Inputs):
-		return "Inputs"
-	case old.Expiry != s.Expiry:
-		return "Expiry"
-	case !bytes.Equal(old.Unsigned, s.Unsigned):
-		return "Unsigned"
-	}
-	return ""
-}
-
 func (t *tx) Spend(txid string) (relayer.Spend, error) {
 	const op = "memstore.Spend"
 	if err := t.begin(op, false); err != nil {
@@ -191,19 +121,15 @@ func (t *tx) PutSpend(s relayer.Spend) error {
 		return err
 	}
 	defer t.mu.Unlock()
-	if err := checkSpend(op, s); err != nil {
+	old, ok := t.st.spends[s.TxID]
+	var prev *relayer.Spend
+	if ok {
+		prev = &old
+	}
+	if err := relayer.CheckSpendWrite(op, prev, s); err != nil {
 		return err
 	}
-	if old, ok := t.st.spends[s.TxID]; ok {
-		if f := spendImmutable(old, s); f != "" {
-			return fault.E(op, fault.Conflict, fmt.Errorf("spend %s: %s never changes", s.TxID, f))
-		}
-		if (old.State == relayer.SpendDead || old.State == relayer.SpendSettled) && s.State != old.State {
-			return fault.E(op, fault.Conflict, fmt.Errorf("spend %s is %s: it cannot become %s", s.TxID, old.State, s.State))
-		}
-		if old.SignedByUs && !s.SignedByUs {
-			return fault.E(op, fault.Conflict, fmt.Errorf("spend %s: this relayer signed it", s.TxID))
-		}
+	if ok {
 		s.CreatedAt = old.CreatedAt // kept from the first insert
 	}
 	t.st.spends[s.TxID] = storedSpend(s)

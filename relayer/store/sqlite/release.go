@@ -3,7 +3,6 @@ package sqlite
 import (
 	"bytes"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -70,26 +69,17 @@ func (t *tx) PutBurn(b relayer.Burn) error {
 	if err := t.write(op); err != nil {
 		return err
 	}
-	switch {
-	case b.ID != relayer.BurnID(b.Chain, b.Nonce):
-		return fault.E(op, fault.Invalid, fmt.Errorf("burn id %q does not name chain %s nonce %d", b.ID, b.Chain, b.Nonce))
-	case !b.State.Valid():
-		return fault.E(op, fault.Invalid, fmt.Errorf("burn %s in state %q", b.ID, b.State))
-	case len(b.To) != 22:
-		return fault.E(op, fault.Invalid, fmt.Errorf("burn %s: FLUX address of %d bytes, want 22", b.ID, len(b.To)))
-	case b.Amount == 0:
-		return fault.E(op, fault.Invalid, fmt.Errorf("burn %s of zero", b.ID))
+	var prev *relayer.Burn
+	if b.ID == relayer.BurnID(b.Chain, b.Nonce) { // else CheckBurnWrite refuses it
+		old, err := t.Burn(b.Chain, b.Nonce)
+		switch {
+		case err == nil:
+			prev = &old
+		case fault.KindOf(err) != fault.NotFound:
+			return err
+		}
 	}
-	old, err := t.Burn(b.Chain, b.Nonce)
-	switch {
-	case err == nil:
-		if !relayer.CanMoveBurn(old.State, b.State) {
-			return fault.E(op, fault.Conflict, fmt.Errorf("burn %s cannot move from %s to %s", b.ID, old.State, b.State))
-		}
-		if old.ID != b.ID || old.Amount != b.Amount || !bytes.Equal(old.To, b.To) {
-			return fault.E(op, fault.Conflict, fmt.Errorf("burn %s: id, amount and address never change", b.ID))
-		}
-	case fault.KindOf(err) != fault.NotFound:
+	if err := relayer.CheckBurnWrite(op, prev, b); err != nil {
 		return err
 	}
 	hi, lo := split(b.Amount)
@@ -175,63 +165,6 @@ func (r spendRow) spend() relayer.Spend {
 	return s
 }
 
-// spendKinds and spendStates are the known kinds and states of a spend.
-var (
-	spendKinds  = []relayer.SpendKind{relayer.SpendRelease, relayer.SpendRefund, relayer.SpendMove}
-	spendStates = []relayer.SpendState{relayer.SpendSigned, relayer.SpendBroadcast, relayer.SpendMined,
-		relayer.SpendSettled, relayer.SpendDead}
-)
-
-// validTxID reports whether s is a transaction id in display hex.
-func validTxID(s string) bool {
-	_, err := hex.DecodeString(s)
-	return len(s) == 64 && err == nil
-}
-
-// checkSpend validates a spend: a txid, a known kind and state, and inputs
-// that survive being joined with "," (none empty, none with a comma).
-func checkSpend(op string, s relayer.Spend) error {
-	switch {
-	case !validTxID(s.TxID):
-		return fault.E(op, fault.Invalid, fmt.Errorf("spend txid %q is not 64 hex digits", s.TxID))
-	case !slices.Contains(spendKinds, s.Kind):
-		return fault.E(op, fault.Invalid, fmt.Errorf("spend %s of kind %q", s.TxID, s.Kind))
-	case !slices.Contains(spendStates, s.State):
-		return fault.E(op, fault.Invalid, fmt.Errorf("spend %s in state %q", s.TxID, s.State))
-	case slices.ContainsFunc(s.Inputs, func(in string) bool { return in == "" || strings.Contains(in, ",") }):
-		return fault.E(op, fault.Invalid, fmt.Errorf("spend %s: an input is empty or has a comma", s.TxID))
-	}
-	return nil
-}
-
-// spendImmutable reports the first field of a spend that never changes that
-// differs between old and s ("" if none).
-func spendImmutable(old, s relayer.Spend) string {
-	switch {
-	case old.Kind != s.Kind:
-		return "Kind"
-	case old.Chain != s.Chain:
-		return "Chain"
-	case old.FromNonce != s.FromNonce:
-		return "FromNonce"
-	case old.ToNonce != s.ToNonce:
-		return "ToNonce"
-	case old.Ref != s.Ref:
-		return "Ref"
-	case old.Round != s.Round:
-		return "Round"
-	case !bytes.Equal(old.Proposer, s.Proposer):
-		return "Proposer"
-	case !slices.Equal(old.Inputs, s.Inputs):
-		return "Inputs"
-	case old.Expiry != s.Expiry:
-		return "Expiry"
-	case !bytes.Equal(old.Unsigned, s.Unsigned):
-		return "Unsigned"
-	}
-	return ""
-}
-
 func (t *tx) Spend(txid string) (relayer.Spend, error) {
 	var r spendRow
 	err := t.get(&r, `SELECT * FROM spends WHERE txid = ?`, txid)
@@ -249,22 +182,15 @@ func (t *tx) PutSpend(s relayer.Spend) error {
 	if err := t.write(op); err != nil {
 		return err
 	}
-	if err := checkSpend(op, s); err != nil {
-		return err
-	}
+	var prev *relayer.Spend
 	old, err := t.Spend(s.TxID)
 	switch {
 	case err == nil:
-		if f := spendImmutable(old, s); f != "" {
-			return fault.E(op, fault.Conflict, fmt.Errorf("spend %s: %s never changes", s.TxID, f))
-		}
-		if (old.State == relayer.SpendDead || old.State == relayer.SpendSettled) && s.State != old.State {
-			return fault.E(op, fault.Conflict, fmt.Errorf("spend %s is %s: it cannot become %s", s.TxID, old.State, s.State))
-		}
-		if old.SignedByUs && !s.SignedByUs {
-			return fault.E(op, fault.Conflict, fmt.Errorf("spend %s: this relayer signed it", s.TxID))
-		}
+		prev = &old
 	case fault.KindOf(err) != fault.NotFound:
+		return err
+	}
+	if err := relayer.CheckSpendWrite(op, prev, s); err != nil {
 		return err
 	}
 	return t.exec(op, `INSERT INTO spends (txid, kind, chain, from_nonce, to_nonce, ref, round, proposer, inputs, expiry,
