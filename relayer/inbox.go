@@ -26,12 +26,12 @@ func (r *Relayer) HandleEnvelope(ctx context.Context, kind string, from, payload
 	}
 	switch kind {
 	case KindMintAttestation:
-	case KindReleaseProposal, KindReleaseSignature:
+	case KindReleaseProposal, KindReleaseSignature, KindRefundProposal, KindRefundSignature:
 		if !r.cfg.Releases.enabled() {
 			return nil
 		}
-		if kind == KindReleaseProposal {
-			return r.handleProposal(from, payload)
+		if kind == KindReleaseProposal || kind == KindRefundProposal {
+			return r.handleProposal(kind, from, payload)
 		}
 		return r.handleSignatures(ctx, from, payload, raw)
 	default:

@@ -16,7 +16,19 @@ import (
 const (
 	KindReleaseProposal  = "release-proposal"
 	KindReleaseSignature = "release-signature"
+	// Refunds travel as their own kinds with the same payloads; reserve
+	// moves (consolidations) as releases.
+	KindRefundProposal  = "refund-proposal"
+	KindRefundSignature = "refund-signature"
 )
+
+// envelopeKinds are the proposal and signature envelope kinds of a spend kind.
+func envelopeKinds(k SpendKind) (proposal, signature string) {
+	if k == SpendRefund {
+		return KindRefundProposal, KindRefundSignature
+	}
+	return KindReleaseProposal, KindReleaseSignature
+}
 
 // DustLimit is the smallest output a release pays, in zatoshi (the
 // conservative limit FLUX wallets use; the reserve sink refuses less).
@@ -132,6 +144,17 @@ type Proposal struct {
 	// encoding of it, which a validator's own build must equal byte for byte.
 	TxID    string `json:"txid"`
 	Payload []byte `json:"payload"`
+}
+
+// kind is the spend kind the proposal is for.
+func (p Proposal) kind() SpendKind {
+	switch {
+	case p.Spend.Refund != nil:
+		return SpendRefund
+	case p.Spend.ConsolidateAbove > 0:
+		return SpendMove
+	}
+	return SpendRelease
 }
 
 // SignatureSet is the content of a release-signature envelope: a member's

@@ -18,12 +18,17 @@ type proposalIn struct {
 	p    Proposal
 }
 
-// handleProposal queues a member's release proposal for the release step.
-func (r *Relayer) handleProposal(from, payload []byte) error {
+// handleProposal queues a member's proposal for the release step; a refund
+// travels as a refund-proposal, anything else as a release-proposal.
+func (r *Relayer) handleProposal(kind string, from, payload []byte) error {
 	p, err := UnmarshalProposal(payload)
 	if err != nil {
 		r.drop("malformed")
 		return err
+	}
+	if want, _ := envelopeKinds(p.kind()); kind != want {
+		r.drop("malformed")
+		return fault.E("relayer.HandleEnvelope", fault.Invalid, fmt.Errorf("a %s envelope holding a %s proposal", kind, p.kind()))
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -272,7 +277,8 @@ func (r *Relayer) sendProposal(ctx context.Context, p Proposal) error {
 	r.mu.Lock()
 	r.proposed[p.TxID] = b
 	r.mu.Unlock()
-	return r.cfg.Outbox.Broadcast(ctx, KindReleaseProposal, b)
+	kind, _ := envelopeKinds(p.kind())
+	return r.cfg.Outbox.Broadcast(ctx, kind, b)
 }
 
 // expectedSpend is the release request this relayer would make for the
@@ -533,10 +539,10 @@ func (r *Relayer) signSpend(ctx context.Context, from []byte, p Proposal, sub ch
 	}
 	r.log.Info("reserve spend signed", "spend", spend.TxID, "kind", spend.Kind, "chain", s.Chain, "from", s.FromNonce, "to", s.ToNonce,
 		"ref", spend.Ref, "round", p.Round)
-	return true, r.sendSignatures(ctx, spend.TxID, sigs)
+	return true, r.sendSignatures(ctx, spend.Kind, spend.TxID, sigs)
 }
 
-func (r *Relayer) sendSignatures(ctx context.Context, txid string, sigs [][]byte) error {
+func (r *Relayer) sendSignatures(ctx context.Context, kind SpendKind, txid string, sigs [][]byte) error {
 	b, err := json.Marshal(SignatureSet{TxID: txid, Sigs: sigs})
 	if err != nil {
 		return fault.E("relayer.release", fault.Internal, err)
@@ -544,7 +550,8 @@ func (r *Relayer) sendSignatures(ctx context.Context, txid string, sigs [][]byte
 	r.mu.Lock()
 	r.sigsSent[txid] = r.cfg.Now()
 	r.mu.Unlock()
-	return r.cfg.Outbox.Broadcast(ctx, KindReleaseSignature, b)
+	_, envelope := envelopeKinds(kind)
+	return r.cfg.Outbox.Broadcast(ctx, envelope, b)
 }
 
 // journalRefusal journals a refused proposal once per proposal and reason.
@@ -695,7 +702,8 @@ func (r *Relayer) resend(ctx context.Context) error {
 			continue
 		}
 		if proposal != nil {
-			if err := r.cfg.Outbox.Broadcast(ctx, KindReleaseProposal, proposal); err != nil {
+			kind, _ := envelopeKinds(s.Kind)
+			if err := r.cfg.Outbox.Broadcast(ctx, kind, proposal); err != nil {
 				return err
 			}
 		}
@@ -712,7 +720,7 @@ func (r *Relayer) resend(ctx context.Context) error {
 			return err
 		}
 		if len(own.Sigs) > 0 {
-			if err := r.sendSignatures(ctx, s.TxID, own.Sigs); err != nil {
+			if err := r.sendSignatures(ctx, s.Kind, s.TxID, own.Sigs); err != nil {
 				return err
 			}
 		}

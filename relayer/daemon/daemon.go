@@ -278,7 +278,7 @@ func (d *Daemon) Close() error {
 // handle routes a verified envelope from a member to the pipeline.
 func (d *Daemon) handle(ctx context.Context, from []byte, e peer.Envelope) error {
 	switch e.Kind {
-	case peer.KindMintAttestation, peer.KindReleaseProposal, peer.KindReleaseSignature:
+	case peer.KindMintAttestation, peer.KindReleaseProposal, peer.KindReleaseSignature, peer.KindRefundProposal, peer.KindRefundSignature:
 		raw, err := e.MarshalBinary()
 		if err != nil {
 			return err
