@@ -648,16 +648,26 @@ func (r *Relayer) submitSpend(ctx context.Context, s Spend, sets []SpendSignatur
 // final height this relayer has observed the FLUX chain to: it was not
 // mined by then (the observe step would have recorded it), so it never can be.
 func (r *Relayer) expire(ctx context.Context, final uint64) error {
-	return r.cfg.Store.Update(ctx, func(tx Tx) error {
+	expired := func(tx Tx) ([]Spend, error) {
 		spends, err := tx.Spends(SpendQuery{States: []SpendState{SpendSigned, SpendBroadcast}})
+		return slices.DeleteFunc(spends, func(s Spend) bool { return s.Expiry == 0 || s.Expiry >= final }), err
+	}
+	var due bool
+	if err := r.cfg.Store.View(ctx, func(tx Tx) error { // a write transaction only when there is something to write
+		spends, err := expired(tx)
+		due = len(spends) > 0
+		return err
+	}); err != nil || !due {
+		return err
+	}
+	return r.cfg.Store.Update(ctx, func(tx Tx) error {
+		spends, err := expired(tx)
 		if err != nil {
 			return err
 		}
 		for _, s := range spends {
-			if s.Expiry > 0 && s.Expiry < final {
-				if err := r.markDead(tx, s, fmt.Sprintf("not mined by its expiry height %d; the final height is %d", s.Expiry, final), final); err != nil {
-					return err
-				}
+			if err := r.markDead(tx, s, fmt.Sprintf("not mined by its expiry height %d; the final height is %d", s.Expiry, final), final); err != nil {
+				return err
 			}
 		}
 		return nil
