@@ -432,7 +432,46 @@ func (r *Relayer) checkReleaseProposal(ctx context.Context, p Proposal, rd round
 	if d := diffSpend(s, r.expectedSpend(rd, s.Chain, s.FromNonce, s.ToNonce, burns)); d != "" {
 		return decision{why: d}, nil
 	}
+	if d, err := r.reverifyBurns(ctx, s.Chain, burns); err != nil || d.why != "" {
+		return d, err
+	}
 	return decision{kind: SpendRelease, burns: burns}, nil
+}
+
+// reverifyBurns re-fetches every burn of a range from its chain's source at
+// signing time (signing rule 1: receipt, status, block and log, at the
+// chain's finalized block) and checks it is the burn this relayer stored.
+func (r *Relayer) reverifyBurns(ctx context.Context, chain chains.ID, burns []Burn) (decision, error) {
+	var src chains.Source
+	for _, b := range r.cfg.Releases.Burns {
+		if b.Chain() == chain {
+			src = b
+		}
+	}
+	if src == nil {
+		return decision{why: fmt.Sprintf("no burn source for chain %s here", chain)}, nil
+	}
+	fetched := map[string][]chains.Event{}
+	for _, b := range burns {
+		evs, ok := fetched[b.TxID]
+		if !ok {
+			var err error
+			evs, err = src.Reobserve(ctx, b.TxID)
+			switch {
+			case fault.KindOf(err) == fault.NotFound:
+				return decision{why: fmt.Sprintf("burn %s is not final on its chain any more: %v", b.ID, err)}, nil
+			case err != nil:
+				return decision{why: "re-fetching the burns: " + err.Error(), wait: true}, nil
+			}
+			fetched[b.TxID] = evs
+		}
+		if !slices.ContainsFunc(evs, func(ev chains.Event) bool {
+			return ev.Kind == chains.EventBurn && ev.ID == b.ID && ev.Amount == b.Amount && bytes.Equal(ev.Recipient, b.To)
+		}) {
+			return decision{why: fmt.Sprintf("burn %s re-fetched from transaction %s differs from the one recorded", b.ID, b.TxID)}, nil
+		}
+	}
+	return decision{}, nil
 }
 
 // checkRefundProposal checks a refund against this relayer's view of the
