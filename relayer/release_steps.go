@@ -75,9 +75,22 @@ func (r *Relayer) release(ctx context.Context) error {
 	if err := r.assemble(ctx); err != nil {
 		return err
 	}
+	// Nothing is signed while paused, halted or unhealthy (signing rule 2;
+	// the sign step journals why). The settings are read here: the sign
+	// step only looks at them when it has a lock to sign.
+	var paused, halted string
+	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+		if paused, _, err = tx.Setting(SettingPaused); err != nil {
+			return err
+		}
+		halted, _, err = tx.Setting(SettingHalted)
+		return err
+	}); err != nil || paused != "" || halted != "" {
+		return err
+	}
 	head, err := r.cfg.Source.Head(ctx)
-	if err != nil || !head.Healthy || r.Refusing().Cause != RefusalNone {
-		return err // signing rule 2: nothing is signed while unhealthy (the sign step journals why)
+	if err != nil || !head.Healthy {
+		return err
 	}
 	r.mu.Lock()
 	pending := make([]proposalIn, 0, len(r.proposals))

@@ -228,3 +228,42 @@ func TestTwoChainsReleasedInTheirOwnRanges(t *testing.T) {
 	}
 	t.Logf("releases in chain order: %v", ids)
 }
+
+// A paused relayer signs no release: with two of three paused nothing is
+// released, and once they resume the burn is released exactly once.
+func TestPausedRelayersReleaseNothing(t *testing.T) {
+	d := start(t, Config{Coins: 1, LockMax: 10 * tx.Coin})
+	fundUsers(t, d, 1, 10*tx.Coin)
+	ctx := context.Background()
+	for _, i := range []int{0, 1} {
+		if err := d.Relayer(i).Relayer().Pause(ctx, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mineEvery(t, d, 100*time.Millisecond)
+	if _, err := d.Burn(ctx, 0, burnAmount(0)); err != nil {
+		t.Fatal(err)
+	}
+	chain := chains.ID(d.EVM.ChainID.Uint64())
+	waitBurnsFinal(t, d, 2, 1)
+	h, _ := d.Flux.Tip()
+	waitFor(t, "three rounds", 30*time.Second, func() bool { tip, _ := d.Flux.Tip(); return tip >= h+30 })
+	if rels := d.Releases(); len(rels) != 0 {
+		t.Fatalf("%d releases while two of three relayers are paused", len(rels))
+	}
+	for _, i := range []int{0, 1} {
+		for _, s := range spends(t, d, i) {
+			if s.SignedByUs {
+				t.Fatalf("paused relayer %d signed spend %s", i, s.TxID)
+			}
+		}
+		if err := d.Relayer(i).Relayer().Resume(ctx, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rels, err := d.AwaitReleased(ctx, chain, 1, 60*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReleases(t, rels, chain, 1, func(uint64) int { return 0 }, func(n uint64) uint64 { return burnAmount(int(n)) }, releaseFee)
+}
