@@ -737,6 +737,26 @@ func (r *Relayer) resend(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	// Forget what was sent for spends that are no longer in flight.
+	live := map[string]bool{}
+	for _, s := range spends {
+		live[s.TxID] = true
+	}
+	r.mu.Lock()
+	for id := range r.sigsSent {
+		if !live[id] {
+			delete(r.sigsSent, id)
+		}
+	}
+	for id := range r.proposed {
+		if !live[id] {
+			delete(r.proposed, id)
+		}
+	}
+	if len(r.refusedSpends) > 10_000 { // a refusal may be journaled again after this; that is all
+		clear(r.refusedSpends)
+	}
+	r.mu.Unlock()
 	now := r.cfg.Now()
 	for _, s := range spends {
 		r.mu.Lock()
