@@ -180,15 +180,22 @@ func (r *Relayer) applySpendEvent(tx Tx, ev chains.Event, final bool) (string, e
 	if ev.Retracted && final {
 		return fmt.Sprintf("final reserve spend %s retracted at height %d: reorganisation deeper than %d blocks", ev.TxID, ev.Block.Height, r.cfg.Confirmations), nil
 	}
-	spends, err := tx.Spends(SpendQuery{})
+	// The spend the event is: a record of it kept under the chain's txid, or
+	// one of ours not yet settled or dead (only those can still be seen or
+	// settled; the streams never deliver an event twice once its cursor moved).
+	var cur *Spend
+	if s, err := tx.Spend(ev.TxID); err == nil {
+		cur = &s
+	} else if fault.KindOf(err) != fault.NotFound {
+		return "", err
+	}
+	open, err := tx.Spends(SpendQuery{Kinds: []SpendKind{kind}, States: []SpendState{SpendSigned, SpendBroadcast, SpendMined}})
 	if err != nil {
 		return "", err
 	}
-	var cur *Spend
-	for i := range spends {
-		if sameSpend(spends[i], kind, ev) || spends[i].TxID == ev.TxID {
-			cur = &spends[i]
-			break
+	for i := range open {
+		if cur == nil && sameSpend(open[i], kind, ev) {
+			cur = &open[i]
 		}
 	}
 	now := tx.Now()
@@ -234,7 +241,11 @@ func (r *Relayer) applySpendEvent(tx Tx, ev chains.Event, final bool) (string, e
 	}
 	// Rule 3's "provably dead": another transaction spending one of a live
 	// spend's inputs is now final.
-	for _, o := range spends {
+	flying, err := tx.Spends(SpendQuery{States: []SpendState{SpendSigned, SpendBroadcast}})
+	if err != nil {
+		return "", err
+	}
+	for _, o := range flying {
 		if o.TxID == s.TxID || (o.State != SpendSigned && o.State != SpendBroadcast) {
 			continue
 		}
