@@ -48,6 +48,8 @@ const (
 	// SubmitReserveSpend spends the FLUX reserve: a release, a refund or a
 	// move (burn → release, DESIGN §3).
 	SubmitReserveSpend SubmissionKind = "reserve-spend"
+	// SubmitRotate installs the next signer set on a destination's bridge (DESIGN §6).
+	SubmitRotate SubmissionKind = "rotate"
 )
 
 // Payout is one output a spend of the FLUX reserve pays.
@@ -87,6 +89,16 @@ type ReserveSpend struct {
 	ConsolidateAbove int
 }
 
+// Rotation asks a destination to install the next signer set.
+type Rotation struct {
+	// SetID is the id the new set gets (the bridge's current set id + 1); it
+	// is part of what is signed, so signatures for one rotation cannot install another.
+	SetID uint32
+	// Signers are the new set's 20-byte addresses, strictly ascending; Threshold is its k.
+	Signers   [][]byte
+	Threshold int
+}
+
 // BuildRequest asks a sink for an unsigned submission.
 type BuildRequest struct {
 	Kind SubmissionKind
@@ -94,6 +106,8 @@ type BuildRequest struct {
 	Mint *Mint
 	// Spend is set for SubmitReserveSpend.
 	Spend *ReserveSpend
+	// Rotate is set for SubmitRotate.
+	Rotate *Rotation
 }
 
 // SigScheme names how a digest is signed. The list is append-only.

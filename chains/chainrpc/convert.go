@@ -1,6 +1,9 @@
 package chainrpc
 
 import (
+	"bytes"
+	"fmt"
+	"math"
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
@@ -124,6 +127,46 @@ func mintFromPB(m *pb.Mint) (*chains.Mint, error) {
 	out.Lock.Vout = m.GetLock().GetVout()
 	out.Amount = m.GetAmount()
 	return &out, nil
+}
+
+// rotationToPB converts a rotation for the wire. A signer that is not an
+// address or a threshold the wire cannot carry is the caller's error,
+// reported rather than truncated; the rest (order, threshold range, set id)
+// is the sink's to judge.
+func rotationToPB(r *chains.Rotation) (*pb.Rotation, error) {
+	if r == nil {
+		return nil, nil
+	}
+	if r.Threshold < 0 || uint64(r.Threshold) > math.MaxUint32 {
+		return nil, fault.E("chainrpc.Rotation", fault.Invalid, fmt.Errorf("threshold %d does not fit uint32", r.Threshold))
+	}
+	out := &pb.Rotation{SetId: r.SetID, Threshold: uint32(r.Threshold)}
+	for i, s := range r.Signers {
+		if len(s) != chains.SignerAddressLen {
+			return nil, fault.E("chainrpc.Rotation", fault.Invalid, errLength(fmt.Sprintf("signer %d", i), len(s), chains.SignerAddressLen))
+		}
+		out.Signers = append(out.Signers, bytes.Clone(s))
+	}
+	return out, nil
+}
+
+// rotationFromPB converts a rotation; a signer that is not an address or a
+// threshold that does not fit an int is a caller error, as in rotationToPB.
+func rotationFromPB(r *pb.Rotation) (*chains.Rotation, error) {
+	if r == nil {
+		return nil, nil
+	}
+	if uint64(r.GetThreshold()) > math.MaxInt {
+		return nil, fault.E("chainrpc.Rotation", fault.Invalid, fmt.Errorf("threshold %d does not fit int", r.GetThreshold()))
+	}
+	out := &chains.Rotation{SetID: r.GetSetId(), Threshold: int(r.GetThreshold())}
+	for i, s := range r.GetSigners() {
+		if len(s) != chains.SignerAddressLen {
+			return nil, fault.E("chainrpc.Rotation", fault.Invalid, errLength(fmt.Sprintf("signer %d", i), len(s), chains.SignerAddressLen))
+		}
+		out.Signers = append(out.Signers, bytes.Clone(s))
+	}
+	return out, nil
 }
 
 func submissionToPB(s chains.Submission) *pb.Submission {

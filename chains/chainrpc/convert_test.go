@@ -1,6 +1,8 @@
 package chainrpc
 
 import (
+	"bytes"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -40,6 +42,8 @@ func wire[M proto.Message](t *testing.T, m M, fresh M) M {
 func TestConvertersRoundTripThroughTheWire(t *testing.T) {
 	mint := chains.Mint{Amount: 5}
 	mint.Lock.TxID[31], mint.Lock.Vout, mint.Recipient[0] = 7, 3, 1
+	rotation := chains.Rotation{SetID: 9, Threshold: 2, Signers: [][]byte{
+		bytes.Repeat([]byte{1}, 20), bytes.Repeat([]byte{2}, 20), bytes.Repeat([]byte{0xff}, 20)}}
 	for _, tc := range []struct {
 		name     string
 		in, want any
@@ -58,6 +62,12 @@ func TestConvertersRoundTripThroughTheWire(t *testing.T) {
 		{"head, unhealthy", chains.Head{Reason: "behind"}, chains.Head{Reason: "behind"}, tripHead},
 		{"mint", &mint, &mint, tripMint},
 		{"mint, nil", (*chains.Mint)(nil), (*chains.Mint)(nil), tripMint},
+		{"rotation", &rotation, &rotation, tripRotation},
+		{"rotation, nil", (*chains.Rotation)(nil), (*chains.Rotation)(nil), tripRotation},
+		{"rotation, zero", &chains.Rotation{}, &chains.Rotation{}, tripRotation},
+		{"rotation, no signers", &chains.Rotation{SetID: 1, Signers: [][]byte{}, Threshold: 1}, &chains.Rotation{SetID: 1, Threshold: 1}, tripRotation},
+		{"rotation, extremes", &chains.Rotation{SetID: math.MaxUint32, Threshold: math.MaxUint32, Signers: [][]byte{make([]byte, 20)}},
+			&chains.Rotation{SetID: math.MaxUint32, Threshold: math.MaxUint32, Signers: [][]byte{make([]byte, 20)}}, tripRotation},
 		{"submission", chains.Submission{Kind: chains.SubmitMint, ID: "flux:x:0", Payload: []byte{1}, Threshold: 2,
 			Digests: []chains.Digest{{Scheme: chains.SchemeSecp256k1, Hash: []byte{3}}, {Scheme: chains.SchemeEd25519}}},
 			chains.Submission{Kind: chains.SubmitMint, ID: "flux:x:0", Payload: []byte{1}, Threshold: 2,
@@ -100,6 +110,19 @@ func tripMint(t *testing.T, in any) any {
 	return m
 }
 
+func tripRotation(t *testing.T, in any) any {
+	r, err := rotationToPB(in.(*chains.Rotation))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := wire(t, &pb.BuildRequest{Kind: string(chains.SubmitRotate), Rotate: r}, &pb.BuildRequest{})
+	out, err := rotationFromPB(req.GetRotate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func tripSubmission(t *testing.T, in any) any {
 	return submissionFromPB(wire(t, submissionToPB(in.(chains.Submission)), &pb.Submission{}))
 }
@@ -133,6 +156,12 @@ func TestConvertersAcceptNil(t *testing.T) {
 	if m, err := mintFromPB(nil); m != nil || err != nil {
 		t.Errorf("nil mint: %v %v", m, err)
 	}
+	if r, err := rotationFromPB(nil); r != nil || err != nil {
+		t.Errorf("nil rotation: %v %v", r, err)
+	}
+	if r, err := rotationToPB(nil); r != nil || err != nil {
+		t.Errorf("nil rotation to the wire: %v %v", r, err)
+	}
 	if evs := eventsFromPB([]*pb.Event{nil, {Id: "x"}}); len(evs) != 2 || !reflect.ValueOf(evs[0]).IsZero() || evs[1].ID != "x" {
 		t.Errorf("a nil event in a list: %#v", evs)
 	}
@@ -156,6 +185,77 @@ func TestMintWithWrongLengthsIsInvalid(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+}
+
+// A rotation's signers of another length than an address, and thresholds
+// the other side cannot hold, are the caller's error both ways, reported
+// rather than truncated or padded.
+func TestRotationWithWrongLengthsIsInvalid(t *testing.T) {
+	addr := make([]byte, chains.SignerAddressLen)
+	toWire := map[string]*chains.Rotation{
+		"short signer":       {Signers: [][]byte{addr, addr[:19]}, Threshold: 1},
+		"long signer":        {Signers: [][]byte{make([]byte, 32)}, Threshold: 1},
+		"nil signer":         {Signers: [][]byte{nil}, Threshold: 1},
+		"negative threshold": {Signers: [][]byte{addr}, Threshold: -1},
+	}
+	if huge := math.MaxInt; uint64(huge) > math.MaxUint32 {
+		toWire["threshold above 2^32-1"] = &chains.Rotation{Signers: [][]byte{addr}, Threshold: huge}
+	}
+	for name, r := range toWire {
+		if _, err := rotationToPB(r); fault.KindOf(err) != fault.Invalid {
+			t.Errorf("to the wire, %s: %v", name, err)
+		}
+	}
+	for name, r := range map[string]*pb.Rotation{
+		"short signer": {Signers: [][]byte{addr, addr[:19]}, Threshold: 1},
+		"long signer":  {Signers: [][]byte{make([]byte, 21)}, Threshold: 1},
+		"empty signer": {Signers: [][]byte{{}}, Threshold: 1},
+	} {
+		if _, err := rotationFromPB(r); fault.KindOf(err) != fault.Invalid {
+			t.Errorf("from the wire, %s: %v", name, err)
+		}
+	}
+}
+
+// FuzzRotationFromWire: a Build request's rotation is checked, never
+// truncated, and converts back to the same wire message.
+func FuzzRotationFromWire(f *testing.F) {
+	r, _ := rotationToPB(&chains.Rotation{SetID: 2, Threshold: 2, Signers: [][]byte{make([]byte, 20), bytes.Repeat([]byte{9}, 20)}})
+	b, _ := proto.Marshal(&pb.BuildRequest{Kind: string(chains.SubmitRotate), Rotate: r})
+	f.Add(b)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var req pb.BuildRequest
+		if proto.Unmarshal(b, &req) != nil {
+			return
+		}
+		got, err := rotationFromPB(req.GetRotate())
+		if err != nil {
+			if fault.KindOf(err) != fault.Invalid {
+				t.Fatalf("error of kind %v: %v", fault.KindOf(err), err)
+			}
+			return
+		}
+		if got == nil {
+			if req.GetRotate() != nil {
+				t.Fatal("a rotation converted to nil")
+			}
+			return
+		}
+		for i, s := range got.Signers {
+			if len(s) != chains.SignerAddressLen {
+				t.Fatalf("signer %d of %d bytes accepted", i, len(s))
+			}
+		}
+		back, err := rotationToPB(got)
+		if err != nil {
+			t.Fatalf("%+v does not convert back: %v", got, err)
+		}
+		want := &pb.Rotation{SetId: req.GetRotate().GetSetId(), Signers: req.GetRotate().GetSigners(), Threshold: req.GetRotate().GetThreshold()}
+		if !proto.Equal(back, want) {
+			t.Fatalf("rotation %v converts back as %v", req.GetRotate(), back)
+		}
+	})
 }
 
 // FuzzEventFromWire: any bytes a plugin sends as an event decode and convert

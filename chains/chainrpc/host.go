@@ -83,11 +83,15 @@ func (s hostSink) Build(ctx context.Context, req chains.BuildRequest) (chains.Su
 	if err := text(op, string(req.Kind)); err != nil {
 		return chains.Submission{}, err
 	}
+	rot, err := rotationToPB(req.Rotate)
+	if err != nil {
+		return chains.Submission{}, err
+	}
 	c, err := s.p.current(ctx, op)
 	if err != nil {
 		return chains.Submission{}, err
 	}
-	sub, err := c.snk.Build(ctx, &pb.BuildRequest{Kind: string(req.Kind), Mint: mintToPB(req.Mint)})
+	sub, err := c.snk.Build(ctx, &pb.BuildRequest{Kind: string(req.Kind), Mint: mintToPB(req.Mint), Rotate: rot})
 	if err != nil {
 		return chains.Submission{}, s.p.failed(op, err)
 	}

@@ -2,12 +2,14 @@ package chainrpc
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -231,6 +233,27 @@ func TestEveryCallCrossesTheBoundary(t *testing.T) {
 	if l, err := snk.Ledger(ctx); err != nil || l.Minted != 42 || l.Chain != 77 || l.At.Height != 5 {
 		t.Fatalf("Ledger = %+v, %v", l, err)
 	}
+	// A rotation crosses both ways: the memplugin echoes the Rotation it
+	// received as the payload.
+	rot := testRotation(2)
+	if st, err := snk.Status(ctx, chains.SubmitRotate, "rotate:2"); err != nil || st.State != chains.StateUnknown {
+		t.Fatalf("Status of a rotation before Submit = %+v, %v", st, err)
+	}
+	rsub, err := snk.Build(ctx, chains.BuildRequest{Kind: chains.SubmitRotate, Rotate: &rot})
+	if err != nil || rsub.Kind != chains.SubmitRotate || rsub.ID != "rotate:2" || len(rsub.Digests) != 1 || rsub.Threshold != 1 {
+		t.Fatalf("Build of a rotation = %+v, %v", rsub, err)
+	}
+	var echoed chains.Rotation
+	if err := json.Unmarshal(rsub.Payload, &echoed); err != nil || !reflect.DeepEqual(echoed, rot) {
+		t.Fatalf("the plugin received the rotation %+v (%v), want %+v", echoed, err, rot)
+	}
+	st, err = snk.Submit(ctx, chains.SubmitRequest{Submission: rsub, Signatures: []chains.Signature{{Signer: []byte{1}, Sig: []byte{2}}}})
+	if err != nil || st.State != chains.StateDone || st.ID != "rotate:2" || st.TxID != "memtx" {
+		t.Fatalf("Submit of a rotation = %+v, %v", st, err)
+	}
+	if st, err := snk.Status(ctx, chains.SubmitRotate, "rotate:2"); err != nil || st.State != chains.StateDone {
+		t.Fatalf("Status of a rotation = %+v, %v", st, err)
+	}
 	if l, err := snk.Limits(ctx); err != nil || l != (chains.Limits{MinLock: 1, MinBurn: 1}) {
 		t.Fatalf("Limits = %+v, %v; want the memplugin's minimum lock 1, no fee and minimum burn 1", l, err)
 	}
@@ -240,6 +263,17 @@ func TestEveryCallCrossesTheBoundary(t *testing.T) {
 	if id, _ := attr(rec, "chain_id"); rec.Level != slog.LevelInfo || id != "77" {
 		t.Fatalf("the plugin's log line arrived as %v %q chain_id=%q", rec.Level, rec.Message, id)
 	}
+}
+
+// testRotation is a rotation to set setID: 2 of 3 ascending addresses.
+func testRotation(setID uint32) chains.Rotation {
+	r := chains.Rotation{SetID: setID, Threshold: 2}
+	for _, b := range []byte{0x11, 0x22, 0xff} {
+		s := make([]byte, chains.SignerAddressLen)
+		s[0], s[19] = b, b
+		r.Signers = append(r.Signers, s)
+	}
+	return r
 }
 
 func TestErrorKindsSurviveTheBoundary(t *testing.T) {
@@ -264,6 +298,37 @@ func TestErrorKindsSurviveTheBoundary(t *testing.T) {
 	}
 	if _, err := p.Sink().Submit(ctxT(t), chains.SubmitRequest{Submission: chains.Submission{Payload: []byte("1")}}); fault.KindOf(err) != fault.Rejected {
 		t.Errorf("unsigned submission: %v", err)
+	}
+	// A rotation the plugin's sink refuses (not the next set) keeps its
+	// kind; one that cannot travel (a signer that is not an address, a
+	// threshold the wire cannot carry) is refused by the host before it
+	// crosses, and one that arrives so on the wire by the plugin's server.
+	next := testRotation(3)
+	if _, err := p.Sink().Build(ctxT(t), chains.BuildRequest{Kind: chains.SubmitRotate, Rotate: &next}); fault.KindOf(err) != fault.Invalid ||
+		!strings.Contains(err.Error(), "not the next signer set") {
+		t.Errorf("a rotation that is not next: %v", err)
+	}
+	short := testRotation(2)
+	short.Signers[1] = short.Signers[1][:19]
+	negative := testRotation(2)
+	negative.Threshold = -1
+	for name, r := range map[string]chains.Rotation{"a 19-byte signer": short, "a negative threshold": negative} {
+		if _, err := p.Sink().Build(ctxT(t), chains.BuildRequest{Kind: chains.SubmitRotate, Rotate: &r}); fault.KindOf(err) != fault.Invalid ||
+			!strings.Contains(err.Error(), "chainrpc.Rotation") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	c, err := p.current(ctxT(t), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.snk.Build(ctxT(t), &pb.BuildRequest{Kind: string(chains.SubmitRotate),
+		Rotate: &pb.Rotation{SetId: 2, Threshold: 1, Signers: [][]byte{make([]byte, 21)}}})
+	if err = fromStatus("test", err); fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "signer 0 is 21 bytes") {
+		t.Errorf("a 21-byte signer on the wire: %v", err)
+	}
+	if _, err := p.Sink().Status(ctxT(t), chains.SubmitRotate, "rotate:02"); fault.KindOf(err) != fault.Invalid {
+		t.Errorf("a rotation id that is not canonical: %v", err)
 	}
 	// proto3 strings are UTF-8: other bytes are the caller's invalid input.
 	if _, err := p.Source().Events(ctxT(t), chains.EventsRequest{After: "\xff"}); fault.KindOf(err) != fault.Invalid {

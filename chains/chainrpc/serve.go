@@ -341,7 +341,11 @@ func (ss sinkServer) Build(ctx context.Context, req *pb.BuildRequest) (*pb.Submi
 	if err != nil {
 		return nil, toStatus("chainrpc.Sink.Build", err)
 	}
-	sub, err := snk.Build(ctx, chains.BuildRequest{Kind: chains.SubmissionKind(req.GetKind()), Mint: m})
+	r, err := rotationFromPB(req.GetRotate())
+	if err != nil {
+		return nil, toStatus("chainrpc.Sink.Build", err)
+	}
+	sub, err := snk.Build(ctx, chains.BuildRequest{Kind: chains.SubmissionKind(req.GetKind()), Mint: m, Rotate: r})
 	if err != nil {
 		return nil, toStatus("chainrpc.Sink.Build", err)
 	}

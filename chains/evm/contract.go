@@ -29,7 +29,8 @@ func bridgeABI() (*abi.ABI, error) {
 		return nil, fault.E("evm.ABI", fault.Internal, errors.New("the bindings' Burn event is not Burn(uint64,uint64,bytes22,address)"))
 	}
 	for _, m := range []string{"mint", "mintDigest", "lockState", "currentSigners", "previousSigners", "token",
-		"totalMinted", "totalFees", "totalConsumed", "totalBurned", "burnCount", "pausedUntil", "mintFee"} {
+		"totalMinted", "totalFees", "totalConsumed", "totalBurned", "burnCount", "pausedUntil", "mintFee",
+		"rotateSigners", "rotateDigest"} {
 		if _, ok := a.Methods[m]; !ok {
 			return nil, fault.E("evm.ABI", fault.Internal, fmt.Errorf("the bindings lack method %s", m))
 		}

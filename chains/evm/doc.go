@@ -54,4 +54,17 @@
 // simulates the mint and sends it from the submitter account (see Sink for
 // the nonce and fee policy). The submitter key pays gas only: relayer keys
 // never enter this package.
+//
+// A rotation (chains.SubmitRotate, id "rotate:<set id>") installs the next
+// signer set. Build reads the bridge's current set at the latest block and
+// refuses (fault.Invalid) a set id that is not the current one + 1 or a set
+// the bridge would refuse (chains.Rotation.Check, at most MaxSigners); it
+// returns one SchemeSecp256k1 digest, chains.RotateDigest, checked equal to
+// the contract's rotateDigest view, and the current set's threshold. The
+// payload is the ABI encoding of (uint32 setId, address[] signers, uint8
+// threshold). Submit takes the current set's signatures only (the bridge
+// does not let the previous set rotate, even within its grace period),
+// sorted by signer as for a mint, and sends rotateSigners; a bridge already
+// at or past the set id is StateDone (Included until final) and nothing is
+// sent. Status reads the set id at the finalized block.
 package evm

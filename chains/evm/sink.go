@@ -20,10 +20,11 @@ import (
 	"github.com/fluxbridge/fluxbridge/fault"
 )
 
-// Sink mints on one FluxBridge contract (chains.Sink). It holds no relayer
-// key: Build returns the MintAuth digest the relayers sign, Submit checks
-// their signatures and sends the mint from the submitter account, which pays
-// the gas and has no authority over the bridge.
+// Sink mints on one FluxBridge contract (chains.Sink), and installs its
+// next signer set (chains.SubmitRotate). It holds no relayer key: Build
+// returns the digest the relayers sign (MintAuth, or the rotation digest),
+// Submit checks their signatures and sends the mint or the rotation from the
+// submitter account, which pays the gas and has no authority over the bridge.
 //
 // Transactions are tracked in memory: a nonce manager initialised from the
 // account's pending nonce, at most one in-flight transaction per submission
@@ -133,14 +134,21 @@ func checkRecipient(r [32]byte) error {
 
 // Build returns the unsigned mint: the payload, the MintAuth digest
 // (computed here and checked equal to the contract's mintDigest view) and the
-// current set's threshold, both read at the finalized block.
+// current set's threshold, both read at the finalized block. For
+// chains.SubmitRotate it returns the unsigned rotation (see buildRotation).
 func (s *Sink) Build(ctx context.Context, req chains.BuildRequest) (chains.Submission, error) {
 	const op = "evm.Build"
+	if req.Kind == chains.SubmitRotate {
+		return s.buildRotation(ctx, req)
+	}
 	if req.Kind != chains.SubmitMint {
 		return chains.Submission{}, fault.E(op, fault.Invalid, fmt.Errorf("submission kind %q is not supported", req.Kind))
 	}
 	if req.Mint == nil {
 		return chains.Submission{}, fault.E(op, fault.Invalid, errors.New("a mint submission needs its Mint"))
+	}
+	if req.Rotate != nil {
+		return chains.Submission{}, fault.E(op, fault.Invalid, errors.New("a mint submission carries no Rotation"))
 	}
 	m := *req.Mint
 	if err := checkRecipient(m.Recipient); err != nil {
@@ -286,9 +294,13 @@ func contains(list []signed, a common.Address) bool {
 // transaction is in flight returns that transaction. Too few valid
 // signatures and reverts other than a pause or the rate limit are
 // fault.Rejected; a pause or the rate limit is fault.Transient with the reason.
+// A chains.SubmitRotate submission is handled by submitRotation.
 func (s *Sink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Status, error) {
 	const op = "evm.Submit"
 	sub := req.Submission
+	if sub.Kind == chains.SubmitRotate {
+		return s.submitRotation(ctx, req)
+	}
 	if sub.Kind != chains.SubmitMint {
 		return chains.Status{}, fault.E(op, fault.Invalid, fmt.Errorf("submission kind %q is not supported", sub.Kind))
 	}
@@ -453,8 +465,16 @@ func (s *Sink) doneStatus(ctx context.Context, id string, ls LockState) chains.S
 // a transaction of this sink in flight → Pending or Included (bumping its
 // fees if it is stuck); the lock changed only above the finalized block →
 // Included; started with value remaining → Partial; otherwise Unknown.
+// A rotation ("rotate:<set id>") is reported by rotationStatus.
 func (s *Sink) Status(ctx context.Context, kind chains.SubmissionKind, id string) (chains.Status, error) {
 	const op = "evm.Status"
+	if kind == chains.SubmitRotate {
+		setID, err := chains.ParseRotationID(id)
+		if err != nil {
+			return chains.Status{}, fault.E(op, fault.Invalid, err)
+		}
+		return s.rotationStatus(ctx, id, setID)
+	}
 	if kind != chains.SubmitMint {
 		return chains.Status{}, fault.E(op, fault.Invalid, fmt.Errorf("submission kind %q is not supported", kind))
 	}

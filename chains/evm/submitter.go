@@ -1,6 +1,7 @@
 package evm
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,13 +38,14 @@ type inflight struct {
 
 func (f *inflight) last() sentTx { return f.txs[len(f.txs)-1] }
 
-// revertError is a simulated mint the bridge reverted.
+// revertError is a simulated mint or rotation the bridge reverted.
 type revertError struct {
+	call string // "mint" or "rotation"
 	name string
 	data []byte
 }
 
-func (e *revertError) Error() string { return "the bridge reverts the mint: " + e.name }
+func (e *revertError) Error() string { return "the bridge reverts the " + e.call + ": " + e.name }
 
 // revertData returns the revert data carried by err, if any.
 func revertData(err error) []byte {
@@ -54,7 +56,7 @@ func revertData(err error) []byte {
 	return nil
 }
 
-// estimate simulates the mint (eth_estimateGas from the submitter) and
+// estimate simulates the mint or rotation (eth_estimateGas from the submitter) and
 // returns the gas limit with the configured margin. A revert becomes a typed
 // error: Paused, RateLimited and CapReached are fault.Transient (try later:
 // pauses end, the bucket leaks, burns free room under the cap); BelowMinimum,
@@ -78,7 +80,10 @@ func (s *Sink) estimate(ctx context.Context, data []byte) (uint64, error) {
 		}
 		if data, ok := ethclient.RevertErrorData(err); ok {
 			name, _, known := decodeRevert(s.c.abi, data)
-			re := &revertError{name: describeRevert(s.c.abi, data), data: data}
+			re := &revertError{call: "mint", name: describeRevert(s.c.abi, data), data: data}
+			if bytes.HasPrefix(msg.Data, s.c.abi.Methods["rotateSigners"].ID) {
+				re.call = "rotation"
+			}
 			kind := fault.Rejected
 			switch {
 			case known && (name == "Paused" || name == "RateLimited" || name == "CapReached"):
@@ -100,7 +105,7 @@ func (s *Sink) estimate(ctx context.Context, data []byte) (uint64, error) {
 	return gas * (100 + margin) / 100, nil
 }
 
-// send signs and sends a mint transaction with the next nonce and records it
+// send signs and sends a mint or rotation transaction with the next nonce and records it
 // as the submission's in-flight transaction.
 func (s *Sink) send(ctx context.Context, id string, data []byte, gas uint64, tip *types.Header) (chains.Status, error) {
 	const op = "evm.Submit"
@@ -156,7 +161,7 @@ func (s *Sink) send(ctx context.Context, id string, data []byte, gas uint64, tip
 		s.mu.Lock()
 		s.inflight[id] = fl
 		s.mu.Unlock()
-		s.cfg.Logger.Info("mint sent", "id", id, "tx", hash.Hex(), "nonce", fl.nonce, "gas", gas, "tip", tipCap, "fee_cap", feeCap)
+		s.cfg.Logger.Info("transaction sent", "id", id, "tx", hash.Hex(), "nonce", fl.nonce, "gas", gas, "tip", tipCap, "fee_cap", feeCap)
 		return s.pendingStatus(id, fl), nil
 	}
 }
@@ -325,7 +330,7 @@ func (s *Sink) bump(ctx context.Context, id string, fl *inflight) {
 	s.mu.Lock()
 	fl.txs = append(fl.txs, sentTx{hash: hash, tip: newTip, feeCap: newFee, at: now})
 	s.mu.Unlock()
-	s.cfg.Logger.Info("stuck mint replaced", "id", id, "tx", hash.Hex(), "nonce", fl.nonce, "tip", newTip, "fee_cap", newFee)
+	s.cfg.Logger.Info("stuck transaction replaced", "id", id, "tx", hash.Hex(), "nonce", fl.nonce, "tip", newTip, "fee_cap", newFee)
 	if s.bumpFee(newFee).Cmp(maxFee) > 0 {
 		s.markCapReached(id, fl)
 	}
@@ -338,7 +343,7 @@ func (s *Sink) markCapReached(id string, fl *inflight) {
 	s.mu.Unlock()
 	if !already {
 		s.c.drops.inc(DropBumpCapReached)
-		s.cfg.Logger.Warn("mint transaction at the fee cap; no further bumps", "id", id, "nonce", fl.nonce, "max_fee_per_gas", s.cfg.Fees.MaxFeePerGas)
+		s.cfg.Logger.Warn("transaction at the fee cap; no further bumps", "id", id, "nonce", fl.nonce, "max_fee_per_gas", s.cfg.Fees.MaxFeePerGas)
 	}
 }
 
@@ -364,8 +369,12 @@ func (s *Sink) Run(ctx context.Context, interval time.Duration) error {
 		}
 		s.mu.Unlock()
 		for _, id := range ids {
-			if _, err := s.Status(ctx, chains.SubmitMint, id); err != nil && ctx.Err() == nil {
-				s.cfg.Logger.Warn("tracking an in-flight mint failed", "id", id, "err", err)
+			kind := chains.SubmitMint
+			if _, err := chains.ParseRotationID(id); err == nil {
+				kind = chains.SubmitRotate
+			}
+			if _, err := s.Status(ctx, kind, id); err != nil && ctx.Err() == nil {
+				s.cfg.Logger.Warn("tracking an in-flight submission failed", "id", id, "kind", kind, "err", err)
 			}
 		}
 	}

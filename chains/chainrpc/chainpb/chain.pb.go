@@ -873,17 +873,81 @@ func (x *Mint) GetRecipient() []byte {
 	return nil
 }
 
-type BuildRequest struct {
+// Rotation asks a destination to install the next signer set
+// (chains.Rotation): signers are 20-byte addresses, strictly ascending.
+type Rotation struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
-	Mint          *Mint                  `protobuf:"bytes,2,opt,name=mint,proto3" json:"mint,omitempty"`
+	SetId         uint32                 `protobuf:"varint,1,opt,name=set_id,json=setId,proto3" json:"set_id,omitempty"`
+	Signers       [][]byte               `protobuf:"bytes,2,rep,name=signers,proto3" json:"signers,omitempty"`
+	Threshold     uint32                 `protobuf:"varint,3,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Rotation) Reset() {
+	*x = Rotation{}
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Rotation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Rotation) ProtoMessage() {}
+
+func (x *Rotation) ProtoReflect() protoreflect.Message {
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Rotation.ProtoReflect.Descriptor instead.
+func (*Rotation) Descriptor() ([]byte, []int) {
+	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *Rotation) GetSetId() uint32 {
+	if x != nil {
+		return x.SetId
+	}
+	return 0
+}
+
+func (x *Rotation) GetSigners() [][]byte {
+	if x != nil {
+		return x.Signers
+	}
+	return nil
+}
+
+func (x *Rotation) GetThreshold() uint32 {
+	if x != nil {
+		return x.Threshold
+	}
+	return 0
+}
+
+type BuildRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	Mint  *Mint                  `protobuf:"bytes,2,opt,name=mint,proto3" json:"mint,omitempty"`
+	// Set for kind "rotate".
+	Rotate        *Rotation `protobuf:"bytes,3,opt,name=rotate,proto3" json:"rotate,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *BuildRequest) Reset() {
 	*x = BuildRequest{}
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[13]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -895,7 +959,7 @@ func (x *BuildRequest) String() string {
 func (*BuildRequest) ProtoMessage() {}
 
 func (x *BuildRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[13]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -908,7 +972,7 @@ func (x *BuildRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BuildRequest.ProtoReflect.Descriptor instead.
 func (*BuildRequest) Descriptor() ([]byte, []int) {
-	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{13}
+	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *BuildRequest) GetKind() string {
@@ -925,6 +989,13 @@ func (x *BuildRequest) GetMint() *Mint {
 	return nil
 }
 
+func (x *BuildRequest) GetRotate() *Rotation {
+	if x != nil {
+		return x.Rotate
+	}
+	return nil
+}
+
 type Digest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Scheme        string                 `protobuf:"bytes,1,opt,name=scheme,proto3" json:"scheme,omitempty"`
@@ -935,7 +1006,7 @@ type Digest struct {
 
 func (x *Digest) Reset() {
 	*x = Digest{}
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[14]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -947,7 +1018,7 @@ func (x *Digest) String() string {
 func (*Digest) ProtoMessage() {}
 
 func (x *Digest) ProtoReflect() protoreflect.Message {
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[14]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -960,7 +1031,7 @@ func (x *Digest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Digest.ProtoReflect.Descriptor instead.
 func (*Digest) Descriptor() ([]byte, []int) {
-	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{14}
+	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Digest) GetScheme() string {
@@ -990,7 +1061,7 @@ type Submission struct {
 
 func (x *Submission) Reset() {
 	*x = Submission{}
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[15]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1002,7 +1073,7 @@ func (x *Submission) String() string {
 func (*Submission) ProtoMessage() {}
 
 func (x *Submission) ProtoReflect() protoreflect.Message {
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[15]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1015,7 +1086,7 @@ func (x *Submission) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Submission.ProtoReflect.Descriptor instead.
 func (*Submission) Descriptor() ([]byte, []int) {
-	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{15}
+	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Submission) GetKind() string {
@@ -1064,7 +1135,7 @@ type Signature struct {
 
 func (x *Signature) Reset() {
 	*x = Signature{}
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[16]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1076,7 +1147,7 @@ func (x *Signature) String() string {
 func (*Signature) ProtoMessage() {}
 
 func (x *Signature) ProtoReflect() protoreflect.Message {
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[16]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1089,7 +1160,7 @@ func (x *Signature) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Signature.ProtoReflect.Descriptor instead.
 func (*Signature) Descriptor() ([]byte, []int) {
-	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{16}
+	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Signature) GetSigner() []byte {
@@ -1123,7 +1194,7 @@ type SubmitRequest struct {
 
 func (x *SubmitRequest) Reset() {
 	*x = SubmitRequest{}
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[17]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1135,7 +1206,7 @@ func (x *SubmitRequest) String() string {
 func (*SubmitRequest) ProtoMessage() {}
 
 func (x *SubmitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[17]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1148,7 +1219,7 @@ func (x *SubmitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitRequest.ProtoReflect.Descriptor instead.
 func (*SubmitRequest) Descriptor() ([]byte, []int) {
-	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{17}
+	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SubmitRequest) GetSubmission() *Submission {
@@ -1175,7 +1246,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[18]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1187,7 +1258,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[18]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1200,7 +1271,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{18}
+	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *StatusRequest) GetKind() string {
@@ -1232,7 +1303,7 @@ type SubmissionStatus struct {
 
 func (x *SubmissionStatus) Reset() {
 	*x = SubmissionStatus{}
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[19]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1244,7 +1315,7 @@ func (x *SubmissionStatus) String() string {
 func (*SubmissionStatus) ProtoMessage() {}
 
 func (x *SubmissionStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[19]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1257,7 +1328,7 @@ func (x *SubmissionStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmissionStatus.ProtoReflect.Descriptor instead.
 func (*SubmissionStatus) Descriptor() ([]byte, []int) {
-	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{19}
+	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *SubmissionStatus) GetId() string {
@@ -1323,7 +1394,7 @@ type LedgerState struct {
 
 func (x *LedgerState) Reset() {
 	*x = LedgerState{}
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[20]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1335,7 +1406,7 @@ func (x *LedgerState) String() string {
 func (*LedgerState) ProtoMessage() {}
 
 func (x *LedgerState) ProtoReflect() protoreflect.Message {
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[20]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1348,7 +1419,7 @@ func (x *LedgerState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LedgerState.ProtoReflect.Descriptor instead.
 func (*LedgerState) Descriptor() ([]byte, []int) {
-	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{20}
+	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *LedgerState) GetChain() uint32 {
@@ -1404,7 +1475,7 @@ type SinkLimits struct {
 
 func (x *SinkLimits) Reset() {
 	*x = SinkLimits{}
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[21]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1416,7 +1487,7 @@ func (x *SinkLimits) String() string {
 func (*SinkLimits) ProtoMessage() {}
 
 func (x *SinkLimits) ProtoReflect() protoreflect.Message {
-	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[21]
+	mi := &file_fluxbridge_chain_v1_chain_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1429,7 +1500,7 @@ func (x *SinkLimits) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkLimits.ProtoReflect.Descriptor instead.
 func (*SinkLimits) Descriptor() ([]byte, []int) {
-	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{21}
+	return file_fluxbridge_chain_v1_chain_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *SinkLimits) GetMinLock() uint64 {
@@ -1520,10 +1591,15 @@ const file_fluxbridge_chain_v1_chain_proto_rawDesc = "" +
 	"\x04Mint\x120\n" +
 	"\x04lock\x18\x01 \x01(\v2\x1c.fluxbridge.chain.v1.LockRefR\x04lock\x12\x16\n" +
 	"\x06amount\x18\x02 \x01(\x04R\x06amount\x12\x1c\n" +
-	"\trecipient\x18\x03 \x01(\fR\trecipient\"Q\n" +
+	"\trecipient\x18\x03 \x01(\fR\trecipient\"Y\n" +
+	"\bRotation\x12\x15\n" +
+	"\x06set_id\x18\x01 \x01(\rR\x05setId\x12\x18\n" +
+	"\asigners\x18\x02 \x03(\fR\asigners\x12\x1c\n" +
+	"\tthreshold\x18\x03 \x01(\rR\tthreshold\"\x88\x01\n" +
 	"\fBuildRequest\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12-\n" +
-	"\x04mint\x18\x02 \x01(\v2\x19.fluxbridge.chain.v1.MintR\x04mint\"4\n" +
+	"\x04mint\x18\x02 \x01(\v2\x19.fluxbridge.chain.v1.MintR\x04mint\x125\n" +
+	"\x06rotate\x18\x03 \x01(\v2\x1d.fluxbridge.chain.v1.RotationR\x06rotate\"4\n" +
 	"\x06Digest\x12\x16\n" +
 	"\x06scheme\x18\x01 \x01(\tR\x06scheme\x12\x12\n" +
 	"\x04hash\x18\x02 \x01(\fR\x04hash\"\x9f\x01\n" +
@@ -1594,7 +1670,7 @@ func file_fluxbridge_chain_v1_chain_proto_rawDescGZIP() []byte {
 	return file_fluxbridge_chain_v1_chain_proto_rawDescData
 }
 
-var file_fluxbridge_chain_v1_chain_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_fluxbridge_chain_v1_chain_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_fluxbridge_chain_v1_chain_proto_goTypes = []any{
 	(*Empty)(nil),             // 0: fluxbridge.chain.v1.Empty
 	(*ConfigureRequest)(nil),  // 1: fluxbridge.chain.v1.ConfigureRequest
@@ -1609,15 +1685,16 @@ var file_fluxbridge_chain_v1_chain_proto_goTypes = []any{
 	(*ReobserveResponse)(nil), // 10: fluxbridge.chain.v1.ReobserveResponse
 	(*LockRef)(nil),           // 11: fluxbridge.chain.v1.LockRef
 	(*Mint)(nil),              // 12: fluxbridge.chain.v1.Mint
-	(*BuildRequest)(nil),      // 13: fluxbridge.chain.v1.BuildRequest
-	(*Digest)(nil),            // 14: fluxbridge.chain.v1.Digest
-	(*Submission)(nil),        // 15: fluxbridge.chain.v1.Submission
-	(*Signature)(nil),         // 16: fluxbridge.chain.v1.Signature
-	(*SubmitRequest)(nil),     // 17: fluxbridge.chain.v1.SubmitRequest
-	(*StatusRequest)(nil),     // 18: fluxbridge.chain.v1.StatusRequest
-	(*SubmissionStatus)(nil),  // 19: fluxbridge.chain.v1.SubmissionStatus
-	(*LedgerState)(nil),       // 20: fluxbridge.chain.v1.LedgerState
-	(*SinkLimits)(nil),        // 21: fluxbridge.chain.v1.SinkLimits
+	(*Rotation)(nil),          // 13: fluxbridge.chain.v1.Rotation
+	(*BuildRequest)(nil),      // 14: fluxbridge.chain.v1.BuildRequest
+	(*Digest)(nil),            // 15: fluxbridge.chain.v1.Digest
+	(*Submission)(nil),        // 16: fluxbridge.chain.v1.Submission
+	(*Signature)(nil),         // 17: fluxbridge.chain.v1.Signature
+	(*SubmitRequest)(nil),     // 18: fluxbridge.chain.v1.SubmitRequest
+	(*StatusRequest)(nil),     // 19: fluxbridge.chain.v1.StatusRequest
+	(*SubmissionStatus)(nil),  // 20: fluxbridge.chain.v1.SubmissionStatus
+	(*LedgerState)(nil),       // 21: fluxbridge.chain.v1.LedgerState
+	(*SinkLimits)(nil),        // 22: fluxbridge.chain.v1.SinkLimits
 }
 var file_fluxbridge_chain_v1_chain_proto_depIdxs = []int32{
 	4,  // 0: fluxbridge.chain.v1.ChainHead.tip:type_name -> fluxbridge.chain.v1.BlockRef
@@ -1628,34 +1705,35 @@ var file_fluxbridge_chain_v1_chain_proto_depIdxs = []int32{
 	6,  // 5: fluxbridge.chain.v1.ReobserveResponse.events:type_name -> fluxbridge.chain.v1.Event
 	11, // 6: fluxbridge.chain.v1.Mint.lock:type_name -> fluxbridge.chain.v1.LockRef
 	12, // 7: fluxbridge.chain.v1.BuildRequest.mint:type_name -> fluxbridge.chain.v1.Mint
-	14, // 8: fluxbridge.chain.v1.Submission.digests:type_name -> fluxbridge.chain.v1.Digest
-	15, // 9: fluxbridge.chain.v1.SubmitRequest.submission:type_name -> fluxbridge.chain.v1.Submission
-	16, // 10: fluxbridge.chain.v1.SubmitRequest.signatures:type_name -> fluxbridge.chain.v1.Signature
-	4,  // 11: fluxbridge.chain.v1.SubmissionStatus.block:type_name -> fluxbridge.chain.v1.BlockRef
-	4,  // 12: fluxbridge.chain.v1.LedgerState.at:type_name -> fluxbridge.chain.v1.BlockRef
-	1,  // 13: fluxbridge.chain.v1.Plugin.Configure:input_type -> fluxbridge.chain.v1.ConfigureRequest
-	0,  // 14: fluxbridge.chain.v1.Source.Head:input_type -> fluxbridge.chain.v1.Empty
-	7,  // 15: fluxbridge.chain.v1.Source.Events:input_type -> fluxbridge.chain.v1.EventsRequest
-	9,  // 16: fluxbridge.chain.v1.Source.Reobserve:input_type -> fluxbridge.chain.v1.ReobserveRequest
-	13, // 17: fluxbridge.chain.v1.Sink.Build:input_type -> fluxbridge.chain.v1.BuildRequest
-	17, // 18: fluxbridge.chain.v1.Sink.Submit:input_type -> fluxbridge.chain.v1.SubmitRequest
-	18, // 19: fluxbridge.chain.v1.Sink.Status:input_type -> fluxbridge.chain.v1.StatusRequest
-	0,  // 20: fluxbridge.chain.v1.Sink.Ledger:input_type -> fluxbridge.chain.v1.Empty
-	0,  // 21: fluxbridge.chain.v1.Sink.Limits:input_type -> fluxbridge.chain.v1.Empty
-	2,  // 22: fluxbridge.chain.v1.Plugin.Configure:output_type -> fluxbridge.chain.v1.Info
-	5,  // 23: fluxbridge.chain.v1.Source.Head:output_type -> fluxbridge.chain.v1.ChainHead
-	8,  // 24: fluxbridge.chain.v1.Source.Events:output_type -> fluxbridge.chain.v1.EventsResponse
-	10, // 25: fluxbridge.chain.v1.Source.Reobserve:output_type -> fluxbridge.chain.v1.ReobserveResponse
-	15, // 26: fluxbridge.chain.v1.Sink.Build:output_type -> fluxbridge.chain.v1.Submission
-	19, // 27: fluxbridge.chain.v1.Sink.Submit:output_type -> fluxbridge.chain.v1.SubmissionStatus
-	19, // 28: fluxbridge.chain.v1.Sink.Status:output_type -> fluxbridge.chain.v1.SubmissionStatus
-	20, // 29: fluxbridge.chain.v1.Sink.Ledger:output_type -> fluxbridge.chain.v1.LedgerState
-	21, // 30: fluxbridge.chain.v1.Sink.Limits:output_type -> fluxbridge.chain.v1.SinkLimits
-	22, // [22:31] is the sub-list for method output_type
-	13, // [13:22] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	13, // 8: fluxbridge.chain.v1.BuildRequest.rotate:type_name -> fluxbridge.chain.v1.Rotation
+	15, // 9: fluxbridge.chain.v1.Submission.digests:type_name -> fluxbridge.chain.v1.Digest
+	16, // 10: fluxbridge.chain.v1.SubmitRequest.submission:type_name -> fluxbridge.chain.v1.Submission
+	17, // 11: fluxbridge.chain.v1.SubmitRequest.signatures:type_name -> fluxbridge.chain.v1.Signature
+	4,  // 12: fluxbridge.chain.v1.SubmissionStatus.block:type_name -> fluxbridge.chain.v1.BlockRef
+	4,  // 13: fluxbridge.chain.v1.LedgerState.at:type_name -> fluxbridge.chain.v1.BlockRef
+	1,  // 14: fluxbridge.chain.v1.Plugin.Configure:input_type -> fluxbridge.chain.v1.ConfigureRequest
+	0,  // 15: fluxbridge.chain.v1.Source.Head:input_type -> fluxbridge.chain.v1.Empty
+	7,  // 16: fluxbridge.chain.v1.Source.Events:input_type -> fluxbridge.chain.v1.EventsRequest
+	9,  // 17: fluxbridge.chain.v1.Source.Reobserve:input_type -> fluxbridge.chain.v1.ReobserveRequest
+	14, // 18: fluxbridge.chain.v1.Sink.Build:input_type -> fluxbridge.chain.v1.BuildRequest
+	18, // 19: fluxbridge.chain.v1.Sink.Submit:input_type -> fluxbridge.chain.v1.SubmitRequest
+	19, // 20: fluxbridge.chain.v1.Sink.Status:input_type -> fluxbridge.chain.v1.StatusRequest
+	0,  // 21: fluxbridge.chain.v1.Sink.Ledger:input_type -> fluxbridge.chain.v1.Empty
+	0,  // 22: fluxbridge.chain.v1.Sink.Limits:input_type -> fluxbridge.chain.v1.Empty
+	2,  // 23: fluxbridge.chain.v1.Plugin.Configure:output_type -> fluxbridge.chain.v1.Info
+	5,  // 24: fluxbridge.chain.v1.Source.Head:output_type -> fluxbridge.chain.v1.ChainHead
+	8,  // 25: fluxbridge.chain.v1.Source.Events:output_type -> fluxbridge.chain.v1.EventsResponse
+	10, // 26: fluxbridge.chain.v1.Source.Reobserve:output_type -> fluxbridge.chain.v1.ReobserveResponse
+	16, // 27: fluxbridge.chain.v1.Sink.Build:output_type -> fluxbridge.chain.v1.Submission
+	20, // 28: fluxbridge.chain.v1.Sink.Submit:output_type -> fluxbridge.chain.v1.SubmissionStatus
+	20, // 29: fluxbridge.chain.v1.Sink.Status:output_type -> fluxbridge.chain.v1.SubmissionStatus
+	21, // 30: fluxbridge.chain.v1.Sink.Ledger:output_type -> fluxbridge.chain.v1.LedgerState
+	22, // 31: fluxbridge.chain.v1.Sink.Limits:output_type -> fluxbridge.chain.v1.SinkLimits
+	23, // [23:32] is the sub-list for method output_type
+	14, // [14:23] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_fluxbridge_chain_v1_chain_proto_init() }
@@ -1669,7 +1747,7 @@ func file_fluxbridge_chain_v1_chain_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_fluxbridge_chain_v1_chain_proto_rawDesc), len(file_fluxbridge_chain_v1_chain_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   3,
 		},

@@ -16,6 +16,13 @@
 // its event's Ref the milliseconds left before the call's deadline;
 // Reobserve("env:NAME") reports the plugin's variable NAME as its Sender.
 //
+// The sink mints and rotates. Its signer set starts as set 1; Build of a
+// rotation refuses one that fails chains.Rotation.Check or whose SetID is
+// not the current set + 1 (fault.Invalid), and returns the Rotation it
+// received, as JSON, as the payload (so a test sees every field that
+// crossed). Submit installs the set (done, idempotently once it is); Status
+// of "rotate:<n>" is done once set n is installed.
+//
 // The environment variable MEMPLUGIN_MODE makes the binary a plugin the host
 // must refuse: "cookie" serves with another magic cookie, "protocol2" speaks
 // only a protocol version 2 the host does not know; "panic" crashes before
@@ -75,7 +82,7 @@ func main() {
 		if err != nil {
 			return nil, err
 		}
-		m := &mem{cfg: c, minted: map[string]bool{}}
+		m := &mem{cfg: c, minted: map[string]bool{}, set: 1}
 		impl := &chainrpc.Impl{Source: m, Name: "memplugin", Version: "test"}
 		if !c.NoSink {
 			impl.Sink = m
@@ -133,6 +140,7 @@ type mem struct {
 	mu     sync.Mutex
 	minted map[string]bool
 	total  uint64
+	set    uint32 // the current signer set's id
 }
 
 func (m *mem) Chain() chains.ID { return chains.ID(m.cfg.ChainID) }
@@ -221,17 +229,59 @@ func digest(mt chains.Mint) []byte {
 }
 
 func (m *mem) Build(_ context.Context, req chains.BuildRequest) (chains.Submission, error) {
-	if req.Kind != chains.SubmitMint || req.Mint == nil {
-		return chains.Submission{}, fault.E("mem.Build", fault.Invalid, errors.New("only mints"))
+	if req.Kind == chains.SubmitRotate && req.Rotate != nil && req.Mint == nil {
+		return m.buildRotation(*req.Rotate)
+	}
+	if req.Kind != chains.SubmitMint || req.Mint == nil || req.Rotate != nil {
+		return chains.Submission{}, fault.E("mem.Build", fault.Invalid, errors.New("only mints and rotations"))
 	}
 	return chains.Submission{Kind: chains.SubmitMint, ID: req.Mint.Lock.TransferID(),
 		Payload: fmt.Appendf(nil, "%d", req.Mint.Amount),
 		Digests: []chains.Digest{{Scheme: chains.SchemeEd25519, Hash: digest(*req.Mint)}}, Threshold: 1}, nil
 }
 
+func (m *mem) buildRotation(r chains.Rotation) (chains.Submission, error) {
+	if err := r.Check(); err != nil {
+		return chains.Submission{}, fault.E("mem.Build", fault.Invalid, err)
+	}
+	m.mu.Lock()
+	cur := m.set
+	m.mu.Unlock()
+	if uint64(r.SetID) != uint64(cur)+1 {
+		return chains.Submission{}, fault.E("mem.Build", fault.Invalid, fmt.Errorf("set %d is not the next signer set after %d", r.SetID, cur))
+	}
+	payload, err := json.Marshal(r)
+	if err != nil {
+		return chains.Submission{}, fault.E("mem.Build", fault.Internal, err)
+	}
+	h := sha256.Sum256(payload)
+	return chains.Submission{Kind: chains.SubmitRotate, ID: chains.RotationID(r.SetID), Payload: payload,
+		Digests: []chains.Digest{{Scheme: chains.SchemeEd25519, Hash: h[:]}}, Threshold: 1}, nil
+}
+
+func (m *mem) submitRotation(req chains.SubmitRequest) (chains.Status, error) {
+	var r chains.Rotation
+	if err := json.Unmarshal(req.Submission.Payload, &r); err != nil || req.Submission.ID != chains.RotationID(r.SetID) {
+		return chains.Status{}, fault.E("mem.Submit", fault.Invalid, fmt.Errorf("not a rotation payload of %q: %v", req.Submission.ID, err))
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case r.SetID <= m.set:
+		return chains.Status{ID: req.Submission.ID, State: chains.StateDone}, nil
+	case uint64(r.SetID) != uint64(m.set)+1:
+		return chains.Status{}, fault.E("mem.Submit", fault.Invalid, fmt.Errorf("set %d is not the next signer set after %d", r.SetID, m.set))
+	}
+	m.set = r.SetID
+	return chains.Status{ID: req.Submission.ID, State: chains.StateDone, TxID: "memtx"}, nil
+}
+
 func (m *mem) Submit(_ context.Context, req chains.SubmitRequest) (chains.Status, error) {
 	if len(req.Signatures) == 0 {
 		return chains.Status{}, fault.E("mem.Submit", fault.Rejected, errors.New("no signature"))
+	}
+	if req.Submission.Kind == chains.SubmitRotate {
+		return m.submitRotation(req)
 	}
 	amount, err := strconv.ParseUint(string(req.Submission.Payload), 10, 64)
 	if err != nil {
@@ -246,7 +296,19 @@ func (m *mem) Submit(_ context.Context, req chains.SubmitRequest) (chains.Status
 	return chains.Status{ID: req.Submission.ID, State: chains.StateDone, TxID: "memtx", Minted: amount}, nil
 }
 
-func (m *mem) Status(_ context.Context, _ chains.SubmissionKind, id string) (chains.Status, error) {
+func (m *mem) Status(_ context.Context, kind chains.SubmissionKind, id string) (chains.Status, error) {
+	if kind == chains.SubmitRotate {
+		n, err := chains.ParseRotationID(id)
+		if err != nil {
+			return chains.Status{}, err
+		}
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.set >= n {
+			return chains.Status{ID: id, State: chains.StateDone}, nil
+		}
+		return chains.Status{ID: id, State: chains.StateUnknown}, nil
+	}
 	if _, err := chains.ParseTransferID(id); err != nil {
 		return chains.Status{}, err
 	}
