@@ -87,6 +87,12 @@ type ReserveSpend struct {
 	// no memo): with more final reserve outputs than that, the smallest are
 	// merged into one. With no more, Build fails with fault.NotFound.
 	ConsolidateAbove int
+	// MoveTo, when set, asks for a move of the reserve to a new signer set:
+	// every final reserve output (at most the inputs one transaction takes)
+	// into one output to the P2SH address of MoveTo, the new set's k-of-n
+	// redeem script; no payouts, no memo. With nothing final to move, Build
+	// fails with fault.NotFound.
+	MoveTo []byte
 }
 
 // Rotation asks a destination to install the next signer set.

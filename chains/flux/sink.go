@@ -88,6 +88,12 @@ func (s *ReserveSink) build(sp chains.ReserveSpend) (*spendtx.Unsigned, error) {
 		}
 		r.Exclude[op] = true
 	}
+	if len(sp.MoveTo) > 0 {
+		if _, _, err := script.ParseMultisig(sp.MoveTo); err != nil {
+			return nil, fault.E(op, fault.Invalid, fmt.Errorf("the new set's redeem script: %w", err))
+		}
+		r.Change, r.MoveAll = script.P2SH(script.Hash160(sp.MoveTo)), true
+	}
 	for i, po := range sp.Payouts {
 		out, err := payTo(p.PubKeyHashPrefix, p.ScriptHashPrefix, po)
 		if err != nil {

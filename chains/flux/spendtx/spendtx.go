@@ -122,6 +122,10 @@ type Request struct {
 	// bound and at most MaxInputs at a time. Outputs and Memo must be empty.
 	// With no more than that many candidates Build fails with ErrNothing.
 	ConsolidateAbove int
+	// MoveAll asks for a move of the reserve (to a new signer set's script,
+	// given as Change): every candidate, largest first and at most MaxInputs
+	// at a time, into the one Change output. Outputs and Memo must be empty.
+	MoveAll bool
 }
 
 // Unsigned is a built transaction waiting for its signatures.
@@ -195,8 +199,12 @@ func Build(r Request) (*Unsigned, error) {
 	}
 	consolidate := r.ConsolidateAbove > 0
 	switch {
-	case consolidate && (len(r.Outputs) > 0 || memoOut != nil):
-		return nil, errorf(CodeRequest, "a consolidation pays nothing and carries no memo")
+	case (consolidate || r.MoveAll) && (len(r.Outputs) > 0 || memoOut != nil):
+		return nil, errorf(CodeRequest, "a consolidation or a move pays nothing and carries no memo")
+	case consolidate && r.MoveAll:
+		return nil, errorf(CodeRequest, "a consolidation or a move, not both")
+	case r.MoveAll && len(cands) == 0:
+		return nil, errorf(CodeNothing, "no reserve output final at height %d to move", r.RefHeight)
 	case consolidate && len(cands) <= r.ConsolidateAbove:
 		return nil, errorf(CodeNothing, "%d reserve outputs final at height %d, not more than %d", len(cands), r.RefHeight, r.ConsolidateAbove)
 	}
@@ -220,15 +228,20 @@ func Build(r Request) (*Unsigned, error) {
 	var in int64
 	var picked []reserve.UTXO
 	fee := func(n int) int64 { return r.FeeRate * int64(base+compactLen(n)-1+n*inSize) }
-	if consolidate {
-		picked = cands[:min(len(cands)-r.ConsolidateAbove/2, MaxInputs)]
+	whole := consolidate || r.MoveAll // spend a fixed set into the change output
+	if whole {
+		n := len(cands)
+		if consolidate {
+			n -= r.ConsolidateAbove / 2
+		}
+		picked = cands[:min(n, MaxInputs)]
 		for _, u := range picked {
 			in += u.Value
 		}
 		out = DustLimit // what is left must make a change output
 	}
 	for _, u := range cands {
-		if consolidate || in >= out+fee(len(picked)) && len(picked) > 0 {
+		if whole || in >= out+fee(len(picked)) && len(picked) > 0 {
 			break
 		}
 		picked = append(picked, u)
@@ -242,7 +255,7 @@ func Build(r Request) (*Unsigned, error) {
 	case len(picked) > MaxInputs:
 		return nil, errorf(CodeTooLarge, "the spend needs %d inputs, at most %d", len(picked), MaxInputs)
 	}
-	if consolidate {
+	if whole {
 		out = 0
 	}
 	if change := in - out - f; change >= DustLimit {

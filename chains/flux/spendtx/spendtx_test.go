@@ -216,3 +216,37 @@ func TestConsolidate(t *testing.T) {
 		t.Fatalf("a consolidation with a payout: %v, want ErrRequest", err)
 	}
 }
+
+// A move spends every final reserve output (largest first, at most
+// MaxInputs) into one output to the new set's script, with no memo.
+func TestMoveAll(t *testing.T) {
+	old, next := newSet(t, 2, 3), newSet(t, 3, 4)
+	var cands []reserve.UTXO
+	for i := range 5 {
+		cands = append(cands, old.utxo(byte(i+1), int64(i+1)*1e6, 10))
+	}
+	cands = append(cands, old.utxo(99, 9e8, 200)) // created after the reference height: the next move's
+	r := Request{Candidates: cands, RefHeight: 100, Redeem: old.redeem, Change: next.script(), FeeRate: 10, Expiry: 150,
+		BranchID: params.BranchIDSapling, MoveAll: true}
+	u, err := Build(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Prevs) != 5 || u.Prevs[0].Value != 5e6 {
+		t.Fatalf("moved %d outputs starting with %d: want the 5 final ones, largest first", len(u.Prevs), u.Prevs[0].Value)
+	}
+	if len(u.Tx.Outputs) != 1 || !bytes.Equal(u.Tx.Outputs[0].Script, next.script()) || u.Tx.Outputs[0].Value+u.Fee != 15e6 {
+		t.Fatalf("outputs %+v: want everything but the fee to the new set's script", u.Tx.Outputs)
+	}
+	if _, err := u.Assemble(old.sign(u, 0, 2)); err != nil {
+		t.Fatalf("the old set signs the move: %v", err)
+	}
+	r.RefHeight = 5
+	if _, err := Build(r); !errors.Is(err, ErrNothing) {
+		t.Fatalf("nothing final to move: %v, want ErrNothing", err)
+	}
+	r.RefHeight, r.ConsolidateAbove = 100, 2
+	if _, err := Build(r); !errors.Is(err, ErrRequest) {
+		t.Fatalf("a move and a consolidation at once: %v, want ErrRequest", err)
+	}
+}
