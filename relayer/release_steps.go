@@ -121,8 +121,11 @@ func (r *Relayer) release(ctx context.Context) error {
 	return r.resend(ctx)
 }
 
-// view reads what this relayer knows of chain's releases and burns.
-func (r *Relayer) view(ctx context.Context, chain chains.ID) (rangeView, error) {
+// view reads what this relayer knows of chain's releases and burns. It asks
+// the chain for its finalized burn counter only when there are burns to
+// release and, with proposing set, no spend of this relayer's in flight (it
+// proposes nothing then): an idle relayer's tick costs no chain read.
+func (r *Relayer) view(ctx context.Context, chain chains.ID, proposing bool) (rangeView, error) {
 	v := rangeView{Chain: chain, Held: map[uint64]string{}}
 	now := r.cfg.Now()
 	err := r.cfg.Store.View(ctx, func(tx Tx) error {
@@ -147,6 +150,9 @@ func (r *Relayer) view(ctx context.Context, chain chains.ID) (rangeView, error) 
 	if !ok {
 		return v, fault.E("relayer.release", fault.Invalid, fmt.Errorf("chain %s is not served here", chain))
 	}
+	if _, busy := inFlight(v.Spends, ""); len(v.Burns) == 0 || busy && proposing {
+		return v, nil // nothing to release (or nothing we may propose): spare the chain a read
+	}
 	l, err := d.Sink.Ledger(ctx)
 	if err != nil {
 		return v, fmt.Errorf("chain %s: reading the burn counter: %w", chain, err)
@@ -167,7 +173,7 @@ func (r *Relayer) propose(ctx context.Context, cur round) error {
 	slices.Sort(chainsOrder)
 	for i := range chainsOrder {
 		chain := chainsOrder[(int(cur.N)+i)%len(chainsOrder)]
-		v, err := r.view(ctx, chain)
+		v, err := r.view(ctx, chain, true)
 		if err != nil {
 			return err
 		}
@@ -431,7 +437,7 @@ func (r *Relayer) checkConsolidation(p Proposal, rd round) decision {
 // releases (rules 3 and 4) and the request it would make itself.
 func (r *Relayer) checkReleaseProposal(ctx context.Context, p Proposal, rd round) (decision, error) {
 	s := p.Spend
-	v, err := r.view(ctx, s.Chain)
+	v, err := r.view(ctx, s.Chain, false)
 	if fault.KindOf(err) == fault.Invalid {
 		return decision{why: err.Error()}, nil
 	}
