@@ -153,11 +153,8 @@ func (s *Sink) submitRotation(ctx context.Context, req chains.SubmitRequest) (ch
 	}
 	id := chains.RotationID(r.SetID)
 	digest := chains.RotateDigest(s.cfg.ChainID, s.cfg.Bridge, r)
-	switch {
-	case sub.ID != id:
-		return chains.Status{}, fault.E(op, fault.Invalid, fmt.Errorf("submission id %q does not match its payload (%s)", sub.ID, id))
-	case len(sub.Digests) != 1 || sub.Digests[0].Scheme != chains.SchemeSecp256k1 || !bytes.Equal(sub.Digests[0].Hash, digest[:]):
-		return chains.Status{}, fault.E(op, fault.Invalid, errors.New("the submission's digests are not the rotation digest of its payload"))
+	if err := checkSubmission(op, sub, id, digest, "rotation"); err != nil {
+		return chains.Status{}, err
 	}
 	s.mu.Lock()
 	fl := s.inflight[id]
@@ -190,12 +187,8 @@ func (s *Sink) submitRotation(ctx context.Context, req chains.SubmitRequest) (ch
 	if err != nil {
 		return chains.Status{}, err
 	}
-	packed := make([]byte, 0, 65*len(sigs))
-	for _, sg := range sigs {
-		packed = append(packed, sg.sig[:]...)
-	}
 	addrs, th := rotationArgs(r)
-	data, err := s.c.abi.Pack("rotateSigners", addrs, th, packed)
+	data, err := s.c.abi.Pack("rotateSigners", addrs, th, pack(sigs))
 	if err != nil {
 		return chains.Status{}, fault.E(op, fault.Internal, err)
 	}

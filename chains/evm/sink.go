@@ -288,6 +288,28 @@ func contains(list []signed, a common.Address) bool {
 	return false
 }
 
+// checkSubmission checks that a submission handed back is the one its
+// payload makes: its id, and its one digest (the what digest of the payload).
+func checkSubmission(op string, sub chains.Submission, id string, digest [32]byte, what string) error {
+	switch {
+	case sub.ID != id:
+		return fault.E(op, fault.Invalid, fmt.Errorf("submission id %q does not match its payload (%s)", sub.ID, id))
+	case len(sub.Digests) != 1 || sub.Digests[0].Scheme != chains.SchemeSecp256k1 || !bytes.Equal(sub.Digests[0].Hash, digest[:]):
+		return fault.E(op, fault.Invalid, fmt.Errorf("the submission's digests are not the %s digest of its payload", what))
+	}
+	return nil
+}
+
+// pack concatenates the chosen 65-byte signatures, in their order, as the
+// bridge's sigs argument.
+func pack(sigs []signed) []byte {
+	out := make([]byte, 0, 65*len(sigs))
+	for _, sg := range sigs {
+		out = append(out, sg.sig[:]...)
+	}
+	return out
+}
+
 // Submit checks the lock's state and the signatures, simulates the mint and
 // sends it. A lock already used is StateDone (or StateIncluded while the
 // using block is not final) and sends nothing; a submission whose
@@ -313,11 +335,8 @@ func (s *Sink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Sta
 	}
 	id := m.Lock.TransferID()
 	digest := chains.MintAuthDigest(s.cfg.ChainID, s.cfg.Bridge, m)
-	switch {
-	case sub.ID != id:
-		return chains.Status{}, fault.E(op, fault.Invalid, fmt.Errorf("submission id %q does not match its payload (%s)", sub.ID, id))
-	case len(sub.Digests) != 1 || sub.Digests[0].Scheme != chains.SchemeSecp256k1 || !bytes.Equal(sub.Digests[0].Hash, digest[:]):
-		return chains.Status{}, fault.E(op, fault.Invalid, errors.New("the submission's digests are not the MintAuth digest of its payload"))
+	if err := checkSubmission(op, sub, id, digest, "MintAuth"); err != nil {
+		return chains.Status{}, err
 	}
 	s.mu.Lock()
 	s.built[id] = m.Amount
@@ -348,11 +367,7 @@ func (s *Sink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Sta
 	if err != nil {
 		return chains.Status{}, err
 	}
-	packed := make([]byte, 0, 65*len(sigs))
-	for _, sg := range sigs {
-		packed = append(packed, sg.sig[:]...)
-	}
-	data, err := s.c.abi.Pack("mint", m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient, packed)
+	data, err := s.c.abi.Pack("mint", m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient, pack(sigs))
 	if err != nil {
 		return chains.Status{}, fault.E(op, fault.Internal, err)
 	}
