@@ -156,20 +156,10 @@ func (s *Sink) submitRotation(ctx context.Context, req chains.SubmitRequest) (ch
 	if err := checkSubmission(op, sub, id, digest, "rotation"); err != nil {
 		return chains.Status{}, err
 	}
-	s.mu.Lock()
-	fl := s.inflight[id]
-	s.mu.Unlock()
-	if fl != nil {
-		st, err := s.rotationStatus(ctx, id, r.SetID)
-		if err != nil || st.State == chains.StatePending || st.State == chains.StateIncluded || st.State == chains.StateDone {
-			return st, err
-		}
+	if st, ok, err := s.inFlight(ctx, id, func() (chains.Status, error) { return s.rotationStatus(ctx, id, r.SetID) }); ok {
+		return st, err
 	}
-	fin, err := s.c.finality(ctx)
-	if err != nil {
-		return chains.Status{}, err
-	}
-	tip, err := first(ctx, s.c, s.c.latestHeader)
+	fin, tip, err := s.heads(ctx)
 	if err != nil {
 		return chains.Status{}, err
 	}
@@ -222,7 +212,7 @@ func (s *Sink) rotated(ctx context.Context, id string, r *chains.Rotation, fin, 
 		if err := sameSet(r, fcur, fprev); err != nil {
 			return chains.Status{}, false, err
 		}
-		return s.rotationDone(id), true, nil
+		return s.done(id), true, nil
 	}
 	tcur, tprev, err := s.c.signers(ctx, false, tip.Hash())
 	if err != nil {
@@ -258,19 +248,6 @@ func sameSet(r *chains.Rotation, cur, prev signerSet) error {
 	return nil
 }
 
-// rotationDone is the Done status of a rotation, with the transaction of
-// this sink that installed it, if any (forgetting it).
-func (s *Sink) rotationDone(id string) chains.Status {
-	st := chains.Status{ID: id, State: chains.StateDone}
-	s.mu.Lock()
-	if fl := s.inflight[id]; fl != nil {
-		st.TxID = fl.last().hash.Hex()
-		delete(s.inflight, id)
-	}
-	s.mu.Unlock()
-	return st
-}
-
 // rotationStatus reports a rotation from the chain: the bridge's set id at
 // the finalized block at or past setID → Done; a transaction of this sink in
 // flight → Pending or Included (bumping its fees if it is stuck); the set id
@@ -287,21 +264,11 @@ func (s *Sink) rotationStatus(ctx context.Context, id string, setID uint32) (cha
 		return chains.Status{}, err
 	}
 	if fcur.ID >= setID {
-		return s.rotationDone(id), nil
+		return s.done(id), nil
 	}
-	s.mu.Lock()
-	fl := s.inflight[id]
-	s.mu.Unlock()
-	var failed string
-	if fl != nil {
-		st, final, err := s.track(ctx, id, fl, fin)
-		if err != nil {
-			return chains.Status{}, err
-		}
-		if !final {
-			return st, nil
-		}
-		failed = st.Reason
+	st, final, failed, err := s.tracked(ctx, id, fin)
+	if err != nil || !final {
+		return st, err
 	}
 	tip, err := first(ctx, s.c, s.c.latestHeader)
 	if err != nil {

@@ -340,19 +340,11 @@ func (s *Sink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Sta
 	}
 	s.mu.Lock()
 	s.built[id] = m.Amount
-	fl := s.inflight[id]
 	s.mu.Unlock()
-	if fl != nil {
-		st, err := s.status(ctx, id, m.Lock)
-		if err != nil || st.State == chains.StatePending || st.State == chains.StateIncluded || st.State == chains.StateDone {
-			return st, err
-		}
+	if st, ok, err := s.inFlight(ctx, id, func() (chains.Status, error) { return s.status(ctx, id, m.Lock) }); ok {
+		return st, err
 	}
-	fin, err := s.c.finality(ctx)
-	if err != nil {
-		return chains.Status{}, err
-	}
-	tip, err := first(ctx, s.c, s.c.latestHeader)
+	fin, tip, err := s.heads(ctx)
 	if err != nil {
 		return chains.Status{}, err
 	}
@@ -466,7 +458,15 @@ func (s *Sink) minted(ctx context.Context, id string, ls LockState) uint64 {
 }
 
 func (s *Sink) doneStatus(ctx context.Context, id string, ls LockState) chains.Status {
-	st := chains.Status{ID: id, State: chains.StateDone, Minted: s.minted(ctx, id, ls)}
+	st := s.done(id)
+	st.Minted = s.minted(ctx, id, ls)
+	return st
+}
+
+// done is the Done status of submission id, with the transaction of this
+// sink that did it, if any (forgetting it).
+func (s *Sink) done(id string) chains.Status {
+	st := chains.Status{ID: id, State: chains.StateDone}
 	s.mu.Lock()
 	if fl := s.inflight[id]; fl != nil {
 		st.TxID = fl.last().hash.Hex()
@@ -474,6 +474,49 @@ func (s *Sink) doneStatus(ctx context.Context, id string, ls LockState) chains.S
 	}
 	s.mu.Unlock()
 	return st
+}
+
+// inFlight reports, for a submission this sink already sent, its status
+// read by status and ok = true when Submit must return it as it is (pending,
+// included, done, or an error); a transaction that failed is sent again.
+func (s *Sink) inFlight(ctx context.Context, id string, status func() (chains.Status, error)) (chains.Status, bool, error) {
+	s.mu.Lock()
+	fl := s.inflight[id]
+	s.mu.Unlock()
+	if fl == nil {
+		return chains.Status{}, false, nil
+	}
+	st, err := status()
+	return st, err != nil || st.State == chains.StatePending || st.State == chains.StateIncluded || st.State == chains.StateDone, err
+}
+
+// heads reads the finalized header and the tip, in that order.
+func (s *Sink) heads(ctx context.Context) (fin, tip *types.Header, err error) {
+	if fin, err = s.c.finality(ctx); err != nil {
+		return nil, nil, err
+	}
+	tip, err = first(ctx, s.c, s.c.latestHeader)
+	return fin, tip, err
+}
+
+// tracked follows this sink's transaction for id, if any: final is false
+// while it is not final (st is then the answer); failed is why a final one
+// did not do it.
+func (s *Sink) tracked(ctx context.Context, id string, fin *types.Header) (st chains.Status, final bool, failed string, err error) {
+	s.mu.Lock()
+	fl := s.inflight[id]
+	s.mu.Unlock()
+	if fl == nil {
+		return chains.Status{}, true, "", nil
+	}
+	st, final, err = s.track(ctx, id, fl, fin)
+	switch {
+	case err != nil:
+		return chains.Status{}, false, "", err
+	case !final:
+		return st, false, "", nil
+	}
+	return st, true, st.Reason, nil
 }
 
 // Status reports a mint from the chain: used at the finalized block → Done;
@@ -512,19 +555,10 @@ func (s *Sink) status(ctx context.Context, id string, l chains.LockRef) (chains.
 	if fs.Used {
 		return s.doneStatus(ctx, id, fs), nil
 	}
-	s.mu.Lock()
-	fl := s.inflight[id]
-	s.mu.Unlock()
-	var failed string
-	if fl != nil {
-		st, final, err := s.track(ctx, id, fl, fin)
-		if err != nil {
-			return chains.Status{}, err
-		}
-		if !final {
-			return st, nil
-		}
-		failed = st.Reason // a final transaction: the lock state below tells the rest
+	// A final transaction of ours: the lock state below tells the rest.
+	st, final, failed, err := s.tracked(ctx, id, fin)
+	if err != nil || !final {
+		return st, err
 	}
 	tip, err := first(ctx, s.c, s.c.latestHeader)
 	if err != nil {
