@@ -84,14 +84,7 @@ func burnsOf(q relayer.BurnQuery) func(relayer.Tx) ([]relayer.Burn, error) {
 // putBurns stores burns in one Update.
 func (e *env) putBurns(t *testing.T, bs ...relayer.Burn) {
 	t.Helper()
-	e.update(t, func(tx relayer.Tx) error {
-		for _, b := range bs {
-			if err := tx.PutBurn(b); err != nil {
-				return fmt.Errorf("PutBurn %s: %w", b.ID, err)
-			}
-		}
-		return nil
-	})
+	putAll(t, e, relayer.Tx.PutBurn, bs...)
 }
 
 func testPutBurnInsert(t *testing.T, e *env) {
@@ -130,63 +123,29 @@ var allBurnStates = []relayer.BurnState{relayer.BurnSeen, relayer.BurnFinal, rel
 	relayer.BurnBroadcast, relayer.BurnReleased, relayer.BurnSettled}
 
 func testBurnTransitions(t *testing.T, e *env) {
-	type move struct {
-		from, to relayer.BurnState
-		x        relayer.Burn
-		err      error
-	}
-	var moves []*move
-	for _, from := range allBurnStates {
-		for _, to := range allBurnStates {
-			moves = append(moves, &move{from: from, to: to, x: burn(destEVM, uint64(len(moves)), from)})
-		}
-	}
-	e.putBurns(t, func() []relayer.Burn {
-		var bs []relayer.Burn
-		for _, m := range moves {
-			bs = append(bs, m.x)
-		}
-		return bs
-	}()...)
-	// The refused puts' errors are kept and the Update commits: a refused
-	// put must not have written anything.
-	e.update(t, func(tx relayer.Tx) error {
-		for _, m := range moves {
-			y := m.x
-			y.State, y.Release = m.to, "moved"
-			m.err = tx.PutBurn(y)
-		}
-		return nil
-	})
 	// The steps back the release needs, whatever CanMoveBurn says: a dead
 	// release's burns return to final; a settled burn never moves.
-	named := map[[2]relayer.BurnState]bool{
+	for move, want := range map[[2]relayer.BurnState]bool{
 		{relayer.BurnSigned, relayer.BurnFinal}: true, {relayer.BurnInBatch, relayer.BurnFinal}: true,
 		{relayer.BurnBroadcast, relayer.BurnFinal}: true, {relayer.BurnReleased, relayer.BurnBroadcast}: true,
 		{relayer.BurnSettled, relayer.BurnFinal}: false, {relayer.BurnSettled, relayer.BurnReleased}: false,
 		{relayer.BurnReleased, relayer.BurnFinal}: false, {relayer.BurnFinal, relayer.BurnSeen}: false,
-	}
-	e.view(t, func(tx relayer.Tx) error {
-		for _, m := range moves {
-			name := string(m.from) + " → " + string(m.to)
-			got, err := tx.Burn(m.x.Chain, m.x.Nonce)
-			if err != nil {
-				return err
-			}
-			allowed := relayer.CanMoveBurn(m.from, m.to)
-			if want, ok := named[[2]relayer.BurnState{m.from, m.to}]; ok && want != allowed {
-				t.Errorf("%s: CanMoveBurn = %v, want %v", name, allowed, want)
-			}
-			if allowed {
-				if m.err != nil || got.State != m.to || got.Release != "moved" {
-					t.Errorf("%s (allowed): error %v, stored %s %q", name, m.err, got.State, got.Release)
-				}
-				continue
-			}
-			wantKind(t, name, m.err, fault.Conflict)
-			same(t, name+" refused: stored", got, m.x)
+	} {
+		if got := relayer.CanMoveBurn(move[0], move[1]); got != want {
+			t.Errorf("%s → %s: CanMoveBurn = %v, want %v", move[0], move[1], got, want)
 		}
-		return nil
+	}
+	checkMoves(t, e, lifecycle[relayer.BurnState, relayer.Burn]{
+		states: allBurnStates,
+		record: func(n int, from relayer.BurnState) relayer.Burn { return burn(destEVM, uint64(n), from) },
+		moved: func(x relayer.Burn, to relayer.BurnState) relayer.Burn {
+			x.State, x.Release = to, "moved"
+			return x
+		},
+		isMoved: func(got relayer.Burn, to relayer.BurnState) bool { return got.State == to && got.Release == "moved" },
+		put:     relayer.Tx.PutBurn,
+		get:     func(tx relayer.Tx, x relayer.Burn) (relayer.Burn, error) { return tx.Burn(x.Chain, x.Nonce) },
+		allowed: relayer.CanMoveBurn,
 	})
 }
 

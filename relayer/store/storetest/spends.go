@@ -59,14 +59,7 @@ func spendsOf(q relayer.SpendQuery) func(relayer.Tx) ([]relayer.Spend, error) {
 // putSpends stores spends in one Update.
 func (e *env) putSpends(t *testing.T, ss ...relayer.Spend) {
 	t.Helper()
-	e.update(t, func(tx relayer.Tx) error {
-		for _, s := range ss {
-			if err := tx.PutSpend(s); err != nil {
-				return fmt.Errorf("PutSpend %s: %w", s.TxID, err)
-			}
-		}
-		return nil
-	})
+	putAll(t, e, relayer.Tx.PutSpend, ss...)
 }
 
 func testPutSpendInsert(t *testing.T, e *env) {
@@ -144,50 +137,20 @@ var allSpendStates = []relayer.SpendState{relayer.SpendSigned, relayer.SpendBroa
 	relayer.SpendSettled, relayer.SpendDead}
 
 func testSpendTerminalStates(t *testing.T, e *env) {
-	type move struct {
-		from, to relayer.SpendState
-		x        relayer.Spend
-		err      error
-	}
-	var moves []*move
-	for _, from := range allSpendStates {
-		for _, to := range allSpendStates {
-			moves = append(moves, &move{from: from, to: to, x: spend(len(moves)+1, relayer.SpendRelease, from)})
-		}
-	}
-	e.update(t, func(tx relayer.Tx) error {
-		for _, m := range moves {
-			if err := tx.PutSpend(m.x); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	e.update(t, func(tx relayer.Tx) error {
-		for _, m := range moves {
-			y := m.x
-			y.State, y.Reason = m.to, "moved"
-			m.err = tx.PutSpend(y)
-		}
-		return nil
-	})
-	e.view(t, func(tx relayer.Tx) error {
-		for _, m := range moves {
-			name := string(m.from) + " → " + string(m.to)
-			got, err := tx.Spend(m.x.TxID)
-			if err != nil {
-				return err
-			}
-			if terminal := m.from == relayer.SpendDead || m.from == relayer.SpendSettled; !terminal || m.to == m.from {
-				if m.err != nil || got.State != m.to || got.Reason != "moved" {
-					t.Errorf("%s (allowed): error %v, stored %s %q", name, m.err, got.State, got.Reason)
-				}
-				continue
-			}
-			wantKind(t, name, m.err, fault.Conflict)
-			same(t, name+" refused: stored", got, m.x)
-		}
-		return nil
+	checkMoves(t, e, lifecycle[relayer.SpendState, relayer.Spend]{
+		states: allSpendStates,
+		record: func(n int, from relayer.SpendState) relayer.Spend { return spend(n, relayer.SpendRelease, from) },
+		moved: func(x relayer.Spend, to relayer.SpendState) relayer.Spend {
+			x.State, x.Reason = to, "moved"
+			return x
+		},
+		isMoved: func(got relayer.Spend, to relayer.SpendState) bool { return got.State == to && got.Reason == "moved" },
+		put:     relayer.Tx.PutSpend,
+		get:     func(tx relayer.Tx, x relayer.Spend) (relayer.Spend, error) { return tx.Spend(x.TxID) },
+		// Dead and settled are terminal; every other state may follow any.
+		allowed: func(from, to relayer.SpendState) bool {
+			return from == to || from != relayer.SpendDead && from != relayer.SpendSettled
+		},
 	})
 }
 

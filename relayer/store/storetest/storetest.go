@@ -148,17 +148,24 @@ func (e *env) view(t *testing.T, fn func(relayer.Tx) error) {
 	}
 }
 
-// put stores transfers in one Update.
-func (e *env) put(t *testing.T, trs ...relayer.Transfer) {
+// putAll stores vs with put (a Tx method expression, e.g.
+// relayer.Tx.PutBurn) in one Update.
+func putAll[T any](t *testing.T, e *env, put func(relayer.Tx, T) error, vs ...T) {
 	t.Helper()
 	e.update(t, func(tx relayer.Tx) error {
-		for _, tr := range trs {
-			if err := tx.PutTransfer(tr); err != nil {
-				return fmt.Errorf("PutTransfer %s: %w", tr.ID, err)
+		for i, v := range vs {
+			if err := put(tx, v); err != nil {
+				return fmt.Errorf("put #%d: %w", i+1, err)
 			}
 		}
 		return nil
 	})
+}
+
+// put stores transfers in one Update.
+func (e *env) put(t *testing.T, trs ...relayer.Transfer) {
+	t.Helper()
+	putAll(t, e, relayer.Tx.PutTransfer, trs...)
 }
 
 // read returns what f reads in a View, failing the test on an error.

@@ -74,51 +74,17 @@ func testPutTransferUpdate(t *testing.T, e *env) {
 }
 
 func testTransitions(t *testing.T, e *env) {
-	type move struct {
-		from, to relayer.State
-		x        relayer.Transfer
-		err      error
-	}
-	var moves []*move
-	for _, from := range allStates {
-		for _, to := range allStates {
-			moves = append(moves, &move{from: from, to: to, x: transfer(len(moves)+1, from)})
-		}
-	}
-	e.update(t, func(tx relayer.Tx) error {
-		for _, m := range moves {
-			if err := tx.PutTransfer(m.x); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	// The refused puts' errors are kept and the Update commits: a refused
-	// put must not have written anything.
-	e.update(t, func(tx relayer.Tx) error {
-		for _, m := range moves {
-			y := m.x
-			y.State, y.Reason = m.to, "moved"
-			m.err = tx.PutTransfer(y)
-		}
-		return nil
-	})
-	e.view(t, func(tx relayer.Tx) error {
-		for _, m := range moves {
-			got, err := tx.Transfer(m.x.ID)
-			if err != nil {
-				return err
-			}
-			if relayer.CanMove(m.from, m.to) {
-				if m.err != nil || got.State != m.to || got.Reason != "moved" {
-					t.Errorf("%s → %s (allowed): error %v, stored %s %q", m.from, m.to, m.err, got.State, got.Reason)
-				}
-				continue
-			}
-			wantKind(t, string(m.from)+" → "+string(m.to), m.err, fault.Conflict)
-			same(t, string(m.from)+" → "+string(m.to)+" refused: stored", got, m.x)
-		}
-		return nil
+	checkMoves(t, e, lifecycle[relayer.State, relayer.Transfer]{
+		states: allStates,
+		record: func(n int, from relayer.State) relayer.Transfer { return transfer(n, from) },
+		moved: func(x relayer.Transfer, to relayer.State) relayer.Transfer {
+			x.State, x.Reason = to, "moved"
+			return x
+		},
+		isMoved: func(got relayer.Transfer, to relayer.State) bool { return got.State == to && got.Reason == "moved" },
+		put:     relayer.Tx.PutTransfer,
+		get:     func(tx relayer.Tx, x relayer.Transfer) (relayer.Transfer, error) { return tx.Transfer(x.ID) },
+		allowed: relayer.CanMove,
 	})
 }
 
