@@ -3,6 +3,7 @@ package relayer
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -70,6 +71,22 @@ func CheckSpendWrite(op string, old *Spend, s Spend) error {
 	}
 	if old.SignedByUs && !s.SignedByUs {
 		return fault.E(op, fault.Conflict, fmt.Errorf("spend %s: this relayer signed it", s.TxID))
+	}
+	return nil
+}
+
+// CheckSpendSignature decides whether a store may keep s: a txid, a 20-byte
+// signer and at least one signature, each 65 bytes (fault.Invalid if not).
+func CheckSpendSignature(op string, s SpendSignature) error {
+	switch {
+	case s.TxID == "":
+		return fault.E(op, fault.Invalid, errors.New("spend signatures without a txid"))
+	case len(s.Signer) != 20:
+		return fault.E(op, fault.Invalid, fmt.Errorf("spend %s: a signer of %d bytes, want 20", s.TxID, len(s.Signer)))
+	case len(s.Sigs) == 0:
+		return fault.E(op, fault.Invalid, fmt.Errorf("spend %s: no signatures from %x", s.TxID, s.Signer))
+	case slices.ContainsFunc(s.Sigs, func(b []byte) bool { return len(b) != 65 }):
+		return fault.E(op, fault.Invalid, fmt.Errorf("spend %s: a signature from %x is not 65 bytes", s.TxID, s.Signer))
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package memstore
 import (
 	"bytes"
 	"cmp"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -164,9 +163,6 @@ func (t *tx) Spends(q relayer.SpendQuery) ([]relayer.Spend, error) {
 	return out, nil
 }
 
-// sigLen is the length of a recoverable signature.
-const sigLen = 65
-
 // storedSpendSignature is s as the store keeps and returns it.
 func storedSpendSignature(s relayer.SpendSignature) relayer.SpendSignature {
 	s.Signer, s.Envelope = bytes.Clone(s.Signer), bytes.Clone(s.Envelope)
@@ -185,15 +181,8 @@ func (t *tx) AddSpendSignature(s relayer.SpendSignature) (bool, error) {
 		return false, err
 	}
 	defer t.mu.Unlock()
-	switch {
-	case s.TxID == "":
-		return false, fault.E(op, fault.Invalid, errors.New("spend signatures without a txid"))
-	case len(s.Signer) != 20:
-		return false, fault.E(op, fault.Invalid, fmt.Errorf("spend %s: a signer of %d bytes, want 20", s.TxID, len(s.Signer)))
-	case len(s.Sigs) == 0:
-		return false, fault.E(op, fault.Invalid, fmt.Errorf("spend %s: no signatures from %x", s.TxID, s.Signer))
-	case slices.ContainsFunc(s.Sigs, func(b []byte) bool { return len(b) != sigLen }):
-		return false, fault.E(op, fault.Invalid, fmt.Errorf("spend %s: a signature from %x is not %d bytes", s.TxID, s.Signer, sigLen))
+	if err := relayer.CheckSpendSignature(op, s); err != nil {
+		return false, err
 	}
 	if old, ok := t.st.spendSigs[s.TxID][string(s.Signer)]; ok {
 		if !slices.EqualFunc(old.Sigs, s.Sigs, bytes.Equal) {

@@ -271,15 +271,8 @@ func (t *tx) AddSpendSignature(s relayer.SpendSignature) (bool, error) {
 	if err := t.write(op); err != nil {
 		return false, err
 	}
-	switch {
-	case s.TxID == "":
-		return false, fault.E(op, fault.Invalid, errors.New("spend signatures without a txid"))
-	case len(s.Signer) != 20:
-		return false, fault.E(op, fault.Invalid, fmt.Errorf("spend %s: a signer of %d bytes, want 20", s.TxID, len(s.Signer)))
-	case len(s.Sigs) == 0:
-		return false, fault.E(op, fault.Invalid, fmt.Errorf("spend %s: no signatures from %x", s.TxID, s.Signer))
-	case slices.ContainsFunc(s.Sigs, func(b []byte) bool { return len(b) != sigLen }):
-		return false, fault.E(op, fault.Invalid, fmt.Errorf("spend %s: a signature from %x is not %d bytes", s.TxID, s.Signer, sigLen))
+	if err := relayer.CheckSpendSignature(op, s); err != nil {
+		return false, err
 	}
 	sigs := bytes.Join(s.Sigs, nil)
 	var r spendSignatureRow
