@@ -52,6 +52,8 @@ var entries = map[string]func() Entry{
 	KindSpendMined:      func() Entry { return &ReserveSpendMined{} },
 	KindSpendSettled:    func() Entry { return &ReserveSpendSettled{} },
 	KindSpendDead:       func() Entry { return &ReserveSpendDead{} },
+	KindRotationSigned:  func() Entry { return &RotationSigned{} },
+	KindSignersRotated:  func() Entry { return &SignersRotated{} },
 }
 
 // EntryKinds lists every journal entry kind, sorted.

@@ -38,6 +38,7 @@ func TestEntriesRoundTrip(t *testing.T) {
 		ReserveSpendSigned{SpendRecord: spendSample, Sigs: []string{"aa"}}, ReserveSpendRefused{SpendRecord: spendSample, Reason: "r"},
 		ReserveSpendSent{TxID: "x", Tx: "y", Signers: []string{"a"}},
 		ReserveSpendMined{onChainSample}, ReserveSpendSettled{onChainSample}, ReserveSpendDead{TxID: "x", Reason: "r", Height: 9},
+		RotationSigned{Chain: 1337, SetID: 2, Signers: []string{"aa", "bb"}, Threshold: 2, Digest: "dd", Sig: "ss"}, SignersRotated{Chain: 1337, SetID: 2},
 	}
 	seen := map[string]bool{}
 	for _, e := range samples {

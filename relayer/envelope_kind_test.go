@@ -28,6 +28,9 @@ func TestProposalEnvelopeKinds(t *testing.T) {
 	refund := Proposal{Round: 3, TxID: txid, Payload: []byte{1}, Spend: chains.ReserveSpend{Refund: &chains.LockRef{Vout: 1},
 		Payouts: []chains.Payout{{To: make([]byte, 22), Amount: 5}}}}
 	move := Proposal{Round: 3, TxID: txid, Payload: []byte{1}, Spend: chains.ReserveSpend{ConsolidateAbove: 50}}
+	setMove := Proposal{Round: 3, TxID: txid, Payload: []byte{1}, Spend: chains.ReserveSpend{MoveTo: []byte{0x52}}}
+	payingMove := Proposal{Round: 3, TxID: txid, Payload: []byte{1}, Spend: chains.ReserveSpend{MoveTo: []byte{0x52},
+		Payouts: []chains.Payout{{To: make([]byte, 22), Amount: 5}}}}
 	cases := []struct {
 		name   string
 		kind   string
@@ -40,11 +43,14 @@ func TestProposalEnvelopeKinds(t *testing.T) {
 		{"a refund as a release-proposal", KindReleaseProposal, refund, false},
 		{"a release as a refund-proposal", KindRefundProposal, release, false},
 		{"a consolidation as a refund-proposal", KindRefundProposal, move, false},
+		{"a move to a new set as a release-proposal", KindReleaseProposal, setMove, true},
+		{"a move to a new set as a refund-proposal", KindRefundProposal, setMove, false},
+		{"a move to a new set that pays", KindReleaseProposal, payingMove, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &Relayer{cfg: Config{Members: [][]byte{member}, Releases: Releases{Reserve: reserveStub{}}},
-				proposals: map[string]proposalIn{}, drops: map[string]uint64{}}
+				sets: []signerSet{{id: 1, members: [][]byte{member}, threshold: 1}}, proposals: map[string]proposalIn{}, drops: map[string]uint64{}}
 			b, err := json.Marshal(tc.p)
 			if err != nil {
 				t.Fatal(err)

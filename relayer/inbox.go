@@ -26,6 +26,8 @@ func (r *Relayer) HandleEnvelope(ctx context.Context, kind string, from, payload
 	}
 	switch kind {
 	case KindMintAttestation:
+	case KindRotateSignature:
+		return r.handleRotateSignature(from, payload)
 	case KindReleaseProposal, KindReleaseSignature, KindRefundProposal, KindRefundSignature:
 		if !r.cfg.Releases.enabled() {
 			return nil

@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"time"
 
@@ -101,11 +100,16 @@ type Config struct {
 	Peers        PeerTips
 	PeerTipAge   time.Duration
 	Destinations []Destination
-	// Members are the 20-byte addresses of the current signer set, this
-	// relayer's included; Threshold is k.
+	// Members are the 20-byte addresses of the current signer set, and
+	// Threshold is its k; SetID is its id on the bridges (default 1). This
+	// relayer is a member of it or of Next.
 	Members   [][]byte
 	Threshold int
-	Outbox    Outbox
+	SetID     uint32
+	// Next, when set, is the signer set that takes over at its activation
+	// height (DESIGN §6).
+	Next   *NextSet
+	Outbox Outbox
 	// Confirmations is D_L1, the depth at which a lock is final (default 40).
 	Confirmations uint32
 	Governor      Governor
@@ -139,10 +143,12 @@ type Relayer struct {
 
 	mu          sync.Mutex
 	drops       map[string]uint64
-	sent        map[string]time.Time // transfer id → last broadcast of our attestation
-	polled      map[string]time.Time // transfer id → last destination status read
-	refusing    Refusal              // why signing is refused now (zero while signing)
-	sinkChecked map[chains.ID]bool   // destinations whose sink built our own digest once
+	sent        map[string]time.Time    // transfer id → last broadcast of our attestation
+	polled      map[string]time.Time    // transfer id → last destination status read
+	refusing    Refusal                 // why signing is refused now (zero while signing)
+	sets        []signerSet             // the current signer set and the next one, if any
+	rotations   map[chains.ID]*rotation // per destination: its rotation to the next set
+	sinkChecked map[chains.ID]bool      // destinations whose sink built our own digest once
 
 	// Burn → release.
 	proposals     map[string]proposalIn // proposer → its latest proposal not yet decided
@@ -167,8 +173,6 @@ func New(cfg Config) (*Relayer, error) {
 		return nil, fault.E(op, fault.Invalid, errors.New("Store, Signer, Verify, Source and Outbox are required"))
 	case len(cfg.Destinations) == 0:
 		return nil, fault.E(op, fault.Invalid, errors.New("at least one destination is required"))
-	case cfg.Threshold < 1 || cfg.Threshold > len(cfg.Members) || 2*cfg.Threshold <= len(cfg.Members):
-		return nil, fault.E(op, fault.Invalid, fmt.Errorf("threshold %d of %d members: need more than half and at most all", cfg.Threshold, len(cfg.Members)))
 	case cfg.Signer.Scheme() != chains.SchemeSecp256k1:
 		return nil, fault.E(op, fault.Invalid, fmt.Errorf("the relayer key must be secp256k1, not %s", cfg.Signer.Scheme()))
 	}
@@ -176,18 +180,6 @@ func New(cfg Config) (*Relayer, error) {
 		drops: map[string]uint64{}, sent: map[string]time.Time{}, polled: map[string]time.Time{}, sinkChecked: map[chains.ID]bool{},
 		inbox:     make(chan Attestation, inboxSize),
 		proposals: map[string]proposalIn{}, proposed: map[string][]byte{}, sigsSent: map[string]time.Time{}, refusedSpends: map[string]bool{}}
-	seen := map[string]bool{}
-	member := false
-	for _, m := range cfg.Members {
-		if len(m) != 20 || seen[string(m)] {
-			return nil, fault.E(op, fault.Invalid, fmt.Errorf("member %x: want distinct 20-byte addresses", m))
-		}
-		seen[string(m)] = true
-		member = member || bytes.Equal(m, r.self)
-	}
-	if !member {
-		return nil, fault.E(op, fault.Invalid, fmt.Errorf("this relayer's key %x is not a member of the set", r.self))
-	}
 	for _, d := range cfg.Destinations {
 		if d.Sink == nil || d.Sink.Chain() != d.Chain {
 			return nil, fault.E(op, fault.Invalid, fmt.Errorf("destination %s: its sink must serve that chain", d.Chain))
@@ -223,7 +215,11 @@ func New(cfg Config) (*Relayer, error) {
 	if r.log == nil {
 		r.log = slog.Default()
 	}
-	r.cfg.Members = slices.Clone(cfg.Members)
+	if err := r.setSigners(); err != nil {
+		return nil, err
+	}
+	r.rotations = map[chains.ID]*rotation{}
+	r.setRotations()
 	if err := r.setReleaseDefaults(); err != nil {
 		return nil, err
 	}
@@ -268,6 +264,13 @@ func (r *Relayer) Run(ctx context.Context) error {
 			every time.Duration
 			fn    func(context.Context) error
 		}{"release", r.cfg.Poll, r.release})
+	}
+	if r.cfg.Next != nil {
+		steps = append(steps, struct {
+			name  string
+			every time.Duration
+			fn    func(context.Context) error
+		}{"rotate", r.cfg.Poll, r.rotate})
 	}
 	g, _ := run.New(ctx)
 	for _, s := range steps {
@@ -410,9 +413,4 @@ func (r *Relayer) halt(ctx context.Context, h SigningHalted) error {
 		return fatal(fmt.Errorf("persisting the halt %q: %w", h.Reason, err))
 	}
 	return err
-}
-
-// isMember reports whether id is in the signer set.
-func (r *Relayer) isMember(id []byte) bool {
-	return slices.ContainsFunc(r.cfg.Members, func(m []byte) bool { return bytes.Equal(m, id) })
 }

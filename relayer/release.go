@@ -75,7 +75,7 @@ func (r *Relayer) setReleaseDefaults() error {
 		return fault.E(op, fault.Invalid, fmt.Errorf("%d proposers for %d members", len(c.Proposers), len(r.cfg.Members)))
 	}
 	for _, p := range c.Proposers {
-		if !r.isMember(p) {
+		if !r.current().has(p) {
 			return fault.E(op, fault.Invalid, fmt.Errorf("proposer %x is not a member", p))
 		}
 	}
@@ -151,7 +151,7 @@ func (p Proposal) kind() SpendKind {
 	switch {
 	case p.Spend.Refund != nil:
 		return SpendRefund
-	case p.Spend.ConsolidateAbove > 0:
+	case p.Spend.ConsolidateAbove > 0, len(p.Spend.MoveTo) > 0:
 		return SpendMove
 	}
 	return SpendRelease
@@ -197,6 +197,10 @@ func UnmarshalProposal(b []byte) (Proposal, error) {
 	switch {
 	case len(p.TxID) != 64 || len(p.Payload) == 0:
 		return bad(errors.New("no transaction"))
+	case len(s.MoveTo) > 0:
+		if s.Refund != nil || len(s.Payouts) > 0 || s.Chain != 0 || s.FromNonce != 0 || s.ToNonce != 0 || s.ConsolidateAbove != 0 {
+			return bad(errors.New("a move to a new set pays nothing"))
+		}
 	case s.ConsolidateAbove > 0:
 		if s.Refund != nil || len(s.Payouts) > 0 || s.Chain != 0 || s.FromNonce != 0 || s.ToNonce != 0 {
 			return bad(errors.New("a consolidation pays nothing"))

@@ -27,7 +27,9 @@ func (r *Relayer) assemble(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if len(ss) >= r.cfg.Threshold {
+			set := r.spendSet(s)
+			ss = slices.DeleteFunc(ss, func(x SpendSignature) bool { return !set.has(x.Signer) })
+			if len(ss) >= set.threshold {
 				todo, sigs[s.TxID] = append(todo, s), ss
 			}
 		}
@@ -66,8 +68,9 @@ func (r *Relayer) assemble(ctx context.Context) error {
 }
 
 func (r *Relayer) submitSpend(ctx context.Context, s Spend, sets []SpendSignature) (chains.Status, []string, error) {
+	set := r.spendSet(s)
 	req := chains.SubmitRequest{Submission: chains.Submission{Kind: chains.SubmitReserveSpend, ID: s.TxID, Payload: s.Unsigned,
-		Threshold: r.cfg.Threshold, Inputs: s.Inputs, TxID: s.TxID}}
+		Threshold: set.threshold, Inputs: s.Inputs, TxID: s.TxID}}
 	var signers []string
 	for _, set := range sets {
 		signers = append(signers, hex.EncodeToString(set.Signer))
@@ -75,7 +78,7 @@ func (r *Relayer) submitSpend(ctx context.Context, s Spend, sets []SpendSignatur
 			req.Signatures = append(req.Signatures, chains.Signature{Signer: set.Signer, Digest: i, Sig: sg})
 		}
 	}
-	st, err := r.cfg.Releases.Reserve.Submit(ctx, req)
+	st, err := set.reserve.Submit(ctx, req)
 	return st, signers, err
 }
 

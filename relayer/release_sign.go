@@ -32,6 +32,8 @@ func diffSpend(got, want chains.ReserveSpend) string {
 		return "the proposal excludes reserve outputs"
 	case (got.Refund == nil) != (want.Refund == nil) || got.Refund != nil && *got.Refund != *want.Refund:
 		return "the proposal refunds another payment"
+	case !bytes.Equal(got.MoveTo, want.MoveTo):
+		return "the proposal moves the reserve to another script"
 	case got.ConsolidateAbove != want.ConsolidateAbove:
 		return fmt.Sprintf("consolidation bound %d, the set's is %d", got.ConsolidateAbove, want.ConsolidateAbove)
 	case got.FeeRate != want.FeeRate:
@@ -60,7 +62,13 @@ func diffSpend(got, want chains.ReserveSpend) string {
 // proposal may become acceptable (a burn not yet final here, a spend of ours
 // still in flight): it is considered again on the next tick.
 func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur round) (done bool, err error) {
-	rd := r.cfg.Releases.round(p.Round, r.cfg.Confirmations)
+	set, rd := r.proposalSet(p), r.round(p.Round)
+	if len(p.Spend.MoveTo) > 0 {
+		rd = r.moveRound(p.Round)
+	}
+	if !set.has(r.self) {
+		return true, nil // a spend of the other set's reserve: not ours to sign
+	}
 	refuse := func(why string, wait bool) (bool, error) {
 		if wait {
 			return false, nil
@@ -87,6 +95,8 @@ func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur rou
 	}
 	var d decision
 	switch {
+	case len(p.Spend.MoveTo) > 0:
+		d = r.checkSetMove(p, rd)
 	case p.Spend.ConsolidateAbove != 0:
 		d = r.checkConsolidation(p, rd)
 	case p.Spend.Refund != nil:
@@ -104,7 +114,7 @@ func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur rou
 		return false, nil // wait until our own spend in flight is mined or dead
 	}
 	s := p.Spend
-	sub, err := r.cfg.Releases.Reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &s})
+	sub, err := set.reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &s})
 	switch {
 	case fault.KindOf(err) == fault.Transient:
 		return false, nil // e.g. our view of the reserve lags
@@ -129,6 +139,7 @@ type decision struct {
 	kind     SpendKind
 	burns    []Burn
 	transfer *Transfer
+	ref      string // a move to a new set: setMoveRef
 }
 
 // checkConsolidation checks that a consolidation is the one this relayer
@@ -143,6 +154,24 @@ func (r *Relayer) checkConsolidation(p Proposal, rd round) decision {
 		return decision{why: d}
 	}
 	return decision{kind: SpendMove}
+}
+
+// checkSetMove checks that a move of the current set's reserve is the one
+// this relayer would propose: to the configured next set's script, in a
+// round from the activation on, at the round's heights and fee rate.
+func (r *Relayer) checkSetMove(p Proposal, rd round) decision {
+	n, ok := r.next()
+	switch {
+	case !ok:
+		return decision{why: "no next signer set is configured here"}
+	case p.Round*r.cfg.Releases.Cadence < r.cfg.Next.Activation:
+		return decision{why: fmt.Sprintf("round %d starts before the next set's activation at height %d", p.Round, r.cfg.Next.Activation)}
+	}
+	want := chains.ReserveSpend{MoveTo: r.cfg.Next.Redeem, RefHeight: rd.RefHeight, Expiry: rd.Expiry, FeeRate: r.cfg.Releases.FeeRate}
+	if d := diffSpend(p.Spend, want); d != "" {
+		return decision{why: d}
+	}
+	return decision{kind: SpendMove, ref: setMoveRef(n.id)}
 }
 
 // checkReleaseProposal checks a release against this relayer's burns and
@@ -262,6 +291,8 @@ func (r *Relayer) signSpend(ctx context.Context, from []byte, p Proposal, sub ch
 		spend.Chain, spend.FromNonce, spend.ToNonce = s.Chain, s.FromNonce, s.ToNonce
 	case SpendRefund:
 		spend.Ref = d.transfer.ID
+	case SpendMove:
+		spend.Ref = d.ref
 	}
 	err := r.cfg.Store.Update(ctx, func(tx Tx) error {
 		// SECURITY: rule 3 again inside the transaction that records the
@@ -301,7 +332,7 @@ func (r *Relayer) signSpend(ctx context.Context, from []byte, p Proposal, sub ch
 		return err
 	})
 	if fault.KindOf(err) == fault.Conflict {
-		rd := r.cfg.Releases.round(p.Round, r.cfg.Confirmations)
+		rd := r.round(p.Round)
 		return true, r.journalRefusal(ctx, from, p, rd, err.Error())
 	}
 	if err != nil {
@@ -335,7 +366,7 @@ func (r *Relayer) journalRefusal(ctx context.Context, from []byte, p Proposal, r
 		return nil
 	}
 	r.log.Warn("release proposal refused", "from", hex.EncodeToString(from), "spend", p.TxID, "round", p.Round, "why", why)
-	rec := SpendRecord{TxID: p.TxID, Kind: string(SpendRelease), Round: p.Round, Proposer: hex.EncodeToString(from),
+	rec := SpendRecord{TxID: p.TxID, Kind: string(p.kind()), Round: p.Round, Proposer: hex.EncodeToString(from),
 		Chain: uint32(p.Spend.Chain), From: p.Spend.FromNonce, To: p.Spend.ToNonce, Expiry: rd.Expiry, Unsigned: hex.EncodeToString(p.Payload)}
 	if p.Spend.Refund != nil {
 		rec.Kind, rec.Ref, rec.Chain, rec.From, rec.To = string(SpendRefund), p.Spend.Refund.TransferID(), 0, 0, 0

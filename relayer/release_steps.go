@@ -99,7 +99,7 @@ func (r *Relayer) release(ctx context.Context) error {
 	}
 	r.mu.Unlock()
 	slices.SortFunc(pending, func(a, b proposalIn) int { return bytes.Compare(a.from, b.from) })
-	cur := r.cfg.Releases.roundAt(head.Tip.Height, r.cfg.Confirmations)
+	cur := r.round(head.Tip.Height / r.cfg.Releases.Cadence)
 	for _, in := range pending {
 		done, err := r.consider(ctx, in.from, in.p, cur)
 		if err != nil {
@@ -111,6 +111,11 @@ func (r *Relayer) release(ctx context.Context) error {
 				delete(r.proposals, string(in.from))
 			}
 			r.mu.Unlock()
+		}
+	}
+	if mv := r.moveRound(cur.N); r.moving(cur.N) && bytes.Equal(mv.Proposer, r.self) {
+		if err := r.proposeMove(ctx, mv); err != nil {
+			return err
 		}
 	}
 	if bytes.Equal(cur.Proposer, r.self) {
@@ -185,7 +190,7 @@ func (r *Relayer) propose(ctx context.Context, cur round) error {
 			continue
 		}
 		spend := r.expectedSpend(cur, chain, from, to, v.Burns)
-		sub, err := c.Reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &spend})
+		sub, err := r.reserveAt(cur).Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &spend})
 		if err != nil {
 			return fmt.Errorf("building the release of chain %s burns %d..%d: %w", chain, from, to, err)
 		}
@@ -208,12 +213,52 @@ func (r *Relayer) propose(ctx context.Context, cur round) error {
 func (r *Relayer) proposeConsolidation(ctx context.Context, cur round) error {
 	c := r.cfg.Releases
 	spend := chains.ReserveSpend{ConsolidateAbove: c.ConsolidateAbove, RefHeight: cur.RefHeight, Expiry: cur.Expiry, FeeRate: c.FeeRate}
-	sub, err := c.Reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &spend})
+	sub, err := r.reserveAt(cur).Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &spend})
 	switch {
 	case fault.KindOf(err) == fault.NotFound:
 		return nil // few enough outputs
 	case err != nil:
 		return fmt.Errorf("building a consolidation: %w", err)
+	}
+	p := Proposal{Round: cur.N, Spend: spend, TxID: sub.TxID, Payload: sub.Payload}
+	if _, err := r.consider(ctx, r.self, p, cur); err != nil {
+		return err
+	}
+	return r.sendProposal(ctx, p)
+}
+
+// reserveAt is the reserve sink of round cur's set.
+func (r *Relayer) reserveAt(cur round) chains.Sink {
+	return r.setAt(cur.N * r.cfg.Releases.Cadence).reserve
+}
+
+// moving reports whether round n is one in which the current set moves its
+// reserve to the next set: from the next set's activation on.
+func (r *Relayer) moving(n uint64) bool {
+	return r.cfg.Next != nil && n*r.cfg.Releases.Cadence >= r.cfg.Next.Activation
+}
+
+// proposeMove proposes moving the current set's reserve outputs (those final
+// at the round's reference height, at most spendtx.MaxInputs at a time) to
+// the next set's script, while any is left and no spend of ours is in flight.
+func (r *Relayer) proposeMove(ctx context.Context, cur round) error {
+	var spends []Spend
+	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+		spends, err = tx.Spends(SpendQuery{})
+		return err
+	}); err != nil {
+		return err
+	}
+	if _, busy := inFlight(spends, ""); busy {
+		return nil
+	}
+	spend := chains.ReserveSpend{MoveTo: r.cfg.Next.Redeem, RefHeight: cur.RefHeight, Expiry: cur.Expiry, FeeRate: r.cfg.Releases.FeeRate}
+	sub, err := r.current().reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &spend})
+	switch {
+	case fault.KindOf(err) == fault.NotFound, fault.KindOf(err) == fault.Transient:
+		return nil // nothing left to move (or too little to pay the fee)
+	case err != nil:
+		return fmt.Errorf("building the move of the reserve to the next set: %w", err)
 	}
 	p := Proposal{Round: cur.N, Spend: spend, TxID: sub.TxID, Payload: sub.Payload}
 	if _, err := r.consider(ctx, r.self, p, cur); err != nil {
@@ -250,7 +295,7 @@ func (r *Relayer) proposeRefund(ctx context.Context, cur round) (bool, error) {
 		}
 		lock := t.Lock
 		spend := chains.ReserveSpend{Refund: &lock, Payouts: []chains.Payout{po}, RefHeight: cur.RefHeight, Expiry: cur.Expiry, FeeRate: c.FeeRate}
-		sub, err := c.Reserve.Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &spend})
+		sub, err := r.reserveAt(cur).Build(ctx, chains.BuildRequest{Kind: chains.SubmitReserveSpend, Spend: &spend})
 		if err != nil {
 			return false, fmt.Errorf("building the refund of %s: %w", t.ID, err)
 		}

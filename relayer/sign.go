@@ -461,13 +461,13 @@ func (r *Relayer) checkQuorum(tx Tx, t Transfer) error {
 		return err
 	}
 	good := r.matching(atts, t.Digest)
-	if len(good) < r.cfg.Threshold {
+	if !r.mintQuorum(t.Dest, signersOf(good)) {
 		return nil
 	}
 	now := tx.Now()
 	t.State, t.QuorumAt, t.UpdatedAt = StateQuorum, now, now
 	// The submitter of rank r has its turn after r failover periods.
-	t.NextAttempt = now.Add(time.Duration(SubmitterRank(t.ID, r.cfg.Members, r.self)) * r.cfg.FailoverAfter)
+	t.NextAttempt = now.Add(time.Duration(SubmitterRank(t.ID, r.members(), r.self)) * r.cfg.FailoverAfter)
 	if err := tx.PutTransfer(t); err != nil {
 		return err
 	}
@@ -477,6 +477,15 @@ func (r *Relayer) checkQuorum(tx Tx, t Transfer) error {
 	}
 	_, err = tx.Journal(Quorum{ID: t.ID, Signers: signers})
 	return err
+}
+
+// signersOf are the signers of atts.
+func signersOf(atts []Attestation) [][]byte {
+	out := make([][]byte, len(atts))
+	for i, a := range atts {
+		out[i] = a.Signer
+	}
+	return out
 }
 
 // matching keeps the attestations of members over digest (their signatures

@@ -35,7 +35,7 @@ func (r *Relayer) submit(ctx context.Context) error {
 	parallel(ctx, r.cfg.Workers, len(due), func(i int) {
 		t := due[i]
 		d := r.dests[t.Dest]
-		rank := SubmitterRank(t.ID, r.cfg.Members, r.self)
+		rank := SubmitterRank(t.ID, r.members(), r.self)
 		if rank > 0 {
 			if minted, err := r.alreadyMinted(ctx, d, t); err != nil || minted {
 				errs[i] = err
@@ -107,10 +107,10 @@ func (r *Relayer) submitOne(ctx context.Context, d Destination, t Transfer, rank
 		return nil, err
 	}
 	good := r.matching(atts, t.Digest)
-	if len(good) < r.cfg.Threshold {
+	if !r.mintQuorum(t.Dest, signersOf(good)) {
 		return nil, fault.E("relayer.submit", fault.Internal, fmt.Errorf("%s is in quorum with %d matching attestations", t.ID, len(good)))
 	}
-	good = good[:r.cfg.Threshold] // ordered by signer: the contract wants them ascending
+	good = r.mintSignatures(t.Dest, good)
 	sigs := make([]chains.Signature, len(good))
 	signers := make([][]byte, len(good))
 	hexSigners := make([]string, len(good))
@@ -212,7 +212,7 @@ func (r *Relayer) confirmOne(ctx context.Context, now time.Time, t Transfer) err
 	case confirmMinted:
 		return r.markMinted(ctx, t.ID, st)
 	case confirmResubmit:
-		return r.attempt(ctx, d, t, SubmitterRank(t.ID, r.cfg.Members, r.self))
+		return r.attempt(ctx, d, t, SubmitterRank(t.ID, r.members(), r.self))
 	}
 	return nil
 }

@@ -32,10 +32,11 @@ const (
 	KindRefundSignature  = "refund-signature"
 	KindHeartbeat        = "heartbeat"
 	KindReobserveRequest = "reobserve-request"
+	KindRotateSignature  = "rotate-signature"
 )
 
 var kinds = map[string]bool{KindMintAttestation: true, KindReleaseProposal: true, KindReleaseSignature: true, KindSolanaMintSig: true,
-	KindRefundProposal: true, KindRefundSignature: true, KindHeartbeat: true, KindReobserveRequest: true}
+	KindRefundProposal: true, KindRefundSignature: true, KindHeartbeat: true, KindReobserveRequest: true, KindRotateSignature: true}
 
 // Bounds of one envelope.
 const (
