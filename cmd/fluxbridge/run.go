@@ -53,7 +53,11 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return exitCheck
 	}
 	log.Info("relayer started", "address", cfg.Relayer.Key.String(), "peer", d.PeerAddr(), "data_dir", cfg.Relayer.DataDir,
-		"members", len(cfg.Signers.Members), "threshold", cfg.Signers.Threshold)
+		"set", cfg.Signers.SetID, "members", len(cfg.Signers.Members), "threshold", cfg.Signers.Threshold)
+	if n := cfg.Signers.Next; n != nil {
+		log.Info("a next signer set is declared", "set", cfg.Signers.SetID+1, "members", len(n.Members), "threshold", n.Threshold,
+			"activation", n.Activation)
+	}
 	if err := d.Run(ctx); err != nil {
 		log.Error("relayer stopped", "err", err)
 		return exitCheck

@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -105,15 +106,35 @@ type Flux struct {
 	Anchor string `toml:"anchor"`
 }
 
-// Signers is the signer set.
+// Signers is the current signer set and, during a rotation (DESIGN §6), the
+// next one. This relayer is a member of the current set, of the next set, or
+// of both.
 type Signers struct {
 	// Threshold is k, more than half of the members.
 	Threshold int `toml:"threshold"`
-	// Members are every relayer of the set, this one included.
+	// SetID is the current set's id on every bridge (default 1).
+	SetID uint32 `toml:"set_id"`
+	// Members are every relayer of the current set.
+	Members []Member `toml:"member"`
+	// Next, when set, is the signer set that takes over at its activation
+	// height.
+	Next *NextSigners `toml:"next"`
+}
+
+// NextSigners is the signer set that takes over from the current one: from
+// the FLUX height Activation on it signs the releases and the current set
+// rotates the bridges and moves the reserve to it. A member of both sets has
+// the same public key and peer in both.
+type NextSigners struct {
+	// Activation is the FLUX height at which the next set takes over.
+	Activation uint64 `toml:"activation"`
+	// Threshold is the next set's k, more than half of its members.
+	Threshold int `toml:"threshold"`
+	// Members are every relayer of the next set.
 	Members []Member `toml:"member"`
 }
 
-// Member is one relayer of the set.
+// Member is one relayer of a signer set.
 type Member struct {
 	// Name is the member's name, for people.
 	Name string `toml:"name"`
@@ -263,6 +284,9 @@ func (c *Config) defaults(dir string) {
 	c.Relayer.Keystore = abs(c.Relayer.Keystore)
 	c.Relayer.PassphraseFile = abs(c.Relayer.PassphraseFile)
 	c.Flux.Anchor = abs(c.Flux.Anchor)
+	if c.Signers.SetID == 0 {
+		c.Signers.SetID = 1
+	}
 	setDur(&c.Relayer.FailoverAfter, 10*time.Second)
 	setDur(&c.Relayer.StatusEvery, 5*time.Second)
 	if c.Flux.Network.Params == nil {
@@ -419,22 +443,72 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// validateSigners checks the threshold and every member: an address, once;
-// a public key that belongs to it; a peer endpoint for every other member;
-// and this relayer among them.
+// validateSigners checks the current signer set and the next one, if any
+// (validateSet); that a member of both sets is the same relayer in both; that
+// the next set has an activation height and differs from the current one; and
+// that this relayer is a member of the current set, of the next one or of
+// both.
 func (c *Config) validateSigners(bad func(field, format string, a ...any)) {
-	n := len(c.Signers.Members)
+	s := c.Signers
+	self, unset := c.validateSet("signers", s.Threshold, s.Members, bad)
+	if n := s.Next; n != nil {
+		nself, nunset := c.validateSet("signers.next", n.Threshold, n.Members, bad)
+		self, unset = self || nself, unset || nunset
+		if n.Activation < 1 {
+			bad("signers.next.activation", "required: the FLUX height (at least 1) at which the next set takes over; choose one that every relayer of both sets runs this configuration before")
+		}
+		if s.SetID == math.MaxUint32 {
+			bad("signers.set_id", "%d: the next set takes id set_id + 1, which does not fit in 32 bits; set the current set's id as its bridges show it (default 1)", s.SetID)
+		}
+		current := map[Address]Member{}
+		for _, m := range s.Members {
+			if _, ok := current[m.Address]; !ok && !m.Address.IsZero() {
+				current[m.Address] = m
+			}
+		}
+		for i, m := range n.Members {
+			o, ok := current[m.Address]
+			if !ok {
+				continue
+			}
+			f := fmt.Sprintf("signers.next.member[%d]", i)
+			if len(m.PublicKey) != 0 && len(o.PublicKey) != 0 && !bytes.Equal(m.PublicKey, o.PublicKey) {
+				bad(f+".public_key", "differs from the public key of %s in [[signers.member]]: a member of both sets has one key; use the same public_key in both blocks", m.Address)
+			}
+			if m.Address != c.Relayer.Key && m.Peer != o.Peer {
+				bad(f+".peer", "%q differs from %q, the peer of %s in [[signers.member]]: a member of both sets has one peer endpoint; use the same peer in both blocks", m.Peer, o.Peer, m.Address)
+			}
+		}
+		if len(n.Members) > 0 && n.Threshold == s.Threshold && maps.Equal(addressSet(s.Members), addressSet(n.Members)) {
+			bad("signers.next", "the next set is the current one (the same members and threshold): change its members or its threshold, or remove [signers.next]")
+		}
+	}
+	if !c.Relayer.Key.IsZero() && len(s.Members) > 0 && !self && !unset {
+		if s.Next == nil {
+			bad("signers.member", "this relayer (relayer.key %s) is not a member of the set: add its [[signers.member]] block (`fluxbridge keys export-public` prints it)", c.Relayer.Key)
+		} else {
+			bad("signers.member", "this relayer (relayer.key %s) is a member of neither the current set nor the next one: add its [[signers.member]] or [[signers.next.member]] block (`fluxbridge keys export-public` prints it)", c.Relayer.Key)
+		}
+	}
+}
+
+// validateSet checks the signer set whose fields are under prefix: its
+// threshold, and every member: an address, once; a public key that belongs
+// to it; a peer endpoint unless it is this relayer. It reports whether this
+// relayer is a member and whether a member's address is unset.
+func (c *Config) validateSet(prefix string, k int, members []Member, bad func(field, format string, a ...any)) (self, unset bool) {
+	n := len(members)
 	if n == 0 {
-		bad("signers.member", "the set needs at least this relayer: add [[signers.member]] blocks (`fluxbridge keys export-public` prints one)")
+		bad(prefix+".member", "the set has no members: add a [[%s.member]] block for each (`fluxbridge keys export-public` prints one)", prefix)
 	}
-	if c.Signers.Threshold < 1 || c.Signers.Threshold > n || 2*c.Signers.Threshold <= n {
-		bad("signers.threshold", "%d of %d members: k must be more than half of the members and at most all of them", c.Signers.Threshold, n)
+	if k < 1 || k > n || 2*k <= n {
+		bad(prefix+".threshold", "%d of %d members: k must be more than half of the members and at most all of them", k, n)
 	}
-	self, seen, unset := false, map[Address]bool{}, false
-	for i, m := range c.Signers.Members {
-		f := fmt.Sprintf("signers.member[%d]", i)
+	seen := map[Address]bool{}
+	for i, m := range members {
+		f := fmt.Sprintf("%s.member[%d]", prefix, i)
 		if m.Address.IsZero() {
-			bad(f+".address", "required: %s", fixOf("signers.member.address"))
+			bad(f+".address", "required: %s", fixOf(f+".address"))
 			unset = true
 			continue
 		}
@@ -445,41 +519,63 @@ func (c *Config) validateSigners(bad func(field, format string, a ...any)) {
 		isSelf := m.Address == c.Relayer.Key
 		self = self || isSelf
 		if len(m.PublicKey) == 0 {
-			bad(f+".public_key", "required: %s", fixOf("signers.member.public_key"))
+			bad(f+".public_key", "required: %s", fixOf(f+".public_key"))
 		} else if a, err := m.PublicKey.Address(); err != nil {
-			bad(f+".public_key", "%v: %s", err, fixOf("signers.member.public_key"))
+			bad(f+".public_key", "%v: %s", err, fixOf(f+".public_key"))
 		} else if a != m.Address {
-			bad(f+".public_key", "belongs to %s, not to the member's address: %s", a, fixOf("signers.member.public_key"))
+			bad(f+".public_key", "belongs to %s, not to the member's address: %s", a, fixOf(f+".public_key"))
 		}
 		if !isSelf && !c.Relayer.Key.IsZero() && !hostPort(m.Peer) {
 			bad(f+".peer", "%q: every other member needs its peer endpoint as host:port", m.Peer)
 		}
 	}
-	if !c.Relayer.Key.IsZero() && n > 0 && !self && !unset {
-		bad("signers.member", "this relayer (relayer.key %s) is not a member of the set", c.Relayer.Key)
-	}
+	return self, unset
 }
 
-// Self returns this relayer's member entry and its index among the members
-// sorted by address.
+// addressSet is the set of the members' addresses.
+func addressSet(members []Member) map[Address]bool {
+	out := map[Address]bool{}
+	for _, m := range members {
+		out[m.Address] = true
+	}
+	return out
+}
+
+// AllMembers returns every member of the current set, then every member of
+// the next set that is not in the current one: each relayer of either set
+// once (the peer exchange's members).
+func (c *Config) AllMembers() []Member {
+	out := slices.Clone(c.Signers.Members)
+	if c.Signers.Next == nil {
+		return out
+	}
+	for _, m := range c.Signers.Next.Members {
+		if !slices.ContainsFunc(out, func(o Member) bool { return o.Address == m.Address }) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Self returns this relayer's member entry (from the current set, or from
+// the next one for a relayer only in the next set) and its index among
+// AllMembers sorted by address.
 func (c *Config) Self() (Member, int, error) {
 	key := c.Relayer.Key
 	if key.IsZero() {
 		return Member{}, 0, errors.New("relayer.key is not set")
 	}
-	var addrs []Address
-	var self *Member
-	for i, m := range c.Signers.Members {
-		addrs = append(addrs, m.Address)
-		if m.Address == key {
-			self = &c.Signers.Members[i]
-		}
+	all := c.AllMembers()
+	i := slices.IndexFunc(all, func(m Member) bool { return m.Address == key })
+	if i < 0 {
+		return Member{}, 0, errors.New("relayer.key is not a member of the current signer set nor of the next one")
 	}
-	if self == nil {
-		return Member{}, 0, errors.New("relayer.key is not a member of the set")
+	addrs := make([]Address, len(all))
+	for j, m := range all {
+		addrs[j] = m.Address
 	}
 	slices.SortFunc(addrs, func(a, b Address) int { return bytes.Compare(a[:], b[:]) })
-	return *self, slices.Index(addrs, key), nil
+	return all[i], slices.Index(addrs, key), nil
 }
 
 func hostPort(s string) bool {

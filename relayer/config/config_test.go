@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -35,6 +38,24 @@ func valid() *Config {
 				Settings: map[string]any{"endpoints": []any{"http://x"}, "fees": map[string]any{"bump_after": "30s"}}}}},
 		Governor: Governor{Limits: Limits{1337: 5}},
 	}
+}
+
+// withNext gives c a next set: member 1 (this relayer) leaves, member 4
+// joins, members 2 and 3 stay with the same keys and peers.
+func withNext(c *Config) *Config {
+	ms := c.Signers.Members
+	c.Signers.Next = &NextSigners{Activation: 120_000, Threshold: 2,
+		Members: []Member{ms[1], ms[2], member(4, "127.0.0.1:7483")}}
+	return c
+}
+
+// nextOnly is a valid config of a relayer that is only in the next set.
+func nextOnly() *Config {
+	c := withNext(valid())
+	c.Signers.Members[0].Peer = "127.0.0.1:7480"
+	c.Signers.Next.Members[2].Peer = ""
+	c.Relayer.Key = c.Signers.Next.Members[2].Address
+	return c
 }
 
 func TestRenderParsesBackToTheSameConfig(t *testing.T) {
@@ -203,6 +224,28 @@ func TestValidateNamesTheFieldAndTheFix(t *testing.T) {
 		{"public key not on the curve", func(c *Config) { c.Signers.Members[1].PublicKey = make(PublicKey, 33) }, "signers.member[1].public_key"},
 		{"member without a peer", func(c *Config) { c.Signers.Members[1].Peer = "" }, "signers.member[1].peer"},
 		{"self not a member", func(c *Config) { c.Relayer.Key = Address{0x22} }, "signers.member"},
+		{"no members", func(c *Config) { c.Signers.Members = nil }, "signers.member"},
+		{"set id past the largest with a next set", func(c *Config) { withNext(c).Signers.SetID = 1<<32 - 1 }, "signers.set_id"},
+		{"next: no members", func(c *Config) { withNext(c).Signers.Next.Members = nil }, "signers.next.member"},
+		{"next: threshold of half", func(c *Config) { withNext(c).Signers.Next.Threshold = 1 }, "signers.next.threshold"},
+		{"next: threshold above n", func(c *Config) { withNext(c).Signers.Next.Threshold = 4 }, "signers.next.threshold"},
+		{"next: no activation", func(c *Config) { withNext(c).Signers.Next.Activation = 0 }, "signers.next.activation"},
+		{"next: duplicate member", func(c *Config) { n := withNext(c).Signers.Next; n.Members[2] = n.Members[1] }, "signers.next.member[2].address"},
+		{"next: member without an address", func(c *Config) { withNext(c).Signers.Next.Members[2].Address = Address{} }, "signers.next.member[2].address"},
+		{"next: public key of another address", func(c *Config) { n := withNext(c).Signers.Next; n.Members[2].PublicKey = n.Members[1].PublicKey }, "signers.next.member[2].public_key"},
+		{"next: public key missing", func(c *Config) { withNext(c).Signers.Next.Members[2].PublicKey = nil }, "signers.next.member[2].public_key"},
+		{"next: member without a peer", func(c *Config) { withNext(c).Signers.Next.Members[2].Peer = "" }, "signers.next.member[2].peer"},
+		{"next: another public key than in the current set", func(c *Config) { withNext(c).Signers.Next.Members[0].PublicKey = member(9, "").PublicKey }, "signers.next.member[0].public_key"},
+		{"next: another peer than in the current set", func(c *Config) { withNext(c).Signers.Next.Members[1].Peer = "127.0.0.1:9999" }, "signers.next.member[1].peer"},
+		{"next: the current set again", func(c *Config) {
+			c.Signers.Next = &NextSigners{Activation: 1, Threshold: 2, Members: slices.Clone(c.Signers.Members)}
+		}, "signers.next"},
+		{"next: the current set in another order", func(c *Config) {
+			ms := c.Signers.Members
+			c.Signers.Next = &NextSigners{Activation: 1, Threshold: 2, Members: []Member{ms[2], ms[0], ms[1]}}
+		}, "signers.next"},
+		{"self in neither set", func(c *Config) { withNext(c).Relayer.Key = member(9, "").Address }, "signers.member"},
+		{"next only: the current set still needs its members' peers", func(c *Config) { nc := nextOnly(); nc.Signers.Members[0].Peer = ""; *c = *nc }, "signers.member[0].peer"},
 		{"no chain", func(c *Config) { c.Chains = nil }, "chain"},
 		{"unpinned plugin", func(c *Config) { c.Chains[0].PluginSHA256 = nil }, "chain[0].plugin_sha256"},
 		{"short checksum", func(c *Config) { c.Chains[0].PluginSHA256 = Checksum{1} }, "chain[0].plugin_sha256"},
@@ -231,10 +274,115 @@ func TestValidateNamesTheFieldAndTheFix(t *testing.T) {
 			t.Fatalf("no problem for %s in:\n%v", tc.field, err)
 		})
 	}
+	for name, c := range map[string]*Config{
+		"the valid config":               valid(),
+		"a config with a next set":       withNext(valid()),
+		"a relayer only in the next set": nextOnly(),
+		"a next set of the same members, new k": func() *Config {
+			c := withNext(valid())
+			c.Signers.Next.Members = slices.Clone(c.Signers.Members)
+			c.Signers.Next.Threshold = 3
+			return c
+		}(),
+		"this relayer in both sets, other own peer": func() *Config {
+			c := withNext(valid())
+			c.Signers.Next.Members[0] = c.Signers.Members[0]
+			c.Signers.Next.Members[0].Peer = "x:1"
+			return c
+		}(),
+	} {
+		c.defaults("")
+		if err := c.Validate(); err != nil {
+			t.Fatalf("%s fails: %v", name, err)
+		}
+	}
+}
+
+// A config with a next set renders as [signers.next] and its
+// [[signers.next.member]] blocks, and loads back to the same configuration.
+func TestRenderLoadsBackANextSet(t *testing.T) {
+	c := withNext(valid())
+	c.Signers.SetID = 3
+	c.defaults("")
+	out, err := Render(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\nset_id = 3\n", "\n[signers.next]\n", "\nactivation = 120000\n", "\n[[signers.next.member]]\n"} {
+		if !strings.Contains(string(out), want) {
+			t.Fatalf("%q is not in the rendered config:\n%s", want, out)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(path)
+	if err != nil {
+		t.Fatalf("the rendered config does not load: %v\n%s", err, out)
+	}
+	if !reflect.DeepEqual(back, c) {
+		t.Fatalf("round trip differs:\n got %+v\nwant %+v\n%s", back.Signers, c.Signers, out)
+	}
+	if again, err := Render(back); err != nil || !bytes.Equal(again, out) {
+		t.Fatalf("rendering the loaded config differs (%v)", err)
+	}
+	// Without a next set the set id defaults to 1 and the file says how to add one.
+	c = valid()
+	c.defaults("")
+	if out, err = Render(c); err != nil || !strings.Contains(string(out), "set_id = 1\n") || !strings.Contains(string(out), "[[signers.next.member]]") {
+		t.Fatalf("Render without a next set (%v):\n%s", err, out)
+	}
+	if back, err := Parse(out, "/"); err != nil || back.Signers.Next != nil {
+		t.Fatalf("Parse = %+v, %v", back, err)
+	}
+}
+
+// The next set as an operator writes it, with a bad value in it: the
+// problem names the next member's field and the fix.
+func TestParseANextSetByHand(t *testing.T) {
 	c := valid()
 	c.defaults("")
-	if err := c.Validate(); err != nil {
-		t.Fatalf("the valid config fails: %v", err)
+	out, err := Render(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := withNext(valid()).Signers.Next.Members
+	text := strings.Replace(string(out), "\n[peer]\n", `
+[signers.next]
+activation = 120000   # FLUX height
+threshold = 2
+[[signers.next.member]]
+name = "b"
+address = "`+m[0].Address.String()+`"
+public_key = "`+hexOf(m[0].PublicKey)+`"
+peer = "`+m[0].Peer+`"
+[[signers.next.member]]
+name = "c"
+address = "`+m[1].Address.String()+`"
+public_key = "`+hexOf(m[1].PublicKey)+`"
+peer = "`+m[1].Peer+`"
+[[signers.next.member]]
+name = "d"
+address = "`+m[2].Address.String()+`"
+public_key = "`+hexOf(m[2].PublicKey)+`"
+peer = "`+m[2].Peer+`"
+
+[peer]
+`, 1)
+	got, err := Parse([]byte(text), "/")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if n := got.Signers.Next; n == nil || n.Activation != 120_000 || n.Threshold != 2 || len(n.Members) != 3 ||
+		n.Members[2].Address != m[2].Address || !bytes.Equal(n.Members[2].PublicKey, m[2].PublicKey) || got.Signers.SetID != 1 {
+		t.Fatalf("parsed %+v", got.Signers)
+	}
+	_, err = Parse([]byte(strings.Replace(text, `address = "`+m[2].Address.String(), `address = "`+m[2].Address.String()[2:], 1)), "/")
+	ve, ok := err.(*ValidationError)
+	if !ok || len(ve.Problems) != 1 || ve.Problems[0].Field != "signers.next.member[2].address" ||
+		!strings.Contains(ve.Problems[0].Message, "export-public") {
+		t.Fatalf("a next member's address without 0x: %v", err)
 	}
 }
 
@@ -274,12 +422,34 @@ func TestSelf(t *testing.T) {
 	if _, _, err := c.Self(); err == nil {
 		t.Fatal("Self found a relayer that is not a member")
 	}
+	// A relayer only in the next set is found there; its index is among
+	// every member of both sets.
+	c = nextOnly()
+	all := c.AllMembers()
+	if len(all) != 4 || all[3].Address != c.Relayer.Key || all[0].Address != c.Signers.Members[0].Address {
+		t.Fatalf("AllMembers = %+v", all)
+	}
+	m, i, err = c.Self()
+	if err != nil || m.Address != c.Relayer.Key || m.Peer != "" || i < 0 || i > 3 {
+		t.Fatalf("Self of a next-only relayer = %v %d %v", m, i, err)
+	}
+	c.Relayer.Key = member(9, "").Address
+	if _, _, err := c.Self(); err == nil {
+		t.Fatal("Self found a relayer that is in neither set")
+	}
+	if all := valid().AllMembers(); len(all) != 3 {
+		t.Fatalf("AllMembers without a next set = %+v", all)
+	}
 }
 
 func FuzzParse(f *testing.F) {
 	c := valid()
 	c.defaults("")
 	out, _ := Render(c)
+	f.Add(out)
+	c = withNext(valid())
+	c.defaults("")
+	out, _ = Render(c)
 	f.Add(out)
 	f.Add([]byte("[relayer]\ndata_dir = 1"))
 	f.Add([]byte("[[signers.member]]\naddress = \"0x1\"\n[[signers.member]]\naddress = 2\n[governor.limits]\nx = 1"))

@@ -16,12 +16,14 @@ import (
 // fixes say where the right value of a field comes from. Keys are field
 // paths without their [i] indexes.
 var fixes = map[string]string{
-	"relayer.key":                "set it to the 0x address `fluxbridge keys show` prints",
-	"signers.member.address":     "set it to the member's 0x address, from its `fluxbridge keys export-public`",
-	"signers.member.public_key":  "set it to the member's public key, from its `fluxbridge keys export-public`",
-	"chain.plugin_sha256":        "set it to `sha256sum` of the plugin binary (or plugin_unpinned = true for development)",
-	"chain.plugin_config.bridge": "set it to the 0x address of the FluxBridge contract the relayers sign for",
-	"log.level":                  "want debug, info, warn or error",
+	"relayer.key":                    "set it to the 0x address `fluxbridge keys show` prints",
+	"signers.member.address":         "set it to the member's 0x address, from its `fluxbridge keys export-public`",
+	"signers.member.public_key":      "set it to the member's public key, from its `fluxbridge keys export-public`",
+	"signers.next.member.address":    "set it to the member's 0x address, from its `fluxbridge keys export-public`",
+	"signers.next.member.public_key": "set it to the member's public key, from its `fluxbridge keys export-public`",
+	"chain.plugin_sha256":            "set it to `sha256sum` of the plugin binary (or plugin_unpinned = true for development)",
+	"chain.plugin_config.bridge":     "set it to the 0x address of the FluxBridge contract the relayers sign for",
+	"log.level":                      "want debug, info, warn or error",
 }
 
 var index = regexp.MustCompile(`\[[0-9]+\]`)

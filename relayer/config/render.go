@@ -66,15 +66,34 @@ func Render(c *Config) ([]byte, error) {
 	w("[signers]")
 	w("# k: how many members must sign a mint (more than half of the members).")
 	w("threshold = %d", c.Signers.Threshold)
-	for _, m := range c.Signers.Members {
-		w("")
-		w("# One member of the set (another operator's `fluxbridge keys export-public` prints this block).")
-		w("[[signers.member]]")
-		w("name = %s", q(m.Name))
-		w("address = %s", txt(m.Address))
-		w("public_key = %s", txt(m.PublicKey))
-		w("# Its peer endpoint (host:port); empty for this relayer.")
-		w("peer = %s", q(m.Peer))
+	w("# The set's id on every bridge (1 until a first rotation; then the id the bridges show).")
+	w("set_id = %d", c.Signers.SetID)
+	members := func(table string, ms []Member) {
+		for _, m := range ms {
+			w("")
+			w("# One member of the set (another operator's `fluxbridge keys export-public` prints this block).")
+			w("[[%s]]", table)
+			w("name = %s", q(m.Name))
+			w("address = %s", txt(m.Address))
+			w("public_key = %s", txt(m.PublicKey))
+			w("# Its peer endpoint (host:port); empty for this relayer.")
+			w("peer = %s", q(m.Peer))
+		}
+	}
+	members("signers.member", c.Signers.Members)
+	w("")
+	if n := c.Signers.Next; n != nil {
+		w("# The next signer set, which takes over at its activation height (signer-set rotation, DESIGN §6).")
+		w("# A member of both sets has the same public key and peer in both.")
+		w("[signers.next]")
+		w("# The FLUX height from which the next set signs releases and the bridges and the reserve move to it.")
+		w("activation = %d", n.Activation)
+		w("# Its k (more than half of its members).")
+		w("threshold = %d", n.Threshold)
+		members("signers.next.member", n.Members)
+	} else {
+		w("# To rotate the signer set, add the next one: [signers.next] with activation (a FLUX height) and")
+		w("# threshold, then one [[signers.next.member]] block per member, as above.")
 	}
 	w("")
 	w("[peer]")

@@ -96,11 +96,22 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	if d.store, err = sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(cfg.Relayer.DataDir, "relayer.db"), Signer: d.key, Now: now}); err != nil {
 		return nil, err
 	}
-	members, pubkeys := membersOf(cfg)
 	p := cfg.Flux.Network.Params
-	redeem, err := script.MultisigRedeemScript(cfg.Signers.Threshold, pubkeys)
+	current, err := setOf("the reserve", cfg.Signers.Threshold, cfg.Signers.Members)
 	if err != nil {
-		return nil, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("the reserve's redeem script: %w", err))
+		return nil, err
+	}
+	// The scanner watches the reserve scripts of both sets: the current
+	// set's, and the next set's the reserve moves to (DESIGN §6).
+	reserveScripts := [][]byte{current.p2sh()}
+	var next *relayer.NextSet // its Reserve once the node is up
+	if n := cfg.Signers.Next; n != nil {
+		s, err := setOf("the next set's reserve", n.Threshold, n.Members)
+		if err != nil {
+			return nil, err
+		}
+		next = &relayer.NextSet{Activation: n.Activation, Members: s.ids, Threshold: n.Threshold, Proposers: s.proposers, Redeem: s.redeem}
+		reserveScripts = append(reserveScripts, s.p2sh())
 	}
 	supported := map[uint32]bool{}
 	for _, c := range cfg.Chains {
@@ -118,7 +129,7 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	}
 	if d.node, err = flux.New(flux.Config{
 		Params: p, DataDir: fluxDir, Peers: cfg.Flux.Peers, UseDNSSeeds: seeds, Anchor: anchor,
-		Reserve: &reserve.Config{Params: p, ReserveScripts: [][]byte{script.P2SH(script.Hash160(redeem))},
+		Reserve: &reserve.Config{Params: p, ReserveScripts: reserveScripts,
 			SupportedChains: func(id uint32) bool { return supported[id] }, MinLock: int64(cfg.Flux.MinLock)},
 		Logger: d.log.With("component", "flux"),
 	}); err != nil {
@@ -128,29 +139,31 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
-	reserveSink, err := d.node.ReserveSink(redeem)
+	reserveSink, err := d.node.ReserveSink(current.redeem)
 	if err != nil {
 		return nil, err
+	}
+	if next != nil {
+		if next.Reserve, err = d.node.ReserveSink(next.Redeem); err != nil {
+			return nil, err
+		}
 	}
 	// The exchange comes first: the pipeline sends through it and reads the
 	// peers' heartbeats from it. Nothing reaches d.handle or d.heartbeat
 	// before Run starts the exchange, by which time the pipeline exists.
-	var peers []peer.Member
-	for _, m := range cfg.Signers.Members {
-		peers = append(peers, peer.Member{ID: m.Address.Bytes(), Addr: m.Peer})
-	}
 	if d.exchange, err = peer.New(peer.Config{
-		Self: d.key, Listen: cfg.Peer.Listen, Members: peers, Handle: d.handle, Heartbeat: d.heartbeat,
+		Self: d.key, Listen: cfg.Peer.Listen, Members: peersOf(cfg), Handle: d.handle, Heartbeat: d.heartbeat,
 		HeartbeatInterval: time.Duration(cfg.Peer.HeartbeatEvery), Logger: d.log.With("component", "peer"),
 	}); err != nil {
 		return nil, err
 	}
 	rcfg := relayer.Config{
 		Store: d.store, Signer: d.key, Verify: signer.Verify, Source: d.node, Headers: headerSource{d.node},
-		Peers: peerTips{d.exchange}, Destinations: dests, Members: members, Threshold: cfg.Signers.Threshold,
+		Peers: peerTips{d.exchange}, Destinations: dests, Members: current.ids, Threshold: cfg.Signers.Threshold,
+		SetID: cfg.Signers.SetID, Next: next,
 		Outbox: outbox{key: d.key, x: d.exchange}, Confirmations: cfg.Flux.Confirmations, Governor: governorOf(cfg),
 		FailoverAfter: time.Duration(cfg.Relayer.FailoverAfter), Now: now, Logger: d.log.With("component", "relayer"),
-		Releases: relayer.Releases{Reserve: reserveSink, Burns: burns, Proposers: proposersOf(cfg),
+		Releases: relayer.Releases{Reserve: reserveSink, Burns: burns, Proposers: current.proposers,
 			Prefixes: [][2]byte{p.PubKeyHashPrefix, p.ScriptHashPrefix}, Cadence: cfg.Release.Cadence,
 			FeeRate: cfg.Release.FeeRate, Fee: cfg.Release.Fee, MaxBatch: cfg.Release.MaxBatch, ConsolidateAbove: cfg.Release.ConsolidateAbove},
 	}
@@ -278,7 +291,8 @@ func (d *Daemon) Close() error {
 // handle routes a verified envelope from a member to the pipeline.
 func (d *Daemon) handle(ctx context.Context, from []byte, e peer.Envelope) error {
 	switch e.Kind {
-	case peer.KindMintAttestation, peer.KindReleaseProposal, peer.KindReleaseSignature, peer.KindRefundProposal, peer.KindRefundSignature:
+	case peer.KindMintAttestation, peer.KindReleaseProposal, peer.KindReleaseSignature, peer.KindRefundProposal, peer.KindRefundSignature,
+		peer.KindRotateSignature:
 		raw, err := e.MarshalBinary()
 		if err != nil {
 			return err
@@ -403,10 +417,45 @@ func checkMinBurn(fee uint64, chain chains.ID, l chains.Limits) error {
 	return nil
 }
 
+// peersOf returns the peer exchange's members: every relayer of the current
+// and the next signer set, each once, this one included.
+func peersOf(cfg *config.Config) []peer.Member {
+	var out []peer.Member
+	for _, m := range cfg.AllMembers() {
+		out = append(out, peer.Member{ID: m.Address.Bytes(), Addr: m.Peer})
+	}
+	return out
+}
+
+// signerSet is one configured signer set as the pipeline and the light node
+// take it.
+type signerSet struct {
+	// ids are the members' addresses in configuration order; proposers the
+	// same in the order of their public keys.
+	ids, proposers [][]byte
+	// redeem is the set's k-of-n reserve redeem script.
+	redeem []byte
+}
+
+// setOf returns the signer set of the members ms with threshold k; what
+// names its redeem script in an error.
+func setOf(what string, k int, ms []config.Member) (signerSet, error) {
+	ids, pubkeys := membersOf(ms)
+	redeem, err := script.MultisigRedeemScript(k, pubkeys)
+	if err != nil {
+		return signerSet{}, fault.E("daemon.Open", fault.Invalid, fmt.Errorf("%s's redeem script: %w", what, err))
+	}
+	return signerSet{ids: ids, proposers: proposersOf(ms), redeem: redeem}, nil
+}
+
+// p2sh is the set's reserve script, the P2SH output script of its redeem
+// script.
+func (s signerSet) p2sh() []byte { return script.P2SH(script.Hash160(s.redeem)) }
+
 // proposersOf returns the members' addresses in the order of their public
 // keys: the release rounds' proposer order (DESIGN §4).
-func proposersOf(cfg *config.Config) [][]byte {
-	ms := slices.Clone(cfg.Signers.Members)
+func proposersOf(members []config.Member) [][]byte {
+	ms := slices.Clone(members)
 	slices.SortFunc(ms, func(a, b config.Member) int { return bytes.Compare(a.PublicKey, b.PublicKey) })
 	out := make([][]byte, len(ms))
 	for i, m := range ms {
@@ -415,10 +464,10 @@ func proposersOf(cfg *config.Config) [][]byte {
 	return out
 }
 
-// membersOf returns the set's addresses in configuration order and its
+// membersOf returns the members' addresses in configuration order and their
 // public keys sorted by key (the reserve's redeem script order).
-func membersOf(cfg *config.Config) (ids, pubs [][]byte) {
-	for _, m := range cfg.Signers.Members {
+func membersOf(members []config.Member) (ids, pubs [][]byte) {
+	for _, m := range members {
 		ids, pubs = append(ids, m.Address.Bytes()), append(pubs, bytes.Clone(m.PublicKey))
 	}
 	slices.SortFunc(pubs, bytes.Compare)
