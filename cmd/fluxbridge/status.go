@@ -41,6 +41,7 @@ type statusReport struct {
 	Burns     map[string]int       `json:"burns"`
 	Unpayable []string             `json:"unpayable,omitempty"`
 	Spends    map[string]int       `json:"spends"`
+	Signers   signersStatus        `json:"signers"`
 	Peers     []daemon.PeerSummary `json:"peers"`
 	Drops     map[string]uint64    `json:"drops,omitempty"`
 	Journal   journalStatus        `json:"journal"`
@@ -54,6 +55,24 @@ type chainStatus struct {
 	Lag     uint64 `json:"lag"`
 	Healthy bool   `json:"healthy"`
 	Reason  string `json:"reason,omitempty"`
+}
+
+// signersStatus is the signer set and, when one is declared, the next set
+// with the bridges that show it installed and those that do not yet.
+type signersStatus struct {
+	SetID     uint32      `json:"set_id"`
+	Threshold int         `json:"threshold"`
+	Members   int         `json:"members"`
+	Next      *nextStatus `json:"next,omitempty"`
+}
+
+type nextStatus struct {
+	SetID      uint32   `json:"set_id"`
+	Threshold  int      `json:"threshold"`
+	Members    int      `json:"members"`
+	Activation uint64   `json:"activation"`
+	Rotated    []string `json:"rotated"`
+	Waiting    []string `json:"waiting"`
 }
 
 type journalStatus struct {
@@ -96,7 +115,11 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 
 func readStatus(ctx context.Context, cfg *config.Config) (statusReport, error) {
 	rep := statusReport{Address: cfg.Relayer.Key.String(), DataDir: cfg.Relayer.DataDir, Pending: map[string]int{},
-		Burns: map[string]int{}, Spends: map[string]int{}}
+		Burns: map[string]int{}, Spends: map[string]int{},
+		Signers: signersStatus{SetID: max(cfg.Signers.SetID, 1), Threshold: cfg.Signers.Threshold, Members: len(cfg.Signers.Members)}}
+	if n := cfg.Signers.Next; n != nil {
+		rep.Signers.Next = &nextStatus{SetID: rep.Signers.SetID + 1, Threshold: n.Threshold, Members: len(n.Members), Activation: n.Activation}
+	}
 	p := cfg.Flux.Network.Params
 	rel := relayer.Releases{Fee: cfg.Release.Fee, Prefixes: [][2]byte{p.PubKeyHashPrefix, p.ScriptHashPrefix}}
 	db, err := sqlite.OpenReadOnly(ctx, filepath.Join(cfg.Relayer.DataDir, "relayer.db"))
@@ -174,6 +197,19 @@ func readStatus(ctx context.Context, cfg *config.Config) (statusReport, error) {
 				rep.Peers, rep.Drops, rep.Recorded = s.Peers, s.Drops, s.At
 			}
 		}
+		if n := rep.Signers.Next; n != nil {
+			for _, c := range cfg.Chains {
+				id, ok, err := relayer.RotatedSet(tx, c.ID)
+				if err != nil {
+					return err
+				}
+				if ok && id >= n.SetID {
+					n.Rotated = append(n.Rotated, chainName(cfg, c.ID))
+				} else {
+					n.Waiting = append(n.Waiting, chainName(cfg, c.ID))
+				}
+			}
+		}
 		seq, hash, ok, err := tx.JournalHead()
 		if err != nil {
 			return err
@@ -207,6 +243,12 @@ func printStatus(w io.Writer, r statusReport) {
 		fmt.Fprintf(w, "signing: paused (%s)\n", r.Paused)
 	default:
 		fmt.Fprintln(w, "signing: on")
+	}
+	sg := r.Signers
+	fmt.Fprintf(w, "signer set %d: %d of %d\n", sg.SetID, sg.Threshold, sg.Members)
+	if n := sg.Next; n != nil {
+		fmt.Fprintf(w, "next signer set %d: %d of %d from FLUX height %d; bridges rotated: %s; waiting: %s\n",
+			n.SetID, n.Threshold, n.Members, n.Activation, orNone(strings.Join(n.Rotated, ", ")), orNone(strings.Join(n.Waiting, ", ")))
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nCHAIN\tTIP\tFINAL\tLAG\tHEALTH")

@@ -94,7 +94,6 @@ type Payout struct {
 // Releases scans the simulated FLUX chain's active blocks for releases.
 func (d *Devnet) Releases() []Release {
 	tip, _ := d.Flux.Tip()
-	reserve := d.ReserveScript()
 	var out []Release
 	for h := int32(1); h <= tip; h++ {
 		b := d.Flux.BlockAt(h)
@@ -111,7 +110,7 @@ func (d *Devnet) Releases() []Release {
 					}
 					continue
 				}
-				if string(o.Script) == string(reserve) {
+				if d.isReserve(o.Script) {
 					continue
 				}
 				if hash, class, ok := script.ExtractHash(o.Script); ok && class == script.ClassP2PKH {

@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -76,6 +77,9 @@ type Config struct {
 	Governor config.Governor
 	// FailoverAfter is how long a silent submitter is waited for (default 3 s).
 	FailoverAfter time.Duration
+	// Next, when set, declares a next signer set (a rotation); its members
+	// may name relayers beyond Relayers, which start too.
+	Next *NextSet
 	// Tune adjusts relayer i's pipeline (tests).
 	Tune func(i int, c *relayer.Config)
 	// Now is the relayers' clock (default time.Now).
@@ -104,6 +108,12 @@ type Devnet struct {
 	EVMs   []*evmsim.Chain
 	EVM    *evmsim.Chain
 	Redeem []byte
+	// NextRedeem is the next signer set's redeem script (with Config.Next).
+	NextRedeem []byte
+	// Keys are the relayers' keys: the bridges' first signer set (evmsim's
+	// SignerKeys, sorted by address), then the keys of the relayers only in
+	// the next set.
+	Keys []*ecdsa.PrivateKey
 	// ConfigPaths are the relayers' config files.
 	ConfigPaths []string
 
@@ -185,7 +195,7 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 	// cfg.Relayers signers, whatever the chain id: one relayer set for all.
 	for c := range cfg.EVMChains {
 		ch, err := evmsim.New(evmsim.Config{Signers: cfg.Relayers, Threshold: cfg.Threshold, HTTP: true,
-			Accounts: cfg.Relayers + 1, MinLock: MinLock, ChainID: uint64(FirstEVMChainID + c)})
+			Accounts: cfg.relayerCount() + 1, MinLock: MinLock, ChainID: uint64(FirstEVMChainID + c)})
 		if err != nil {
 			return nil, err
 		}
@@ -195,13 +205,24 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 		}
 	}
 	d.EVM = d.EVMs[0]
-	var pubs [][]byte
-	for _, k := range d.EVM.SignerKeys {
-		pubs = append(pubs, crypto.CompressPubkey(&k.PublicKey))
+	d.Keys = slices.Clone(d.EVM.SignerKeys)
+	for i := cfg.Relayers; i < cfg.relayerCount(); i++ {
+		d.Keys = append(d.Keys, evmsim.SignerKey(i))
 	}
-	sortBytes(pubs)
-	if d.Redeem, err = script.MultisigRedeemScript(cfg.Threshold, pubs); err != nil {
+	if d.Redeem, err = redeemOf(cfg.Threshold, d.Keys[:cfg.Relayers]); err != nil {
 		return nil, err
+	}
+	if n := cfg.Next; n != nil {
+		if err := n.check(cfg.Relayers); err != nil {
+			return nil, err
+		}
+		var keys []*ecdsa.PrivateKey
+		for _, i := range n.Members {
+			keys = append(keys, d.Keys[i])
+		}
+		if d.NextRedeem, err = redeemOf(n.Threshold, keys); err != nil {
+			return nil, err
+		}
 	}
 	if err := d.fund(); err != nil {
 		return nil, err
@@ -213,7 +234,7 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 	go func() { defer d.wg.Done(); d.produceEVM(runCtx) }()
 	go func() { defer d.wg.Done(); d.produceFlux(runCtx) }()
 	if !cfg.ChainsOnly {
-		for i := range cfg.Relayers {
+		for i := range cfg.relayerCount() {
 			if err := d.StartRelayer(ctx, i); err != nil {
 				return nil, err
 			}
@@ -227,7 +248,7 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 // further EVM chain c. Relayer i's submitter on every chain is the chain's
 // funded user i.
 func (d *Devnet) writeConfigs() error {
-	n := d.cfg.Relayers
+	n := d.cfg.relayerCount()
 	ports := make([]string, n)
 	for i := range ports {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -246,9 +267,17 @@ func (d *Devnet) writeConfigs() error {
 		return err
 	}
 	var members []config.Member
-	for i, k := range d.EVM.SignerKeys {
+	for i, k := range d.Keys {
 		members = append(members, config.Member{Name: fmt.Sprintf("relayer-%d", i), Address: config.Address(crypto.PubkeyToAddress(k.PublicKey)),
 			PublicKey: crypto.CompressPubkey(&k.PublicKey), Peer: ports[i]})
+	}
+	signers := config.Signers{Threshold: d.cfg.Threshold, Members: members[:d.cfg.Relayers]}
+	if n := d.cfg.Next; n != nil {
+		next := &config.NextSigners{Activation: n.Activation, Threshold: n.Threshold}
+		for _, i := range n.Members {
+			next.Members = append(next.Members, members[i])
+		}
+		signers.Next = next
 	}
 	anchor, err := filepath.Abs(filepath.Join(d.cfg.Dir, "anchor.json"))
 	if err != nil {
@@ -257,7 +286,7 @@ func (d *Devnet) writeConfigs() error {
 	if err := os.WriteFile(anchor, d.Flux.SnapshotJSON(), 0o600); err != nil {
 		return err
 	}
-	for i, k := range d.EVM.SignerKeys {
+	for i, k := range d.Keys {
 		dir, err := filepath.Abs(filepath.Join(d.cfg.Dir, fmt.Sprintf("relayer-%d", i)))
 		if err != nil {
 			return err
@@ -292,7 +321,7 @@ func (d *Devnet) writeConfigs() error {
 			Relayer: config.Relayer{DataDir: filepath.Join(dir, "data"), Keystore: ks.Dir, Key: members[i].Address, PassphraseFile: pass,
 				FailoverAfter: config.Duration(d.cfg.FailoverAfter), StatusEvery: config.Duration(time.Second)},
 			Flux:     config.Flux{Network: config.Network{Params: params.SimNet}, Peers: d.Flux.Addrs(), Confirmations: d.cfg.Confirmations, MinLock: MinLock, Anchor: anchor},
-			Signers:  config.Signers{Threshold: d.cfg.Threshold, Members: members},
+			Signers:  signers,
 			Peer:     config.Peer{Listen: ports[i], HeartbeatEvery: config.Duration(time.Second)},
 			Chains:   chainCfgs,
 			Governor: d.cfg.Governor,
@@ -403,8 +432,13 @@ func (d *Devnet) LockOn(c int, amount int64, recipient [20]byte) (chains.LockRef
 	if c < 0 || c >= len(d.EVMs) {
 		return chains.LockRef{}, fmt.Errorf("devnet: EVM chain %d: the devnet runs %d", c, len(d.EVMs))
 	}
+	return d.lockTo(d.ReserveScript(), c, amount, recipient)
+}
+
+// lockTo is LockOn paying the reserve script reserve.
+func (d *Devnet) lockTo(reserve []byte, c int, amount int64, recipient [20]byte) (chains.LockRef, error) {
 	m := memo.Lock{ChainID: uint32(d.EVMs[c].ChainID.Uint64()), Recipient: memo.EVMRecipient(recipient)}
-	t, err := d.pay([]tx.TxOut{{Value: amount, Script: d.ReserveScript()}, {Value: 0, Script: memo.Script(m)}})
+	t, err := d.pay([]tx.TxOut{{Value: amount, Script: reserve}, {Value: 0, Script: memo.Script(m)}})
 	if err != nil {
 		return chains.LockRef{}, err
 	}
@@ -492,12 +526,4 @@ func (d *Devnet) Close() error {
 		errs = append(errs, d.Flux.Close())
 	}
 	return errors.Join(errs...)
-}
-
-func sortBytes(b [][]byte) {
-	for i := 1; i < len(b); i++ {
-		for j := i; j > 0 && string(b[j]) < string(b[j-1]); j-- {
-			b[j], b[j-1] = b[j-1], b[j]
-		}
-	}
 }

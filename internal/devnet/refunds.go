@@ -36,7 +36,6 @@ type Refund struct {
 // Refunds scans the simulated FLUX chain's active blocks for refunds.
 func (d *Devnet) Refunds() []Refund {
 	tip, _ := d.Flux.Tip()
-	reserve := d.ReserveScript()
 	var out []Refund
 	for h := int32(1); h <= tip; h++ {
 		b := d.Flux.BlockAt(h)
@@ -53,7 +52,7 @@ func (d *Devnet) Refunds() []Refund {
 					}
 					continue
 				}
-				if string(o.Script) != string(reserve) {
+				if !d.isReserve(o.Script) {
 					paid = append(paid, o)
 				}
 			}

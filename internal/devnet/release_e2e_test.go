@@ -2,6 +2,7 @@ package devnet
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,8 +12,9 @@ import (
 	"github.com/fluxbridge/fluxbridge/relayer"
 )
 
-// mineEvery mines a FLUX block every interval until the test ends.
-func mineEvery(t *testing.T, d *Devnet, every time.Duration) {
+// mineEvery mines a FLUX block every interval until the test ends or stop
+// is called (which waits for the miner to stop).
+func mineEvery(t *testing.T, d *Devnet, every time.Duration) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -32,7 +34,10 @@ func mineEvery(t *testing.T, d *Devnet, every time.Duration) {
 			}
 		}
 	}()
-	t.Cleanup(func() { cancel(); <-done })
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	return stop
 }
 
 // fundUsers locks perUser zatoshi for each of users, minted to their EVM

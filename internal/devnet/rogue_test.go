@@ -33,7 +33,7 @@ func TestBadAndConflictingSignaturesAreIgnoredAndReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	var members []peer.Member
-	for _, m := range cfg.Signers.Members {
+	for _, m := range cfg.AllMembers() {
 		members = append(members, peer.Member{ID: m.Address.Bytes(), Addr: m.Peer})
 	}
 	x, err := peer.New(peer.Config{Self: key, Listen: cfg.Peer.Listen, Members: members,
