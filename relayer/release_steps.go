@@ -75,21 +75,8 @@ func (r *Relayer) release(ctx context.Context) error {
 	if err := r.assemble(ctx); err != nil {
 		return err
 	}
-	// Nothing is signed while paused, halted or unhealthy (signing rule 2;
-	// the sign step journals why). The settings are read here: the sign
-	// step only looks at them when it has a lock to sign.
-	var paused, halted string
-	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
-		if paused, _, err = tx.Setting(SettingPaused); err != nil {
-			return err
-		}
-		halted, _, err = tx.Setting(SettingHalted)
-		return err
-	}); err != nil || paused != "" || halted != "" {
-		return err
-	}
-	head, err := r.cfg.Source.Head(ctx)
-	if err != nil || !head.Healthy {
+	head, ok, err := r.mayStepSign(ctx)
+	if err != nil || !ok {
 		return err
 	}
 	r.mu.Lock()
@@ -124,6 +111,26 @@ func (r *Relayer) release(ctx context.Context) error {
 		}
 	}
 	return r.resend(ctx)
+}
+
+// mayStepSign reports whether a step other than the sign step may sign now:
+// nothing is signed while paused, halted or unhealthy (signing rule 2; the
+// sign step journals why). The settings are read here because the sign
+// step only looks at them when it has a lock to sign. It returns the FLUX
+// head it judged.
+func (r *Relayer) mayStepSign(ctx context.Context) (chains.Head, bool, error) {
+	var paused, halted string
+	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
+		if paused, _, err = tx.Setting(SettingPaused); err != nil {
+			return err
+		}
+		halted, _, err = tx.Setting(SettingHalted)
+		return err
+	}); err != nil || paused != "" || halted != "" {
+		return chains.Head{}, false, err
+	}
+	head, err := r.cfg.Source.Head(ctx)
+	return head, err == nil && head.Healthy, err
 }
 
 // view reads what this relayer knows of chain's releases and burns. It asks

@@ -149,14 +149,7 @@ func (r *Relayer) rotate(ctx context.Context) error {
 	if final < r.cfg.Next.Activation {
 		return nil
 	}
-	var paused, halted string
-	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
-		if paused, _, err = tx.Setting(SettingPaused); err != nil {
-			return err
-		}
-		halted, _, err = tx.Setting(SettingHalted)
-		return err
-	}); err != nil || paused != "" || halted != "" {
+	if _, ok, err := r.mayStepSign(ctx); err != nil || !ok {
 		return err // a rotation signature is a signature (signing rule 2)
 	}
 	var errs []error

@@ -93,34 +93,27 @@ type Payout struct {
 
 // Releases scans the simulated FLUX chain's active blocks for releases.
 func (d *Devnet) Releases() []Release {
-	tip, _ := d.Flux.Tip()
 	var out []Release
-	for h := int32(1); h <= tip; h++ {
-		b := d.Flux.BlockAt(h)
-		if b == nil {
-			continue
+	for h, t := range d.activeTxs() {
+		var rel *Release
+		var paid []Payout
+		for _, o := range t.Outputs {
+			if m, err := memo.FromScript(o.Script); err == nil {
+				if r, ok := m.(memo.Release); ok {
+					rel = &Release{TxID: t.TxID(), Height: h, Chain: chains.ID(r.ChainID), FromNonce: r.FromNonce, ToNonce: r.ToNonce}
+				}
+				continue
+			}
+			if d.isReserve(o.Script) {
+				continue
+			}
+			if hash, class, ok := script.ExtractHash(o.Script); ok && class == script.ClassP2PKH {
+				paid = append(paid, Payout{Hash: hash, Value: o.Value})
+			}
 		}
-		for _, t := range b.Txs {
-			var rel *Release
-			var paid []Payout
-			for _, o := range t.Outputs {
-				if m, err := memo.FromScript(o.Script); err == nil {
-					if r, ok := m.(memo.Release); ok {
-						rel = &Release{TxID: t.TxID(), Height: h, Chain: chains.ID(r.ChainID), FromNonce: r.FromNonce, ToNonce: r.ToNonce}
-					}
-					continue
-				}
-				if d.isReserve(o.Script) {
-					continue
-				}
-				if hash, class, ok := script.ExtractHash(o.Script); ok && class == script.ClassP2PKH {
-					paid = append(paid, Payout{Hash: hash, Value: o.Value})
-				}
-			}
-			if rel != nil {
-				rel.Paid = paid
-				out = append(out, *rel)
-			}
+		if rel != nil {
+			rel.Paid = paid
+			out = append(out, *rel)
 		}
 	}
 	return out

@@ -35,31 +35,24 @@ type Refund struct {
 
 // Refunds scans the simulated FLUX chain's active blocks for refunds.
 func (d *Devnet) Refunds() []Refund {
-	tip, _ := d.Flux.Tip()
 	var out []Refund
-	for h := int32(1); h <= tip; h++ {
-		b := d.Flux.BlockAt(h)
-		if b == nil {
-			continue
+	for h, t := range d.activeTxs() {
+		var ref *Refund
+		var paid []tx.TxOut
+		for _, o := range t.Outputs {
+			if m, err := memo.FromScript(o.Script); err == nil {
+				if r, ok := m.(memo.Refund); ok {
+					ref = &Refund{Height: h, Lock: chains.LockRef{TxID: r.LockTxID, Vout: r.Vout}}
+				}
+				continue
+			}
+			if !d.isReserve(o.Script) {
+				paid = append(paid, o)
+			}
 		}
-		for _, t := range b.Txs {
-			var ref *Refund
-			var paid []tx.TxOut
-			for _, o := range t.Outputs {
-				if m, err := memo.FromScript(o.Script); err == nil {
-					if r, ok := m.(memo.Refund); ok {
-						ref = &Refund{Height: h, Lock: chains.LockRef{TxID: r.LockTxID, Vout: r.Vout}}
-					}
-					continue
-				}
-				if !d.isReserve(o.Script) {
-					paid = append(paid, o)
-				}
-			}
-			if ref != nil {
-				ref.Paid = paid
-				out = append(out, *ref)
-			}
+		if ref != nil {
+			ref.Paid = paid
+			out = append(out, *ref)
 		}
 	}
 	return out

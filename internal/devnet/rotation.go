@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	"fmt"
+	"iter"
 	"slices"
 
 	"github.com/ethereum/go-ethereum/crypto"
@@ -11,6 +12,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/script"
+	"github.com/fluxbridge/fluxbridge/chains/flux/tx"
 )
 
 // NextSet declares the signer set that takes over from the devnet's first
@@ -89,24 +91,36 @@ func (d *Devnet) LockToNext(amount int64, recipient [20]byte) (chains.LockRef, e
 	return d.lockTo(d.NextReserveScript(), 0, amount, recipient)
 }
 
+// activeTxs yields every transaction of the simulated FLUX chain's active
+// blocks with its height, in chain order.
+func (d *Devnet) activeTxs() iter.Seq2[int32, *tx.Tx] {
+	return func(yield func(int32, *tx.Tx) bool) {
+		tip, _ := d.Flux.Tip()
+		for h := int32(1); h <= tip; h++ {
+			b := d.Flux.BlockAt(h)
+			if b == nil {
+				continue
+			}
+			for _, t := range b.Txs {
+				if !yield(h, t) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // Unspent returns the count and value of the outputs paying scriptPubKey
 // that the simulated FLUX chain holds unspent.
 func (d *Devnet) Unspent(scriptPubKey []byte) (n int, value int64) {
-	tip, _ := d.Flux.Tip()
-	for h := int32(1); h <= tip; h++ {
-		b := d.Flux.BlockAt(h)
-		if b == nil {
-			continue
-		}
-		for _, t := range b.Txs {
-			id := t.TxID()
-			for i, o := range t.Outputs {
-				if !bytes.Equal(o.Script, scriptPubKey) {
-					continue
-				}
-				if _, ok := d.Flux.UTXO(chainhash.OutPoint{Hash: id, Index: uint32(i)}); ok {
-					n, value = n+1, value+o.Value
-				}
+	for _, t := range d.activeTxs() {
+		id := t.TxID()
+		for i, o := range t.Outputs {
+			if !bytes.Equal(o.Script, scriptPubKey) {
+				continue
+			}
+			if _, ok := d.Flux.UTXO(chainhash.OutPoint{Hash: id, Index: uint32(i)}); ok {
+				n, value = n+1, value+o.Value
 			}
 		}
 	}
@@ -116,25 +130,18 @@ func (d *Devnet) Unspent(scriptPubKey []byte) (n int, value int64) {
 // SpentScripts returns the scriptPubKeys of the outputs the active FLUX
 // transaction txid spends (nil when it is not in the active chain).
 func (d *Devnet) SpentScripts(txid chainhash.Hash) [][]byte {
-	tip, _ := d.Flux.Tip()
 	outs := map[chainhash.OutPoint][]byte{}
-	for h := int32(1); h <= tip; h++ {
-		b := d.Flux.BlockAt(h)
-		if b == nil {
-			continue
+	for _, t := range d.activeTxs() {
+		id := t.TxID()
+		if id == txid {
+			var out [][]byte
+			for _, in := range t.Inputs {
+				out = append(out, outs[in.PrevOut])
+			}
+			return out
 		}
-		for _, t := range b.Txs {
-			id := t.TxID()
-			if id == txid {
-				var out [][]byte
-				for _, in := range t.Inputs {
-					out = append(out, outs[in.PrevOut])
-				}
-				return out
-			}
-			for i, o := range t.Outputs {
-				outs[chainhash.OutPoint{Hash: id, Index: uint32(i)}] = o.Script
-			}
+		for i, o := range t.Outputs {
+			outs[chainhash.OutPoint{Hash: id, Index: uint32(i)}] = o.Script
 		}
 	}
 	return nil
