@@ -7,13 +7,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
-
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/memo"
 	"github.com/fluxbridge/fluxbridge/chains/flux/script"
+	"github.com/fluxbridge/fluxbridge/chains/flux/sig"
 	"github.com/fluxbridge/fluxbridge/chains/flux/spendtx"
 	"github.com/fluxbridge/fluxbridge/chains/flux/tx"
 	"github.com/fluxbridge/fluxbridge/fault"
@@ -176,7 +174,7 @@ func (s *ReserveSink) Submit(ctx context.Context, req chains.SubmitRequest) (cha
 		if sg.Digest < 0 || sg.Digest >= len(sigs) || len(sg.Sig) != 65 || sg.Sig[64] > 1 {
 			continue
 		}
-		key, der, ok := recoverKey(u.SigHashes[sg.Digest], sg.Sig)
+		key, der, ok := sig.RecoverCompressed(u.SigHashes[sg.Digest], sg.Sig) // high-S refused: the script verifier would refuse it
 		if ok {
 			sigs[sg.Digest][string(key)] = der
 		}
@@ -188,24 +186,6 @@ func (s *ReserveSink) Submit(ctx context.Context, req chains.SubmitRequest) (cha
 	id, err := s.n.Broadcast(ctx, signed)
 	st := chains.Status{ID: req.Submission.ID, State: chains.StatePending, TxID: id.String()}
 	return st, err
-}
-
-// recoverKey returns the compressed key that made the recoverable signature
-// sig (r ‖ s ‖ v) over digest, and the signature in DER. High-S signatures
-// are refused (the script verifier would refuse them).
-func recoverKey(digest [32]byte, sig []byte) ([]byte, []byte, bool) {
-	compact := make([]byte, 65)
-	compact[0] = 27 + 4 + sig[64] // a compressed key's recovery header
-	copy(compact[1:], sig[:64])
-	pub, _, err := ecdsa.RecoverCompact(compact, digest[:])
-	if err != nil {
-		return nil, nil, false
-	}
-	var r, sv secp256k1.ModNScalar
-	if r.SetByteSlice(sig[:32]) || sv.SetByteSlice(sig[32:64]) || sv.IsOverHalfOrder() {
-		return nil, nil, false
-	}
-	return pub.SerializeCompressed(), ecdsa.NewSignature(&r, &sv).Serialize(), true
 }
 
 // Status reports the transaction id (a signed spend's id) from the light

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
-
 	"github.com/fluxbridge/fluxbridge/chains/flux/sig"
 )
 
@@ -66,8 +63,7 @@ func verifyP2PKH(elems [][]byte, hash [20]byte, scriptPubKey []byte, hasher SigH
 		return errf(CodeP2PKHElements, "%d elements, P2PKH takes <sig> <pubkey>", len(elems))
 	}
 	sigBytes, pubKey := elems[0], elems[1]
-	pk, err := sig.ParsePubKey(pubKey)
-	if err != nil {
+	if _, err := sig.ParsePubKey(pubKey); err != nil {
 		return &Error{Code: CodePubKeyEncoding, Offset: -1, Err: err}
 	}
 	if Hash160(pubKey) != hash {
@@ -81,8 +77,8 @@ func verifyP2PKH(elems [][]byte, hash [20]byte, scriptPubKey []byte, hasher SigH
 	if err != nil {
 		return &Error{Code: CodeSigHash, Offset: -1, Err: err}
 	}
-	parsed, _ := sig.ParseDER(der) // splitSig checked it
-	if !parsed.Verify(digest[:], pk) {
+	rs, _, _ := sig.Normalized(der) // splitSig checked it, low-S included
+	if !sig.VerifyRS(pubKey, digest, &rs) {
 		return errf(CodeSigInvalid, "signature does not verify")
 	}
 	return nil
@@ -172,16 +168,12 @@ func multisigArgs(args [][]byte, k int) ([][]byte, error) {
 // match a key after the one the previous signature matched. On failure it
 // diagnoses whether the signatures were valid but misordered or duplicated.
 func checkMultisig(ders, keys [][]byte, digest [32]byte) error {
-	parsedKeys := make([]*secp256k1.PublicKey, len(keys))
-	for i, k := range keys {
-		parsedKeys[i], _ = sig.ParsePubKey(k) // nil: never matches
-	}
-	parsedSigs := make([]*ecdsa.Signature, len(ders))
+	parsedSigs := make([][64]byte, len(ders))
 	for i, d := range ders {
-		parsedSigs[i], _ = sig.ParseDER(d) // checked by splitSig
+		parsedSigs[i], _, _ = sig.Normalized(d) // checked by splitSig, low-S included
 	}
 	verifies := func(s, k int) bool {
-		return parsedKeys[k] != nil && parsedSigs[s].Verify(digest[:], parsedKeys[k])
+		return sig.VerifyRS(keys[k], digest, &parsedSigs[s]) // a key that does not parse never matches
 	}
 	ki := 0
 	for si := range parsedSigs {

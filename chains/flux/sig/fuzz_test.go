@@ -65,6 +65,9 @@ func FuzzVerify(f *testing.F) {
 		var d [32]byte
 		copy(d[:], digest)
 		err := Verify(pub, d, der, lowS)
+		if ref := referenceVerify(pub, d, der, lowS); (err == nil) != ref {
+			t.Fatalf("Verify = %v, the pure-Go reference accepts: %v", err, ref)
+		}
 		if err == nil {
 			if CheckDEREncoding(der) != nil {
 				t.Fatal("accepted a non-DER signature")

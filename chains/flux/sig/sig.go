@@ -158,25 +158,77 @@ func ParsePubKey(b []byte) (*secp256k1.PublicKey, error) {
 // verified, as fluxd CPubKey::Verify does for PoN block signatures. With
 // requireLowS true a high-S signature fails with ErrHighS, the script policy
 // (SCRIPT_VERIFY_LOW_S) used for transaction signatures.
+//
+// The encoding rules are the project's own (ParseDER, ParsePubKey); the
+// curve arithmetic is libsecp256k1's when built with cgo. A failure is
+// diagnosed after the fact, in the order the checks always ran: the key,
+// then the signature's encoding, then its S, then the verification.
 func Verify(pubKey []byte, digest [32]byte, der []byte, requireLowS bool) error {
-	pk, err := ParsePubKey(pubKey)
+	rs, high, err := Normalized(der)
+	if err == nil && high && requireLowS {
+		err = errorf(CodeHighS, "S is above half the group order")
+	}
+	if err == nil && VerifyRS(pubKey, digest, &rs) {
+		return nil
+	}
+	if _, kerr := ParsePubKey(pubKey); kerr != nil {
+		return kerr
+	}
 	if err != nil {
 		return err
 	}
+	return errorf(CodeInvalid, "signature does not verify")
+}
+
+// Normalized parses the strict DER signature der and returns it as R ‖ S
+// with S made low (n − S when it was above n/2, reported by high), the form
+// VerifyRS takes. The error is ParseDER's.
+func Normalized(der []byte) (rs [64]byte, high bool, err error) {
 	sg, err := ParseDER(der)
 	if err != nil {
-		return err
+		return rs, false, err
 	}
 	r, s := sg.R(), sg.S()
-	if s.IsOverHalfOrder() {
-		if requireLowS {
-			return errorf(CodeHighS, "S is above half the group order")
-		}
+	if high = s.IsOverHalfOrder(); high {
 		s.Negate()
-		sg = ecdsa.NewSignature(&r, &s)
 	}
-	if !sg.Verify(digest[:], pk) {
-		return errorf(CodeInvalid, "signature does not verify")
+	r.PutBytesUnchecked(rs[:32])
+	s.PutBytesUnchecked(rs[32:])
+	return rs, high, nil
+}
+
+// VerifyRS reports whether rs (R ‖ S, S low, as Normalized returns it) over
+// digest verifies under pubKey, a key in a format ParsePubKey accepts
+// (compressed or uncompressed; hybrid keys never verify). It is one
+// libsecp256k1 verification.
+func VerifyRS(pubKey []byte, digest [32]byte, rs *[64]byte) bool {
+	switch {
+	case len(pubKey) == CompressedPubKeySize && (pubKey[0] == 0x02 || pubKey[0] == 0x03):
+	case len(pubKey) == UncompressedPubKeySize && pubKey[0] == 0x04:
+	default:
+		return false
 	}
-	return nil
+	return verifyRS(pubKey, &digest, rs)
+}
+
+// RecoverCompressed returns the compressed key that made the recoverable
+// signature sig (R ‖ S ‖ recovery id 0 or 1, 65 bytes) over digest, and the
+// signature in strict DER. A high-S signature, a recovery id above 1 or a
+// signature no key makes is refused (ok false).
+func RecoverCompressed(digest [32]byte, sig []byte) (pub, der []byte, ok bool) {
+	if len(sig) != 65 || sig[64] > 1 {
+		return nil, nil, false
+	}
+	var r, s secp256k1.ModNScalar
+	if r.SetByteSlice(sig[:32]) || s.SetByteSlice(sig[32:64]) || r.IsZero() || s.IsZero() || s.IsOverHalfOrder() {
+		return nil, nil, false
+	}
+	full, ok := recoverKey(&digest, (*[65]byte)(sig))
+	if !ok || len(full) != UncompressedPubKeySize {
+		return nil, nil, false
+	}
+	pub = make([]byte, CompressedPubKeySize)
+	pub[0] = 0x02 | full[64]&1
+	copy(pub[1:], full[1:33])
+	return pub, ecdsa.NewSignature(&r, &s).Serialize(), true
 }
