@@ -183,3 +183,13 @@ func FuzzUnmarshalAttestation(f *testing.F) {
 		}
 	})
 }
+
+// forgetOlder keeps what was set at or after the cutoff and nothing else.
+func TestForgetOlder(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	m := map[string]time.Time{"old": now.Add(-time.Hour), "edge": now.Add(-time.Minute), "new": now}
+	forgetOlder(m, now.Add(-time.Minute))
+	if _, ok := m["old"]; ok || len(m) != 2 {
+		t.Fatalf("kept %v", m)
+	}
+}

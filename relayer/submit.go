@@ -190,6 +190,7 @@ func (r *Relayer) confirm(ctx context.Context) error {
 			due = append(due, t)
 		}
 	}
+	forgetOlder(r.polled, now.Add(-10*max(r.cfg.StatusPoll, r.cfg.FailoverAfter))) // a moving transfer is polled within one
 	r.mu.Unlock()
 	errs := make([]error, len(due))
 	parallel(ctx, r.cfg.Workers, len(due), func(i int) {
@@ -315,7 +316,23 @@ func (r *Relayer) rebroadcast(ctx context.Context) error {
 		r.sent[t.ID] = now
 		r.mu.Unlock()
 	}
+	// A transfer still moving is sent again within 16 periods; one that
+	// ended without being minted here is forgotten after twice that.
+	r.mu.Lock()
+	forgetOlder(r.sent, now.Add(-32*r.cfg.Rebroadcast))
+	r.mu.Unlock()
 	return nil
+}
+
+// forgetOlder deletes the entries of m set before cutoff: the maps of when a
+// transfer was last sent or polled matter only while it moves, so they stay
+// as large as the work in flight, not as the work done.
+func forgetOlder(m map[string]time.Time, cutoff time.Time) {
+	for id, at := range m {
+		if at.Before(cutoff) {
+			delete(m, id)
+		}
+	}
 }
 
 // rebroadcastDue reports whether an attestation last sent at last is due

@@ -46,7 +46,7 @@ type Sink struct {
 
 	mu       sync.Mutex // guards inflight and built
 	inflight map[string]*inflight
-	built    map[string]uint64 // submission id → gross lock value, for Status's Minted
+	built    *recentValues // submission id → gross lock value, for Status's Minted (the last maxBuilt)
 
 	limitsMu sync.Mutex
 	limits   *limits // the bridge's immutable minimum lock and mint fee, read once
@@ -56,6 +56,13 @@ type Sink struct {
 	// check per process is as good as one per Build.
 	digestChecked atomic.Bool
 }
+
+// maxBuilt bounds the mints whose gross value a sink remembers for Status's
+// Minted: far more than are ever in flight at once, so the value is there
+// when a mint is done, and the memory stays flat in mints done. A mint
+// forgotten (or built before a restart) reports Minted 0, as it always did
+// after a restart.
+const maxBuilt = 16_384
 
 // NewSink returns the sink of the bridge c is configured for. The config
 // must name a submitter key and a fee cap.
@@ -71,7 +78,7 @@ func NewSink(c *Client) (*Sink, error) {
 		from:     crypto.PubkeyToAddress(cfg.SubmitterKey.PublicKey),
 		tx:       types.LatestSignerForChainID(new(big.Int).SetUint64(uint64(cfg.ChainID))),
 		inflight: map[string]*inflight{},
-		built:    map[string]uint64{},
+		built:    newRecentValues(maxBuilt),
 	}, nil
 }
 
@@ -175,7 +182,7 @@ func (s *Sink) Build(ctx context.Context, req chains.BuildRequest) (chains.Submi
 	}
 	id := m.Lock.TransferID()
 	s.mu.Lock()
-	s.built[id] = m.Amount
+	s.built.put(id, m.Amount)
 	s.mu.Unlock()
 	return chains.Submission{
 		Kind:      chains.SubmitMint,
@@ -339,7 +346,7 @@ func (s *Sink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Sta
 		return chains.Status{}, err
 	}
 	s.mu.Lock()
-	s.built[id] = m.Amount
+	s.built.put(id, m.Amount)
 	s.mu.Unlock()
 	if st, ok, err := s.inFlight(ctx, id, func() (chains.Status, error) { return s.status(ctx, id, m.Lock) }); ok {
 		return st, err
@@ -445,7 +452,7 @@ func (s *Sink) readLimits(ctx context.Context, at common.Hash) (limits, error) {
 // or Submit in this process): v − fee − remaining. Unknown: 0.
 func (s *Sink) minted(ctx context.Context, id string, ls LockState) uint64 {
 	s.mu.Lock()
-	v, ok := s.built[id]
+	v, ok := s.built.get(id)
 	s.mu.Unlock()
 	if !ok {
 		return 0
