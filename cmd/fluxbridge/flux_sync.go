@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -47,6 +48,7 @@ func runFluxSync(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print a final JSON line {height, tip, blocks_per_sec}")
 	verbose := fs.Bool("v", false, "log at debug level")
 	every := fs.Duration("progress-interval", 5*time.Second, "how often to log progress when standard error is not a terminal")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the sync to this file (go tool pprof reads it)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: %s\n\noptions:\n", syncUsage)
 		fs.PrintDefaults()
@@ -63,6 +65,17 @@ func runFluxSync(args []string, stdout, stderr io.Writer) int {
 	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
 		fmt.Fprintf(stderr, "fluxbridge flux sync: %v\n", err)
 		return exitUsage
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "fluxbridge flux sync: --cpuprofile: %v\n", err)
+			return exitUsage
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	level := slog.LevelInfo
 	if *verbose {
