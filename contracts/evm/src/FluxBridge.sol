@@ -18,6 +18,8 @@ contract FluxBridge {
     uint256 public constant MAX_SIGNERS = 64;
     /// @notice The rate-limit window: the bucket drains rateLimit per 24 h.
     uint256 public constant WINDOW = 24 hours;
+    /// @notice The most locks one mintBatch takes.
+    uint256 public constant MAX_BATCH = 256;
     // secp256k1n / 2: a larger s is the malleable twin of a valid signature.
     uint256 private constant HALF_N = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
@@ -79,6 +81,14 @@ contract FluxBridge {
         bool used; // fully minted
     }
 
+    /// @notice One lock of a batch: mint's arguments without the signatures.
+    struct MintItem {
+        bytes32 txid;
+        uint32 vout;
+        uint64 v;
+        bytes32 recipient;
+    }
+
     mapping(uint32 => SignerSet) private sets;
     mapping(uint32 => mapping(address => uint8)) private memberIndex; // index + 1
     mapping(bytes32 => LockState) private locks;
@@ -136,6 +146,8 @@ contract FluxBridge {
     error UnknownSigner(address signer);
     error InsufficientSignatures(uint256 have, uint256 need);
     error LockUsed(bytes32 lockId);
+    error BadBatch(uint256 length);
+    error UnsortedBatch(uint256 index);
     error BelowMinimum(uint64 value, uint64 minimum);
     error FeeExceedsValue(uint64 value, uint64 fee);
     error BadRecipient(bytes32 recipient);
@@ -200,6 +212,14 @@ contract FluxBridge {
         return keccak256(abi.encodePacked("FLXMINT", uint32(block.chainid), address(this), txid, vout, v, recipient));
     }
 
+    /// @notice The batch digest each relayer signs for mintBatch (DESIGN §3),
+    /// without any message prefix: keccak256("FLXMINTB" ‖ uint32 chainId ‖
+    /// bridge ‖ uint32 count ‖ d₁ ‖ … ‖ dₙ), where dᵢ are the batch's MintAuth
+    /// digests in strictly ascending order.
+    function batchDigest(bytes32[] memory digests) public view returns (bytes32) {
+        return keccak256(abi.encodePacked("FLXMINTB", uint32(block.chainid), address(this), uint32(digests.length), digests));
+    }
+
     /// @notice The digest a quorum signs to end the current pause. It binds
     /// pauseCount, so signatures gathered for one pause cannot end a later
     /// one, while extensions of the running pause leave it unchanged.
@@ -234,15 +254,7 @@ contract FluxBridge {
         bytes32 id = lockId(txid, vout);
         LockState memory st = locks[id];
         if (st.used) revert LockUsed(id);
-        if (v < minLock) revert BelowMinimum(v, minLock);
-        uint64 fee;
-        uint64 want = st.remaining;
-        if (!st.started) {
-            if (v <= mintFee) revert FeeExceedsValue(v, mintFee);
-            fee = mintFee;
-            want = v - mintFee;
-        }
-        if (uint256(recipient) >> 160 != 0 || uint256(recipient) == 0) revert BadRecipient(recipient);
+        (uint64 fee, uint64 want) = _plan(st, v, recipient);
 
         uint256 level = _bucketNow();
         uint256 room = rateLimit - level;
@@ -266,6 +278,52 @@ contract FluxBridge {
         address to = address(uint160(uint256(recipient)));
         token.mint(to, u);
         emit Minted(id, txid, vout, to, minted, fee, st.remaining, setId, bitmap);
+    }
+
+    /// @notice Mints a batch of locks with one quorum of signatures over
+    /// their batchDigest (65 bytes each, ascending by signer address). The
+    /// items must be in strictly ascending order of their MintAuth digests
+    /// (so no lock twice), 1 to MAX_BATCH of them. Anyone may call. Each lock
+    /// is minted as mint would, except that a lock already fully minted, or
+    /// one for which the rate limit or the cap leaves no room, is skipped
+    /// instead of reverting the batch (a started lock continues its
+    /// instalments); a lock below the minimum, not above the fee or to a bad
+    /// recipient reverts the batch, which the relayers never sign.
+    /// @return count how many locks this call minted something of
+    function mintBatch(MintItem[] calldata items, bytes calldata sigs) external returns (uint256 count) {
+        if (block.timestamp < pausedUntil) revert Paused(pausedUntil);
+        uint256 n = items.length;
+        if (n == 0 || n > MAX_BATCH) revert BadBatch(n);
+        bytes32[] memory digests = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            MintItem calldata it = items[i];
+            bytes32 d = mintDigest(it.txid, it.vout, it.v, it.recipient);
+            if (i > 0 && d <= digests[i - 1]) revert UnsortedBatch(i);
+            digests[i] = d;
+        }
+        (uint32 setId, uint256 bitmap) = _quorum(batchDigest(digests), sigs, true);
+        uint256 level = _bucketNow();
+        uint256 supply = token.totalSupply();
+        uint256 minted;
+        uint256 fees;
+        for (uint256 i; i < n; ++i) {
+            uint256 room = rateLimit - level;
+            if (supply >= cap) room = 0;
+            else if (cap - supply < room) room = cap - supply;
+            (uint256 u, uint64 fee) = _mintItem(items[i], room, setId, bitmap);
+            if (u == 0) continue;
+            level += u;
+            supply += u;
+            minted += u;
+            fees += fee;
+            ++count;
+        }
+        if (count > 0) {
+            bucket = uint64(level);
+            bucketUpdatedAt = uint64(block.timestamp);
+            totalMinted += uint64(minted);
+            totalFees += uint64(fees);
+        }
     }
 
     // ---- burn ----------------------------------------------------------------
@@ -428,6 +486,43 @@ contract FluxBridge {
         uint64 end = unpausedAt[b.pause];
         if (end == 0 || end >= b.until) return b.charged;
         return b.charged - (b.until - (b.from > end ? b.from : end));
+    }
+
+    // _mintItem mints up to room of the batch item it (nothing when it is
+    // fully minted already or room is 0) and returns what it minted and the
+    // fee it took.
+    function _mintItem(MintItem calldata it, uint256 room, uint32 setId, uint256 bitmap)
+        private
+        returns (uint256 u, uint64 fee)
+    {
+        bytes32 id = lockId(it.txid, it.vout);
+        LockState memory st = locks[id];
+        if (st.used) return (0, 0);
+        uint64 want;
+        (fee, want) = _plan(st, it.v, it.recipient);
+        u = want < room ? want : room;
+        if (u == 0) return (0, 0);
+        st.remaining = want - uint64(u);
+        st.started = true;
+        st.used = st.remaining == 0;
+        locks[id] = st;
+        address to = address(uint160(uint256(it.recipient)));
+        token.mint(to, u);
+        emit Minted(id, it.txid, it.vout, to, uint64(u), fee, st.remaining, setId, bitmap);
+    }
+
+    // _plan checks a lock not fully minted against the immutable rules and
+    // returns the fee this instalment takes and what is still to be minted:
+    // the minimum, the fee (first instalment only) and the recipient.
+    function _plan(LockState memory st, uint64 v, bytes32 recipient) private view returns (uint64 fee, uint64 want) {
+        if (v < minLock) revert BelowMinimum(v, minLock);
+        want = st.remaining;
+        if (!st.started) {
+            if (v <= mintFee) revert FeeExceedsValue(v, mintFee);
+            fee = mintFee;
+            want = v - mintFee;
+        }
+        if (uint256(recipient) >> 160 != 0 || uint256(recipient) == 0) revert BadRecipient(recipient);
     }
 
     // The bucket's level now: drained linearly by rateLimit per WINDOW since
