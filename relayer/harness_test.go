@@ -148,6 +148,11 @@ func newSink() *sink {
 func (s *sink) Chain() chains.ID { return destChain }
 
 func (s *sink) Build(_ context.Context, req chains.BuildRequest) (chains.Submission, error) {
+	if req.Kind == chains.SubmitRotate {
+		d := chains.RotateDigest(destChain, bridge, *req.Rotate)
+		return chains.Submission{Kind: chains.SubmitRotate, ID: chains.RotationID(req.Rotate.SetID), Threshold: 2,
+			Digests: []chains.Digest{{Scheme: chains.SchemeSecp256k1, Hash: d[:]}}}, nil
+	}
 	d := chains.MintAuthDigest(destChain, bridge, *req.Mint)
 	return chains.Submission{Kind: chains.SubmitMint, ID: req.Mint.Lock.TransferID(), Threshold: 2,
 		Digests: []chains.Digest{{Scheme: chains.SchemeSecp256k1, Hash: d[:]}}}, nil
@@ -204,6 +209,13 @@ func (o *outbox) Broadcast(_ context.Context, kind string, _ []byte) error {
 	}
 	o.sent[kind]++
 	return nil
+}
+
+// count is how many envelopes of kind were broadcast.
+func (o *outbox) count(kind string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.sent[kind]
 }
 
 // store is what the harness needs of a store: the pipeline's Store and the
