@@ -24,6 +24,19 @@ func nextSet(t *testing.T, h *harness, k int) (*relayer.NextSet, signer.Signer) 
 	return &relayer.NextSet{Activation: 900, Members: [][]byte{h.keys[0].ID(), h.keys[1].ID(), fresh.ID()}, Threshold: k}, fresh
 }
 
+// runWithNext creates the harness's relayer anew over the same store with
+// next as its next signer set, and runs it.
+func (h *harness) runWithNext(next *relayer.NextSet) {
+	h.t.Helper()
+	h.cfg.Next = next
+	r, err := relayer.New(h.cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.r = r
+	h.run()
+}
+
 // rotationOf is the rotation the relayer makes to next.
 func rotationOf(next *relayer.NextSet) chains.Rotation {
 	signers := slices.Clone(next.Members)
@@ -38,13 +51,7 @@ func TestRotationSignedSubmittedAndRecorded(t *testing.T) {
 	eachStore(t, func(t *testing.T, open opener) {
 		h := newHarness(t, open, func(c *relayer.Config) { c.FailoverAfter = time.Millisecond })
 		next, _ := nextSet(t, h, 2)
-		h.cfg.Next = next
-		r, err := relayer.New(h.cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.r = r
-		h.run()
+		h.runWithNext(next)
 		waitFor(t, "the rotation signed", func() bool { return len(h.entriesOfKind(relayer.KindRotationSigned)) == 1 })
 		waitFor(t, "the signature sent", func() bool { return h.out.count(relayer.KindRotateSignature) > 0 })
 		if submits, _ := h.snk.count(chains.RotationID(2)); submits != 0 {
@@ -76,10 +83,7 @@ func TestRotationSignedSubmittedAndRecorded(t *testing.T) {
 		}
 		// Restarted: the rotation is done; nothing is signed or sent again.
 		sent := h.out.count(relayer.KindRotateSignature)
-		if h.r, err = relayer.New(h.cfg); err != nil {
-			t.Fatal(err)
-		}
-		h.run()
+		h.runWithNext(next)
 		h.clk.Advance(time.Minute)
 		time.Sleep(50 * time.Millisecond)
 		if n := len(h.entriesOfKind(relayer.KindRotationSigned)); n != 1 || h.out.count(relayer.KindRotateSignature) != sent {
@@ -94,24 +98,14 @@ func TestRotationNeverTwoSetsUnderOneID(t *testing.T) {
 	eachStore(t, func(t *testing.T, open opener) {
 		h := newHarness(t, open, nil)
 		first, _ := nextSet(t, h, 2)
-		h.cfg.Next = first
-		r, err := relayer.New(h.cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.r = r
-		h.run()
+		h.runWithNext(first)
 		waitFor(t, "the rotation signed", func() bool { return len(h.entriesOfKind(relayer.KindRotationSigned)) == 1 })
 		if err := h.stop(); err != nil {
 			t.Fatal(err)
 		}
 		second, _ := nextSet(t, h, 3) // the same id, another set
-		h.cfg.Next = second
-		if h.r, err = relayer.New(h.cfg); err != nil {
-			t.Fatal(err)
-		}
 		sent := h.out.count(relayer.KindRotateSignature)
-		h.run()
+		h.runWithNext(second)
 		h.clk.Advance(time.Minute)
 		time.Sleep(100 * time.Millisecond)
 		if n := len(h.entriesOfKind(relayer.KindRotationSigned)); n != 1 {
