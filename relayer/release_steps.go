@@ -201,11 +201,7 @@ func (r *Relayer) propose(ctx context.Context, cur round) error {
 		if err != nil {
 			return fmt.Errorf("building the release of chain %s burns %d..%d: %w", chain, from, to, err)
 		}
-		p := Proposal{Round: cur.N, Spend: spend, TxID: sub.TxID, Payload: sub.Payload}
-		if _, err := r.consider(ctx, r.self, p, cur); err != nil {
-			return err
-		}
-		return r.sendProposal(ctx, p)
+		return r.offer(ctx, cur, spend, sub)
 	}
 	proposed, err := r.proposeRefund(ctx, cur)
 	if err != nil || proposed || c.ConsolidateAbove < 0 {
@@ -227,11 +223,7 @@ func (r *Relayer) proposeConsolidation(ctx context.Context, cur round) error {
 	case err != nil:
 		return fmt.Errorf("building a consolidation: %w", err)
 	}
-	p := Proposal{Round: cur.N, Spend: spend, TxID: sub.TxID, Payload: sub.Payload}
-	if _, err := r.consider(ctx, r.self, p, cur); err != nil {
-		return err
-	}
-	return r.sendProposal(ctx, p)
+	return r.offer(ctx, cur, spend, sub)
 }
 
 // reserveAt is the reserve sink of round cur's set.
@@ -267,11 +259,7 @@ func (r *Relayer) proposeMove(ctx context.Context, cur round) error {
 	case err != nil:
 		return fmt.Errorf("building the move of the reserve to the next set: %w", err)
 	}
-	p := Proposal{Round: cur.N, Spend: spend, TxID: sub.TxID, Payload: sub.Payload}
-	if _, err := r.consider(ctx, r.self, p, cur); err != nil {
-		return err
-	}
-	return r.sendProposal(ctx, p)
+	return r.offer(ctx, cur, spend, sub)
 }
 
 // proposeRefund proposes the refund of the oldest payment due one that no
@@ -306,11 +294,7 @@ func (r *Relayer) proposeRefund(ctx context.Context, cur round) (bool, error) {
 		if err != nil {
 			return false, fmt.Errorf("building the refund of %s: %w", t.ID, err)
 		}
-		p := Proposal{Round: cur.N, Spend: spend, TxID: sub.TxID, Payload: sub.Payload}
-		if _, err := r.consider(ctx, r.self, p, cur); err != nil {
-			return false, err
-		}
-		return true, r.sendProposal(ctx, p)
+		return true, r.offer(ctx, cur, spend, sub)
 	}
 	return false, nil
 }
@@ -338,6 +322,16 @@ func (r *Relayer) Claims(ctx context.Context) ([]Claim, error) {
 		}
 	}
 	return out, nil
+}
+
+// offer proposes the spend this relayer built as sub in round cur: it signs
+// its own proposal through consider like any validator, then sends it.
+func (r *Relayer) offer(ctx context.Context, cur round, spend chains.ReserveSpend, sub chains.Submission) error {
+	p := Proposal{Round: cur.N, Spend: spend, TxID: sub.TxID, Payload: sub.Payload}
+	if _, err := r.consider(ctx, r.self, p, cur); err != nil {
+		return err
+	}
+	return r.sendProposal(ctx, p)
 }
 
 func (r *Relayer) sendProposal(ctx context.Context, p Proposal) error {

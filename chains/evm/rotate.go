@@ -266,13 +266,9 @@ func (s *Sink) rotationStatus(ctx context.Context, id string, setID uint32) (cha
 	if fcur.ID >= setID {
 		return s.done(id), nil
 	}
-	st, final, failed, err := s.tracked(ctx, id, fin)
-	if err != nil || !final {
+	st, tip, failed, err := s.tracked(ctx, id, fin)
+	if err != nil || tip == nil {
 		return st, err
-	}
-	tip, err := first(ctx, s.c, s.c.latestHeader)
-	if err != nil {
-		return chains.Status{}, err
 	}
 	tcur, _, err := s.c.signers(ctx, false, tip.Hash())
 	if err != nil {

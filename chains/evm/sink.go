@@ -506,24 +506,23 @@ func (s *Sink) heads(ctx context.Context) (fin, tip *types.Header, err error) {
 	return fin, tip, err
 }
 
-// tracked follows this sink's transaction for id, if any: final is false
-// while it is not final (st is then the answer); failed is why a final one
-// did not do it.
-func (s *Sink) tracked(ctx context.Context, id string, fin *types.Header) (st chains.Status, final bool, failed string, err error) {
+// tracked follows this sink's transaction for id, if any. While it is not
+// final, tip is nil and st is the answer. Otherwise (or with none) tip is
+// the latest header, where the caller reads what only the tip shows, and
+// failed is why a final transaction of ours did not do it.
+func (s *Sink) tracked(ctx context.Context, id string, fin *types.Header) (st chains.Status, tip *types.Header, failed string, err error) {
 	s.mu.Lock()
 	fl := s.inflight[id]
 	s.mu.Unlock()
-	if fl == nil {
-		return chains.Status{}, true, "", nil
+	if fl != nil {
+		var final bool
+		if st, final, err = s.track(ctx, id, fl, fin); err != nil || !final {
+			return st, nil, "", err
+		}
+		failed = st.Reason
 	}
-	st, final, err = s.track(ctx, id, fl, fin)
-	switch {
-	case err != nil:
-		return chains.Status{}, false, "", err
-	case !final:
-		return st, false, "", nil
-	}
-	return st, true, st.Reason, nil
+	tip, err = first(ctx, s.c, s.c.latestHeader)
+	return chains.Status{}, tip, failed, err
 }
 
 // Status reports a mint from the chain: used at the finalized block → Done;
@@ -563,13 +562,9 @@ func (s *Sink) status(ctx context.Context, id string, l chains.LockRef) (chains.
 		return s.doneStatus(ctx, id, fs), nil
 	}
 	// A final transaction of ours: the lock state below tells the rest.
-	st, final, failed, err := s.tracked(ctx, id, fin)
-	if err != nil || !final {
+	st, tip, failed, err := s.tracked(ctx, id, fin)
+	if err != nil || tip == nil {
 		return st, err
-	}
-	tip, err := first(ctx, s.c, s.c.latestHeader)
-	if err != nil {
-		return chains.Status{}, err
 	}
 	ts, err := s.c.lockState(ctx, false, tip, l)
 	if err != nil {
