@@ -141,14 +141,15 @@ type Relayer struct {
 	log   *slog.Logger
 	inbox chan Attestation
 
-	mu          sync.Mutex
-	drops       map[string]uint64
-	sent        map[string]time.Time    // transfer id → last broadcast of our attestation
-	polled      map[string]time.Time    // transfer id → last destination status read
-	refusing    Refusal                 // why signing is refused now (zero while signing)
-	sets        []signerSet             // the current signer set and the next one, if any
-	rotations   map[chains.ID]*rotation // per destination: its rotation to the next set
-	sinkChecked map[chains.ID]bool      // destinations whose sink built our own digest once
+	mu              sync.Mutex
+	drops           map[string]uint64
+	sent            map[string]time.Time    // transfer id → last broadcast of our attestation
+	polled          map[string]time.Time    // transfer id → last destination status read
+	refusing        Refusal                 // why signing is refused now (zero while signing)
+	sets            []signerSet             // the current signer set and the next one, if any
+	rotations       map[chains.ID]*rotation // per destination: its rotation to the next set
+	rotationsLoaded bool                    // the rotations done were read from the store
+	sinkChecked     map[chains.ID]bool      // destinations whose sink built our own digest once
 
 	// Burn → release.
 	proposals     map[string]proposalIn // proposer → its latest proposal not yet decided

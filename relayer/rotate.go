@@ -140,30 +140,37 @@ func (r *Relayer) rotate(ctx context.Context) error {
 	if _, ok := r.next(); !ok {
 		return nil
 	}
-	if err := r.loadRotations(ctx); err != nil {
-		return err
-	}
 	r.mu.Lock()
-	final := r.finalDrained
+	final, loaded := r.finalDrained, r.rotationsLoaded
 	r.mu.Unlock()
+	if !loaded {
+		if err := r.loadRotations(ctx); err != nil {
+			return err
+		}
+	}
 	if final < r.cfg.Next.Activation {
 		return nil
 	}
-	if _, ok, err := r.mayStepSign(ctx); err != nil || !ok {
-		return err // a rotation signature is a signature (signing rule 2)
+	// A rotation signature is a signature (signing rule 2): none is made or
+	// sent while paused, halted or unhealthy. Seeing that a bridge shows the
+	// rotation is not one, and is recorded whatever the health.
+	_, maySign, err := r.mayStepSign(ctx)
+	if err != nil {
+		return err
 	}
 	var errs []error
 	for _, d := range r.cfg.Destinations {
-		if err := r.rotateOne(ctx, d); err != nil {
+		if err := r.rotateOne(ctx, d, maySign); err != nil {
 			errs = append(errs, fmt.Errorf("rotating chain %s: %w", d.Chain, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// loadRotations marks the rotations the store shows done.
+// loadRotations marks the rotations the store shows done, once per process
+// (later ones are marked as they are recorded).
 func (r *Relayer) loadRotations(ctx context.Context) error {
-	return r.cfg.Store.View(ctx, func(tx Tx) error {
+	err := r.cfg.Store.View(ctx, func(tx Tx) error {
 		for chain, ro := range r.rotations {
 			id, ok, err := RotatedSet(tx, chain)
 			if err != nil {
@@ -177,6 +184,12 @@ func (r *Relayer) loadRotations(ctx context.Context) error {
 		}
 		return nil
 	})
+	if err == nil {
+		r.mu.Lock()
+		r.rotationsLoaded = true
+		r.mu.Unlock()
+	}
+	return err
 }
 
 // RotatedSet returns the id of the latest signer set this relayer recorded
@@ -194,7 +207,7 @@ func RotatedSet(tx Tx, chain chains.ID) (id uint32, ok bool, err error) {
 	return uint32(n), true, nil
 }
 
-func (r *Relayer) rotateOne(ctx context.Context, d Destination) error {
+func (r *Relayer) rotateOne(ctx context.Context, d Destination, maySign bool) error {
 	now := r.cfg.Now()
 	r.mu.Lock()
 	ro := r.rotations[d.Chain]
@@ -215,6 +228,8 @@ func (r *Relayer) rotateOne(ctx context.Context, d Destination) error {
 		return r.rotationDone(ctx, d.Chain, ro)
 	case st.State == chains.StatePending || st.State == chains.StateIncluded:
 		return nil // a rotation is on its way (ours or another member's): wait for it to be final
+	case !maySign:
+		return nil
 	}
 	if r.current().has(r.self) && !signed {
 		if err := r.signRotation(ctx, d, ro); err != nil {

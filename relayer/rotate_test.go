@@ -116,3 +116,27 @@ func TestRotationNeverTwoSetsUnderOneID(t *testing.T) {
 		}
 	})
 }
+
+// An unhealthy relayer signs and sends no rotation, but records one its
+// bridge shows: that is an observation, not a signature.
+func TestUnhealthyRelayerRecordsARotationButSignsNone(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		h := newHarness(t, open, nil)
+		h.src.mu.Lock()
+		h.src.head.Healthy = false
+		h.src.mu.Unlock()
+		next, _ := nextSet(t, h, 2)
+		h.runWithNext(next)
+		time.Sleep(50 * time.Millisecond)
+		if n := len(h.entriesOfKind(relayer.KindRotationSigned)); n != 0 || h.out.count(relayer.KindRotateSignature) != 0 {
+			t.Fatalf("unhealthy: %d rotation-signed entries, %d signatures sent", n, h.out.count(relayer.KindRotateSignature))
+		}
+		h.snk.mu.Lock()
+		h.snk.minted[chains.RotationID(2)] = 1 // another member's rotation is final on the bridge
+		h.snk.mu.Unlock()
+		waitFor(t, "the rotation recorded", func() bool { return len(h.entriesOfKind(relayer.KindSignersRotated)) == 1 })
+		if n := len(h.entriesOfKind(relayer.KindRotationSigned)); n != 0 {
+			t.Fatalf("%d rotation-signed entries from an unhealthy relayer", n)
+		}
+	})
+}
