@@ -3,6 +3,7 @@ package chains
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -29,6 +30,10 @@ func CheckBatch(digests [][32]byte) error {
 	}
 	return nil
 }
+
+// BatchID is the submission id of the batch with batch digest d:
+// "batch:<hex d>".
+func BatchID(d [32]byte) string { return "batch:" + hex.EncodeToString(d[:]) }
 
 // BatchDigest is the batch digest of DESIGN §3 that every relayer signs for
 // a batch of EVM mints and the bridge contract recomputes (batchDigest):

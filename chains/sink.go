@@ -50,6 +50,12 @@ const (
 	SubmitReserveSpend SubmissionKind = "reserve-spend"
 	// SubmitRotate installs the next signer set on a destination's bridge (DESIGN §6).
 	SubmitRotate SubmissionKind = "rotate"
+	// SubmitMintBatch mints several locks in one transaction under one
+	// quorum over their batch digest (DESIGN §3 Batch MintAuth). Its id is
+	// BatchID of the batch digest. A lock of the batch already minted is
+	// skipped by the destination, not refused; what each lock got is read
+	// with the SubmitMint status of its transfer id.
+	SubmitMintBatch SubmissionKind = "mint-batch"
 )
 
 // Payout is one output a spend of the FLUX reserve pays.
@@ -114,6 +120,9 @@ type BuildRequest struct {
 	Spend *ReserveSpend
 	// Rotate is set for SubmitRotate.
 	Rotate *Rotation
+	// Batch is set for SubmitMintBatch: the mints, 1 to MaxBatch of them,
+	// ordered by strictly ascending MintAuth digest (CheckBatch).
+	Batch []Mint
 }
 
 // SigScheme names how a digest is signed. The list is append-only.

@@ -39,6 +39,8 @@ func TestEntriesRoundTrip(t *testing.T) {
 		ReserveSpendSent{TxID: "x", Tx: "y", Signers: []string{"a"}},
 		ReserveSpendMined{onChainSample}, ReserveSpendSettled{onChainSample}, ReserveSpendDead{TxID: "x", Reason: "r", Height: 9},
 		RotationSigned{Chain: 1337, SetID: 2, Signers: []string{"aa", "bb"}, Threshold: 2, Digest: "dd", Sig: "ss"}, SignersRotated{Chain: 1337, SetID: 2},
+		MintBatchSigned{Batch: "batch:ab", Dest: 1337, Bridge: "b", Block: "k", Transfers: []string{"x", "y"}, Digest: "d", Sig: "s"},
+		MintBatchSubmitted{Batch: "batch:ab", Tx: "t", State: "pending", Rank: 1, Signers: []string{"a"}, Transfers: []string{"x"}},
 	}
 	seen := map[string]bool{}
 	for _, e := range samples {

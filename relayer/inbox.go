@@ -28,6 +28,8 @@ func (r *Relayer) HandleEnvelope(ctx context.Context, kind string, from, payload
 	case KindMintAttestation:
 	case KindRotateSignature:
 		return r.handleRotateSignature(from, payload)
+	case KindMintBatchSignature:
+		return r.handleBatchSignature(from, payload, raw)
 	case KindReleaseProposal, KindReleaseSignature, KindRefundProposal, KindRefundSignature:
 		if !r.cfg.Releases.enabled() {
 			return nil
@@ -206,4 +208,37 @@ func (r *Relayer) HandleReobserve(ctx context.Context, from []byte, chain chains
 		}
 		return nil
 	})
+}
+
+// handleBatchSignature checks a member's batch signature (layout, a
+// destination this relayer serves, the signature over the batch digest this
+// relayer computes from the listed MintAuth digests) and queues it for the
+// store under the batch id, like an attestation. Whether it counts is
+// decided against our own batch: only signatures over our digest do.
+func (r *Relayer) handleBatchSignature(from, payload, raw []byte) error {
+	const op = "relayer.HandleEnvelope"
+	b, err := UnmarshalBatchSignature(payload)
+	if err != nil {
+		r.drop("malformed")
+		return err
+	}
+	d, ok := r.dests[b.Dest]
+	if !ok {
+		r.drop("unknown-chain")
+		return fault.E(op, fault.Invalid, fmt.Errorf("batch signature for chain %s, which this relayer does not serve", b.Dest))
+	}
+	digest := chains.BatchDigest(d.Chain, d.Bridge, b.Digests)
+	id := chains.BatchID(digest)
+	if err := r.cfg.Verify(chains.Signature{Signer: from, Sig: b.Sig}, chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: digest[:]}); err != nil {
+		r.drop("bad-signature")
+		return fault.E(op, fault.Invalid, fmt.Errorf("batch signature of %x for %s: %v", from, id, err))
+	}
+	a := Attestation{TransferID: id, Dest: d.Chain, Signer: bytes.Clone(from), Digest: digest[:], Sig: b.Sig, Envelope: bytes.Clone(raw)}
+	select {
+	case r.inbox <- a:
+		return nil
+	default:
+		r.drop("inbox-full")
+		return fault.E(op, fault.Transient, errors.New("inbox full"))
+	}
 }

@@ -125,6 +125,13 @@ type Config struct {
 	Retry Backoff
 	// Releases configures burn → release; its zero value disables it.
 	Releases Releases
+	// MintBatch is B, the most locks one batch holds (default 100, at most
+	// chains.MaxBatch; 1 turns batches off). Every relayer of the set must
+	// use the same B, or their batches differ and every lock takes the
+	// per-lock path. BatchWait is how long a batched lock waits for its batch
+	// before the per-lock path submits it (default 2 × FailoverAfter).
+	MintBatch int
+	BatchWait time.Duration
 	// Batch bounds the transfers one step handles (default 256); Workers
 	// bounds the transfers it verifies, signs or submits at once (default 8).
 	Batch, Workers int
@@ -150,6 +157,7 @@ type Relayer struct {
 	rotations       map[chains.ID]*rotation // per destination: its rotation to the next set
 	rotationsLoaded bool                    // the rotations done were read from the store
 	sinkChecked     map[chains.ID]bool      // destinations whose sink built our own digest once
+	batchTried      map[string]bool         // batches this process submitted (or failed to), once each
 
 	// Burn → release.
 	proposals     map[string]proposalIn // proposer → its latest proposal not yet decided
@@ -160,6 +168,9 @@ type Relayer struct {
 	burnsDrained  bool                  // so were the burn streams
 	finalDrained  uint64                // the final height the FLUX final stream was read to
 }
+
+// DefaultMintBatch is the default B: the most locks one batch holds.
+const DefaultMintBatch = 100
 
 // inboxSize bounds the attestations waiting for the store; when it is full
 // HandleEnvelope refuses with a transient error and the sender's periodic
@@ -179,8 +190,9 @@ func New(cfg Config) (*Relayer, error) {
 	}
 	r := &Relayer{cfg: cfg, self: cfg.Signer.ID(), dests: map[chains.ID]Destination{},
 		drops: map[string]uint64{}, sent: map[string]time.Time{}, polled: map[string]time.Time{}, sinkChecked: map[chains.ID]bool{},
-		inbox:     make(chan Attestation, inboxSize),
-		proposals: map[string]proposalIn{}, proposed: map[string][]byte{}, sigsSent: map[string]time.Time{}, refusedSpends: map[string]bool{}}
+		batchTried: map[string]bool{},
+		inbox:      make(chan Attestation, inboxSize),
+		proposals:  map[string]proposalIn{}, proposed: map[string][]byte{}, sigsSent: map[string]time.Time{}, refusedSpends: map[string]bool{}}
 	for _, d := range cfg.Destinations {
 		if d.Sink == nil || d.Sink.Chain() != d.Chain {
 			return nil, fault.E(op, fault.Invalid, fmt.Errorf("destination %s: its sink must serve that chain", d.Chain))
@@ -209,6 +221,13 @@ func New(cfg Config) (*Relayer, error) {
 	if r.cfg.Workers <= 0 {
 		r.cfg.Workers = 8
 	}
+	if r.cfg.MintBatch <= 0 {
+		r.cfg.MintBatch = DefaultMintBatch
+	}
+	if r.cfg.MintBatch > chains.MaxBatch {
+		return nil, fault.E(op, fault.Invalid, fmt.Errorf("MintBatch %d is above the bridge's %d", r.cfg.MintBatch, chains.MaxBatch))
+	}
+	def(&r.cfg.BatchWait, 2*r.cfg.FailoverAfter)
 	if r.cfg.Now == nil {
 		r.cfg.Now = time.Now
 	}
@@ -251,6 +270,7 @@ func (r *Relayer) Run(ctx context.Context) error {
 		{"headers", r.cfg.StatusPoll, r.recordHeaders},
 		{"sign", r.cfg.Poll, r.sign},
 		{"submit", r.cfg.Poll, r.submit},
+		{"batches", r.cfg.Poll, r.submitBatches},
 		{"confirm", r.cfg.Poll, r.confirm},
 		{"rebroadcast", r.cfg.Rebroadcast / 5, r.rebroadcast},
 		{"heads", r.cfg.StatusPoll, r.recordHeads},

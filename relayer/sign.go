@@ -34,6 +34,7 @@ func (r *Relayer) sign(ctx context.Context) error {
 		if in.Todo, err = tx.Transfers(TransferQuery{States: []State{StateFinal}, Limit: r.cfg.Batch}); err != nil {
 			return err
 		}
+		in.Todo = wholeBlocks(in.Todo, len(in.Todo) == r.cfg.Batch)
 		due, err := tx.Transfers(TransferQuery{States: []State{StateQueued}, DueBefore: in.Now, Limit: r.cfg.Batch})
 		if err != nil {
 			return err
@@ -84,7 +85,42 @@ func (r *Relayer) sign(ctx context.Context) error {
 	parallel(ctx, r.cfg.Workers, len(plan.Sign), func(i int) {
 		plan.Sign[i].err = r.prepare(ctx, &plan.Sign[i], in.Head)
 	})
-	return r.applySign(ctx, plan, in.Head)
+	batches, err := r.signBatches(ctx, plan.Sign)
+	if err != nil {
+		return err
+	}
+	return r.applySign(ctx, plan, batches, in.Head)
+}
+
+// signedBatch is a batch the sign step signed: its id, batch digest and
+// signature, and the payload of its mint-batch-signature envelope.
+type signedBatch struct {
+	batchOf
+	id      string
+	digest  [32]byte
+	sig     []byte
+	payload []byte
+}
+
+// signBatches forms the step's batches from the candidates it signed
+// (planBatches) and signs each batch digest; nothing is stored yet.
+func (r *Relayer) signBatches(ctx context.Context, cands []candidate) ([]signedBatch, error) {
+	var out []signedBatch
+	for _, b := range planBatches(cands, r.cfg.MintBatch) {
+		d := r.dests[b.dest]
+		sb := signedBatch{batchOf: b, digest: chains.BatchDigest(d.Chain, d.Bridge, b.digests)}
+		sb.id = chains.BatchID(sb.digest)
+		sig, err := r.cfg.Signer.Sign(ctx, chains.Digest{Scheme: chains.SchemeSecp256k1, Hash: sb.digest[:]})
+		if err != nil {
+			return nil, fmt.Errorf("signing batch %s: %w", sb.id, err)
+		}
+		sb.sig = sig.Sig
+		if sb.payload, err = MarshalBatchSignature(BatchSignature{Dest: d.Chain, Digests: b.digests, Sig: sig.Sig}); err != nil {
+			return nil, err
+		}
+		out = append(out, sb)
+	}
+	return out, nil
 }
 
 // signInput is what the sign step decides on, read in one pass: the
@@ -339,8 +375,14 @@ func (r *Relayer) checkSink(ctx context.Context, d Destination, mint chains.Mint
 // due, the governor's holds and the prepared signatures, each with its
 // journal entry; then it broadcasts the signatures. A transfer that moved on
 // meanwhile is left alone.
-func (r *Relayer) applySign(ctx context.Context, plan signPlan, head chains.Head) error {
+func (r *Relayer) applySign(ctx context.Context, plan signPlan, batches []signedBatch, head chains.Head) error {
 	var stored []candidate
+	batchOfCand := map[int]*signedBatch{}
+	for i := range batches {
+		for _, m := range batches[i].members {
+			batchOfCand[m] = &batches[i]
+		}
+	}
 	err := r.cfg.Store.Update(ctx, func(tx Tx) error {
 		stored = stored[:0]
 		now := tx.Now()
@@ -377,7 +419,7 @@ func (r *Relayer) applySign(ctx context.Context, plan signPlan, head chains.Head
 				return err
 			}
 		}
-		for _, c := range plan.Sign {
+		for i, c := range plan.Sign {
 			if c.err != nil {
 				continue
 			}
@@ -389,6 +431,9 @@ func (r *Relayer) applySign(ctx context.Context, plan signPlan, head chains.Head
 				continue // it moved on meanwhile
 			}
 			cur.State, cur.Digest, cur.AttestedAt, cur.UpdatedAt, cur.Reason = StateAttested, c.digest[:], now, now, c.why
+			if b := batchOfCand[i]; b != nil {
+				cur.Batch = b.id
+			}
 			if err := tx.PutTransfer(cur); err != nil {
 				return err
 			}
@@ -410,7 +455,7 @@ func (r *Relayer) applySign(ctx context.Context, plan signPlan, head chains.Head
 			}
 			stored = append(stored, c)
 		}
-		return nil
+		return r.storeBatches(tx, plan.Sign, batches)
 	})
 	for _, f := range plan.Forbid {
 		r.log.Warn("the destination forbids a lock: it is due a refund", "transfer", f.t.ID, "reason", f.reason)
@@ -432,6 +477,33 @@ func (r *Relayer) applySign(ctx context.Context, plan signPlan, head chains.Head
 	for _, c := range stored {
 		if err := r.cfg.Outbox.Broadcast(ctx, KindMintAttestation, c.payload); err != nil {
 			r.log.Warn("broadcasting an attestation", "transfer", c.t.ID, "err", err) // the rebroadcast step retries
+		}
+	}
+	for _, b := range batches {
+		if err := r.cfg.Outbox.Broadcast(ctx, KindMintBatchSignature, b.payload); err != nil {
+			r.log.Warn("broadcasting a batch signature", "batch", b.id, "err", err) // the rebroadcast step retries
+		}
+	}
+	return nil
+}
+
+// storeBatches stores the step's batch signatures (our own, under the batch
+// id) with their mint-batch-signed entries, in the sign step's transaction.
+func (r *Relayer) storeBatches(tx Tx, cands []candidate, batches []signedBatch) error {
+	for _, b := range batches {
+		d := r.dests[b.dest]
+		if _, err := tx.AddAttestation(Attestation{TransferID: b.id, Dest: d.Chain, Signer: r.self, Digest: b.digest[:], Sig: b.sig,
+			ReceivedAt: tx.Now()}); err != nil {
+			return err
+		}
+		ids := make([]string, len(b.members))
+		for j, m := range b.members {
+			ids[j] = cands[m].t.ID
+		}
+		if _, err := tx.Journal(MintBatchSigned{Batch: b.id, Dest: uint32(d.Chain), Bridge: hex.EncodeToString(d.Bridge[:]),
+			Block: cands[b.members[0]].t.Block.Hash, Transfers: ids, Digest: hex.EncodeToString(b.digest[:]),
+			Sig: hex.EncodeToString(b.sig)}); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -466,8 +538,13 @@ func (r *Relayer) checkQuorum(tx Tx, t Transfer) error {
 	}
 	now := tx.Now()
 	t.State, t.QuorumAt, t.UpdatedAt = StateQuorum, now, now
-	// The submitter of rank r has its turn after r failover periods.
-	t.NextAttempt = now.Add(time.Duration(SubmitterRank(t.ID, r.members(), r.self)) * r.cfg.FailoverAfter)
+	// The submitter of rank r has its turn after r failover periods; a
+	// transfer in one of our batches leaves the batch BatchWait first.
+	base := now
+	if t.Batch != "" && t.AttestedAt.Add(r.cfg.BatchWait).After(now) {
+		base = t.AttestedAt.Add(r.cfg.BatchWait)
+	}
+	t.NextAttempt = base.Add(time.Duration(SubmitterRank(t.ID, r.members(), r.self)) * r.cfg.FailoverAfter)
 	if err := tx.PutTransfer(t); err != nil {
 		return err
 	}

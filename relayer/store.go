@@ -129,6 +129,10 @@ type Tx interface {
 type TransferQuery struct {
 	States []State
 	Dest   chains.ID
+	// Batch selects the members of one of this relayer's mint batches;
+	// Batched selects the transfers in any batch.
+	Batch   string
+	Batched bool
 	// DueBefore selects queued transfers whose ReleaseAt is at or before it.
 	DueBefore time.Time
 	// AttemptDue selects transfers whose NextAttempt is at or before it and

@@ -108,7 +108,9 @@ func (r *Relayer) submitOne(ctx context.Context, d Destination, t Transfer, rank
 	}
 	good := r.matching(atts, t.Digest)
 	if !r.mintQuorum(t.Dest, signersOf(good)) {
-		return nil, fault.E("relayer.submit", fault.Internal, fmt.Errorf("%s is in quorum with %d matching attestations", t.ID, len(good)))
+		// A lock that reached k through its batch may still wait for some
+		// per-lock attestations (the rebroadcast brings them).
+		return nil, fault.E("relayer.submit", fault.Transient, fmt.Errorf("%s has %d matching attestations of its own, not k", t.ID, len(good)))
 	}
 	good = r.mintSignatures(t.Dest, good)
 	sigs := make([]chains.Signature, len(good))
@@ -315,6 +317,11 @@ func (r *Relayer) rebroadcast(ctx context.Context) error {
 		r.mu.Lock()
 		r.sent[t.ID] = now
 		r.mu.Unlock()
+		if t.Batch != "" && t.State != StateSubmitted {
+			if err := r.rebroadcastBatch(ctx, t, now); err != nil {
+				return err
+			}
+		}
 	}
 	// A transfer still moving is sent again within 16 periods; one that
 	// ended without being minted here is forgotten after twice that.

@@ -143,6 +143,10 @@ type Transfer struct {
 	NextAttempt time.Time
 	Attempts    uint32
 	Refused     string
+	// Batch is the id of the mint batch this relayer signed the transfer in
+	// (chains.BatchID, DESIGN §3 Batch MintAuth), "" when it signed it alone.
+	// It is set when the transfer is attested and never changes after.
+	Batch string
 }
 
 // Mint returns the chains.Mint this transfer asks its destination for.

@@ -82,6 +82,12 @@ type Relayer struct {
 	// FailoverAfter is how long the designated submitter of a mint may be
 	// silent before the next one submits (default 10s).
 	FailoverAfter Duration `toml:"failover_after"`
+	// MintBatch is B, the most locks one batched mint holds (default 100,
+	// at most 256; 1 mints every lock alone). Every relayer of the set uses
+	// the same B. BatchWait is how long a lock waits for its batch before it
+	// is minted alone (default 2 × failover_after).
+	MintBatch int      `toml:"mint_batch"`
+	BatchWait Duration `toml:"batch_wait"`
 	// StatusEvery is how often the running relayer records its status for
 	// `fluxbridge status` (default 5s).
 	StatusEvery Duration `toml:"status_every"`
@@ -288,6 +294,10 @@ func (c *Config) defaults(dir string) {
 		c.Signers.SetID = 1
 	}
 	setDur(&c.Relayer.FailoverAfter, 10*time.Second)
+	setDur(&c.Relayer.BatchWait, 2*time.Duration(c.Relayer.FailoverAfter))
+	if c.Relayer.MintBatch == 0 {
+		c.Relayer.MintBatch = 100
+	}
 	setDur(&c.Relayer.StatusEvery, 5*time.Second)
 	if c.Flux.Network.Params == nil {
 		c.Flux.Network.Params = params.MainNet
@@ -346,13 +356,16 @@ func (c *Config) Validate() error {
 	if c.Relayer.Key.IsZero() {
 		bad("relayer.key", "required: %s", fixOf("relayer.key"))
 	}
+	if c.Relayer.MintBatch < 1 || c.Relayer.MintBatch > 256 {
+		bad("relayer.mint_batch", "%d: a batch holds 1 to 256 locks (the bridge's MAX_BATCH); 1 mints every lock alone", c.Relayer.MintBatch)
+	}
 	if c.Relayer.PassphraseFile != "" && c.Relayer.PassphraseEnv != "" {
 		bad("relayer.passphrase_env", "set passphrase_file or passphrase_env, not both")
 	}
 	for _, d := range []struct {
 		field string
 		d     Duration
-	}{{"relayer.failover_after", c.Relayer.FailoverAfter}, {"relayer.status_every", c.Relayer.StatusEvery},
+	}{{"relayer.failover_after", c.Relayer.FailoverAfter}, {"relayer.batch_wait", c.Relayer.BatchWait}, {"relayer.status_every", c.Relayer.StatusEvery},
 		{"peer.heartbeat_every", c.Peer.HeartbeatEvery}, {"governor.window", c.Governor.Window}, {"governor.large_delay", c.Governor.LargeDelay}} {
 		if d.d < 0 {
 			bad(d.field, "must not be negative")

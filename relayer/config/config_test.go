@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"golang.org/x/crypto/sha3"
@@ -145,6 +147,35 @@ bump_after = "30s"
 }
 
 func hexOf(b []byte) string { t, _ := PublicKey(b).MarshalText(); return string(t) }
+
+// A batch holds 1 to 256 locks (the bridge's MAX_BATCH); 0 takes the
+// default, and batch_wait defaults to twice failover_after.
+func TestMintBatchBounds(t *testing.T) {
+	for _, tc := range []struct {
+		value   string
+		want    int
+		problem bool
+	}{{"1", 1, false}, {"256", 256, false}, {"0", 100, false}, {"257", 0, true}, {"-1", 0, true}} {
+		c := valid()
+		c.defaults("")
+		out, err := Render(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Replace(string(out), "mint_batch = 100", "mint_batch = "+tc.value, 1)
+		got, err := Parse([]byte(text), "/")
+		var ve *ValidationError
+		switch {
+		case tc.problem && (!errors.As(err, &ve) || !strings.Contains(err.Error(), "relayer.mint_batch") || !strings.Contains(err.Error(), "1 to 256")):
+			t.Errorf("mint_batch = %s: %v, want a relayer.mint_batch problem", tc.value, err)
+		case !tc.problem && err != nil:
+			t.Errorf("mint_batch = %s: %v", tc.value, err)
+		case !tc.problem && (got.Relayer.MintBatch != tc.want || time.Duration(got.Relayer.BatchWait) != 2*time.Duration(got.Relayer.FailoverAfter)):
+			t.Errorf("mint_batch = %s: got %d and batch_wait %s, want %d and twice %s", tc.value, got.Relayer.MintBatch,
+				time.Duration(got.Relayer.BatchWait), tc.want, time.Duration(got.Relayer.FailoverAfter))
+		}
+	}
+}
 
 // Every value a field's type refuses is reported in one run, with the
 // field's path (including the table's index) and the fix.

@@ -162,7 +162,8 @@ func Open(ctx context.Context, o Options) (_ *Daemon, err error) {
 		Peers: peerTips{d.exchange}, Destinations: dests, Members: current.ids, Threshold: cfg.Signers.Threshold,
 		SetID: cfg.Signers.SetID, Next: next,
 		Outbox: outbox{key: d.key, x: d.exchange}, Confirmations: cfg.Flux.Confirmations, Governor: governorOf(cfg),
-		FailoverAfter: time.Duration(cfg.Relayer.FailoverAfter), Now: now, Logger: d.log.With("component", "relayer"),
+		FailoverAfter: time.Duration(cfg.Relayer.FailoverAfter), MintBatch: cfg.Relayer.MintBatch,
+		BatchWait: time.Duration(cfg.Relayer.BatchWait), Now: now, Logger: d.log.With("component", "relayer"),
 		Releases: relayer.Releases{Reserve: reserveSink, Burns: burns, Proposers: current.proposers,
 			Prefixes: [][2]byte{p.PubKeyHashPrefix, p.ScriptHashPrefix}, Cadence: cfg.Release.Cadence,
 			FeeRate: cfg.Release.FeeRate, Fee: cfg.Release.Fee, MaxBatch: cfg.Release.MaxBatch, ConsolidateAbove: cfg.Release.ConsolidateAbove},
@@ -292,7 +293,7 @@ func (d *Daemon) Close() error {
 func (d *Daemon) handle(ctx context.Context, from []byte, e peer.Envelope) error {
 	switch e.Kind {
 	case peer.KindMintAttestation, peer.KindReleaseProposal, peer.KindReleaseSignature, peer.KindRefundProposal, peer.KindRefundSignature,
-		peer.KindRotateSignature:
+		peer.KindRotateSignature, peer.KindMintBatchSig:
 		raw, err := e.MarshalBinary()
 		if err != nil {
 			return err

@@ -33,10 +33,12 @@ const (
 	KindHeartbeat        = "heartbeat"
 	KindReobserveRequest = "reobserve-request"
 	KindRotateSignature  = "rotate-signature"
+	KindMintBatchSig     = "mint-batch-signature"
 )
 
 var kinds = map[string]bool{KindMintAttestation: true, KindReleaseProposal: true, KindReleaseSignature: true, KindSolanaMintSig: true,
-	KindRefundProposal: true, KindRefundSignature: true, KindHeartbeat: true, KindReobserveRequest: true, KindRotateSignature: true}
+	KindRefundProposal: true, KindRefundSignature: true, KindHeartbeat: true, KindReobserveRequest: true, KindRotateSignature: true,
+	KindMintBatchSig: true}
 
 // Bounds of one envelope.
 const (

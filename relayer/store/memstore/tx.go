@@ -148,6 +148,8 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 		switch {
 		case len(q.States) > 0 && !slices.Contains(q.States, tr.State),
 			q.Dest != 0 && tr.Dest != q.Dest,
+			q.Batch != "" && tr.Batch != q.Batch,
+			q.Batched && tr.Batch == "",
 			!q.DueBefore.IsZero() && (tr.State != relayer.StateQueued || msOf(tr.ReleaseAt) > q.DueBefore.UnixMilli()),
 			byAttempt && msOf(tr.NextAttempt) > q.AttemptDue.UnixMilli(),
 			after != nil && order(tr, *after) <= 0:

@@ -91,7 +91,7 @@ func TestOpensADatabaseInTheOldFormat(t *testing.T) {
 			for _, r := range st.Applied {
 				got = append(got, r.Name)
 			}
-			if !slices.Equal(got, []string{"0001_init.sql", "0002_attempts.sql", "0003_release.sql"}) || len(st.Pending) != 0 {
+			if !slices.Equal(got, []string{"0001_init.sql", "0002_attempts.sql", "0003_release.sql", "0004_batches.sql"}) || len(st.Pending) != 0 {
 				t.Fatalf("after the upgrade: applied %v, pending %v", got, st.Pending)
 			}
 			if st.Applied[0].AppliedAt.UnixMilli() != 1_650_000_000_000 {

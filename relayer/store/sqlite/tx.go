@@ -158,6 +158,7 @@ type transferRow struct {
 	Attempts    uint32 `db:"attempts"`
 	NextAttempt int64  `db:"next_attempt"`
 	Refused     string `db:"refused"`
+	Batch       string `db:"batch"`
 }
 
 func (r transferRow) transfer() relayer.Transfer {
@@ -167,7 +168,7 @@ func (r transferRow) transfer() relayer.Transfer {
 		MintTx: r.MintTx, Minted: join(r.MintedHi, r.MintedLo), SeenAt: fromMS(r.SeenAt), FinalAt: fromMS(r.FinalAt),
 		AttestedAt: fromMS(r.AttestedAt), QuorumAt: fromMS(r.QuorumAt), SubmittedAt: fromMS(r.SubmittedAt),
 		MintedAt: fromMS(r.MintedAt), UpdatedAt: fromMS(r.UpdatedAt),
-		Attempts: r.Attempts, NextAttempt: fromMS(r.NextAttempt), Refused: r.Refused}
+		Attempts: r.Attempts, NextAttempt: fromMS(r.NextAttempt), Refused: r.Refused, Batch: r.Batch}
 	copy(tr.Lock.TxID[:], r.LockTxID)
 	tr.Lock.Vout = r.LockVout
 	copy(tr.Recipient[:], r.Recipient)
@@ -210,19 +211,19 @@ func (t *tx) PutTransfer(tr relayer.Transfer) error {
 	mhi, mlo := split(tr.Minted)
 	return t.exec(op, `INSERT INTO transfers (id, state, lock_txid, lock_vout, dest, recipient, amount_hi, amount_lo,
 		block_height, block_hash, block_time, evidence, invalid, refund_to, digest, release_at, reason, mint_tx, minted_hi, minted_lo,
-		seen_at, final_at, attested_at, quorum_at, submitted_at, minted_at, updated_at, attempts, next_attempt, refused)
-		VALUES (?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?, ?,?,?)
+		seen_at, final_at, attested_at, quorum_at, submitted_at, minted_at, updated_at, attempts, next_attempt, refused, batch)
+		VALUES (?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?,?,?,?,?,?, ?,?,?,?,?,?,?, ?,?,?,?)
 		ON CONFLICT(id) DO UPDATE SET state=excluded.state, block_height=excluded.block_height, block_hash=excluded.block_hash,
 		block_time=excluded.block_time, evidence=excluded.evidence, invalid=excluded.invalid, refund_to=excluded.refund_to,
 		digest=excluded.digest, release_at=excluded.release_at, reason=excluded.reason, mint_tx=excluded.mint_tx,
 		minted_hi=excluded.minted_hi, minted_lo=excluded.minted_lo, seen_at=excluded.seen_at, final_at=excluded.final_at,
 		attested_at=excluded.attested_at, quorum_at=excluded.quorum_at, submitted_at=excluded.submitted_at,
 		minted_at=excluded.minted_at, updated_at=excluded.updated_at, attempts=excluded.attempts,
-		next_attempt=excluded.next_attempt, refused=excluded.refused`,
+		next_attempt=excluded.next_attempt, refused=excluded.refused, batch=excluded.batch`,
 		tr.ID, string(tr.State), tr.Lock.TxID[:], tr.Lock.Vout, uint32(tr.Dest), tr.Recipient[:], ahi, alo,
 		tr.Block.Height, tr.Block.Hash, ms(tr.Block.Time), tr.Evidence, tr.Invalid, tr.RefundTo, tr.Digest, ms(tr.ReleaseAt), tr.Reason, tr.MintTx, mhi, mlo,
 		ms(tr.SeenAt), ms(tr.FinalAt), ms(tr.AttestedAt), ms(tr.QuorumAt), ms(tr.SubmittedAt), ms(tr.MintedAt), ms(tr.UpdatedAt),
-		tr.Attempts, ms(tr.NextAttempt), tr.Refused)
+		tr.Attempts, ms(tr.NextAttempt), tr.Refused, tr.Batch)
 }
 
 func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
@@ -236,6 +237,12 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 	}
 	if q.Dest != 0 {
 		where, args = append(where, "dest = ?"), append(args, uint32(q.Dest))
+	}
+	if q.Batch != "" {
+		where, args = append(where, "batch = ?"), append(args, q.Batch)
+	}
+	if q.Batched {
+		where = append(where, "batch != ''")
 	}
 	if !q.DueBefore.IsZero() {
 		where, args = append(where, "state = 'queued' AND release_at <= ?"), append(args, q.DueBefore.UnixMilli())

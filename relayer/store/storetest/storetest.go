@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) relayer.Sto
 		{"Transfer of an unknown id is KindNotFound", testTransferNotFound},
 		{"Transfers lists oldest first, by SeenAt then ID", testTransfersDefaultOrder},
 		{"Transfers filters by States and Dest", testTransfersStatesDest},
+		{"Transfers filters by Batch, and by Batched for any batch", testTransfersBatch},
 		{"Transfers with DueBefore and States queued selects ReleaseAt at or before it", testTransfersDueBefore},
 		{"Transfers with DueBefore selects only queued transfers even without a States filter", testTransfersDueBeforeOnlyQueued},
 		{"Transfers with AttemptDue selects NextAttempt at or before it, ordered by NextAttempt, SeenAt, ID", testTransfersAttemptDue},

@@ -32,6 +32,7 @@ func full(n int, s relayer.State) relayer.Transfer {
 	x.FinalAt, x.AttestedAt, x.QuorumAt, x.SubmittedAt, x.MintedAt = when(1), when(2), when(3), when(4), when(5)
 	x.UpdatedAt, x.NextAttempt = when(6), when(7)
 	x.Attempts, x.Refused = math.MaxUint32, "nonce too low"
+	x.Batch = "batch:" + strings.Repeat("ba", 32)
 	return x
 }
 
@@ -58,6 +59,7 @@ func testPutTransferUpdate(t *testing.T, e *env) {
 	y.Evidence, y.Digest = []byte("other evidence"), bytes.Repeat([]byte{0xd2}, 32)
 	y.Invalid, y.RefundTo, y.ReleaseAt, y.Refused = "", "", time.Time{}, "" // cleared
 	y.Reason, y.MintTx, y.Minted, y.Attempts = "attested", "0xother", 1, 0
+	y.Batch = "batch:" + strings.Repeat("bb", 32)
 	for _, p := range []*time.Time{&y.SeenAt, &y.FinalAt, &y.AttestedAt, &y.QuorumAt, &y.SubmittedAt, &y.MintedAt, &y.UpdatedAt, &y.NextAttempt} {
 		*p = p.Add(time.Millisecond)
 	}
@@ -180,6 +182,12 @@ func queryFixture(t *testing.T, e *env) map[string]relayer.Transfer {
 		if f.release > 0 {
 			x.ReleaseAt = at(time.Duration(f.release) * time.Second)
 		}
+		switch f.n { // two batches: 9, 6 and 5 in one, 8 alone in another
+		case 9, 6, 5:
+			x.Batch = "batch:aa"
+		case 8:
+			x.Batch = "batch:bb"
+		}
 		trs, out[x.ID] = append(trs, x), x
 	}
 	e.put(t, trs...)
@@ -233,6 +241,18 @@ func testTransfersStatesDest(t *testing.T, e *env) {
 		{"to Solana", relayer.TransferQuery{Dest: sol}, []int{2, 4, 7, 10}},
 		{"quorum to the EVM chain", relayer.TransferQuery{States: []relayer.State{q}, Dest: destEVM}, []int{5, 8, 6}},
 		{"to an unknown chain", relayer.TransferQuery{Dest: 99}, nil},
+	})
+}
+
+func testTransfersBatch(t *testing.T, e *env) {
+	q := []relayer.State{relayer.StateQuorum}
+	runQueries(t, e, queryFixture(t, e), []queryCase{
+		{"batch aa", relayer.TransferQuery{Batch: "batch:aa"}, []int{5, 9, 6}},
+		{"batch bb", relayer.TransferQuery{Batch: "batch:bb"}, []int{8}},
+		{"an unknown batch", relayer.TransferQuery{Batch: "batch:cc"}, nil},
+		{"in a batch", relayer.TransferQuery{Batched: true}, []int{5, 9, 8, 6}},
+		{"in quorum and in a batch", relayer.TransferQuery{States: q, Batched: true}, []int{5, 8, 6}},
+		{"batch aa, attempt due at 20s", relayer.TransferQuery{Batch: "batch:aa", AttemptDue: sec(20)}, []int{6}},
 	})
 }
 
