@@ -2,6 +2,7 @@ package chainrpc
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -127,6 +128,45 @@ func mintFromPB(m *pb.Mint) (*chains.Mint, error) {
 	out.Lock.Vout = m.GetLock().GetVout()
 	out.Amount = m.GetAmount()
 	return &out, nil
+}
+
+// batchToPB converts the mints of a batch (chains.BuildRequest.Batch) for
+// the wire, in their order; an empty batch travels as none.
+func batchToPB(ms []chains.Mint) []*pb.Mint {
+	if len(ms) == 0 {
+		return nil
+	}
+	out := make([]*pb.Mint, len(ms))
+	for i := range ms {
+		out[i] = mintToPB(&ms[i])
+	}
+	return out
+}
+
+// batchFromPB converts the mints of a batch, in their order. Each is
+// checked as mintFromPB checks a mint, and a missing one is refused too: a
+// batch with a malformed mint is a caller error (fault.Invalid), never
+// shortened. Order, count and duplicates are the sink's to judge.
+func batchFromPB(ms []*pb.Mint) ([]chains.Mint, error) {
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	out := make([]chains.Mint, len(ms))
+	for i, m := range ms {
+		if m == nil {
+			return nil, fault.E("chainrpc.Batch", fault.Invalid, fmt.Errorf("mint %d of the batch is missing", i))
+		}
+		c, err := mintFromPB(m)
+		if err != nil {
+			var fe *fault.Error
+			if errors.As(err, &fe) && fe.Err != nil {
+				err = fe.Err // mintFromPB's refusals are all fault.Invalid
+			}
+			return nil, fault.E("chainrpc.Batch", fault.Invalid, fmt.Errorf("mint %d of the batch: %w", i, err))
+		}
+		out[i] = *c
+	}
+	return out, nil
 }
 
 // rotationToPB converts a rotation for the wire. A signer that is not an

@@ -2,8 +2,10 @@ package chainrpc
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +44,8 @@ func wire[M proto.Message](t *testing.T, m M, fresh M) M {
 func TestConvertersRoundTripThroughTheWire(t *testing.T) {
 	mint := chains.Mint{Amount: 5}
 	mint.Lock.TxID[31], mint.Lock.Vout, mint.Recipient[0] = 7, 3, 1
+	other := chains.Mint{Amount: math.MaxUint64, Lock: chains.LockRef{Vout: math.MaxUint32}}
+	other.Lock.TxID[0], other.Recipient[31] = 0xff, 2
 	rotation := chains.Rotation{SetID: 9, Threshold: 2, Signers: [][]byte{
 		bytes.Repeat([]byte{1}, 20), bytes.Repeat([]byte{2}, 20), bytes.Repeat([]byte{0xff}, 20)}}
 	for _, tc := range []struct {
@@ -62,6 +66,10 @@ func TestConvertersRoundTripThroughTheWire(t *testing.T) {
 		{"head, unhealthy", chains.Head{Reason: "behind"}, chains.Head{Reason: "behind"}, tripHead},
 		{"mint", &mint, &mint, tripMint},
 		{"mint, nil", (*chains.Mint)(nil), (*chains.Mint)(nil), tripMint},
+		{"batch", []chains.Mint{mint, {}, other}, []chains.Mint{mint, {}, other}, tripBatch},
+		{"batch, one mint", []chains.Mint{other}, []chains.Mint{other}, tripBatch},
+		{"batch, empty", []chains.Mint{}, []chains.Mint(nil), tripBatch},
+		{"batch, nil", []chains.Mint(nil), []chains.Mint(nil), tripBatch},
 		{"rotation", &rotation, &rotation, tripRotation},
 		{"rotation, nil", (*chains.Rotation)(nil), (*chains.Rotation)(nil), tripRotation},
 		{"rotation, zero", &chains.Rotation{}, &chains.Rotation{}, tripRotation},
@@ -108,6 +116,15 @@ func tripMint(t *testing.T, in any) any {
 		t.Fatal(err)
 	}
 	return m
+}
+
+func tripBatch(t *testing.T, in any) any {
+	req := wire(t, &pb.BuildRequest{Kind: string(chains.SubmitMintBatch), Batch: batchToPB(in.([]chains.Mint))}, &pb.BuildRequest{})
+	ms, err := batchFromPB(req.GetBatch())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
 }
 
 func tripRotation(t *testing.T, in any) any {
@@ -184,6 +201,88 @@ func TestMintWithWrongLengthsIsInvalid(t *testing.T) {
 		if _, err := mintFromPB(m); fault.KindOf(err) != fault.Invalid {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// A batch with a mint that is malformed (as TestMintWithWrongLengthsIsInvalid
+// has them) or missing is refused whole, naming the mint, never shortened.
+func TestBatchWithAMalformedMintIsInvalid(t *testing.T) {
+	good := mintToPB(&chains.Mint{Amount: 1})
+	for name, bad := range map[string]*pb.Mint{
+		"short txid":     {Lock: &pb.LockRef{TxId: make([]byte, 31)}, Recipient: make([]byte, 32)},
+		"long recipient": {Lock: &pb.LockRef{TxId: make([]byte, 32)}, Recipient: make([]byte, 33)},
+		"no lock":        {Recipient: make([]byte, 32)},
+		"no recipient":   {Lock: &pb.LockRef{TxId: make([]byte, 32)}},
+		"missing":        nil,
+	} {
+		ms, err := batchFromPB([]*pb.Mint{good, good, bad, good})
+		if fault.KindOf(err) != fault.Invalid || ms != nil || !strings.Contains(err.Error(), "mint 2 of the batch") {
+			t.Errorf("%s: %v, %v", name, ms, err)
+		}
+	}
+	if ms, err := batchFromPB([]*pb.Mint{good, good}); err != nil || len(ms) != 2 || ms[1].Amount != 1 {
+		t.Fatalf("a well-formed batch: %v, %v", ms, err)
+	}
+}
+
+// batchSink records the Build requests it gets.
+type batchSink struct {
+	fakeSink
+	got []chains.BuildRequest
+}
+
+func (b *batchSink) Build(_ context.Context, req chains.BuildRequest) (chains.Submission, error) {
+	b.got = append(b.got, req)
+	return chains.Submission{Kind: req.Kind, ID: "batch:x"}, nil
+}
+
+// The plugin's server hands a Build request's batch to its sink as it came,
+// and refuses one with a malformed mint before the sink sees it.
+func TestBuildServesTheBatch(t *testing.T) {
+	snk := &batchSink{fakeSink: fakeSink{chain: 5}}
+	s := configured(t, MaxPageBytes, &Impl{Sink: snk})
+	var a, b chains.Mint
+	a.Lock.TxID[0], a.Amount, a.Recipient[31] = 1, 10, 1
+	b.Lock.TxID[0], b.Lock.Vout, b.Amount, b.Recipient[31] = 2, 7, 20, 2
+	batch := []chains.Mint{b, a}
+	req := wire(t, &pb.BuildRequest{Kind: string(chains.SubmitMintBatch), Batch: batchToPB(batch)}, &pb.BuildRequest{})
+	sub, err := sinkServer{s: s}.Build(context.Background(), req)
+	if err != nil || sub.GetId() != "batch:x" {
+		t.Fatalf("Build = %v, %v", sub, host(err))
+	}
+	want := chains.BuildRequest{Kind: chains.SubmitMintBatch, Batch: batch}
+	if len(snk.got) != 1 || !reflect.DeepEqual(snk.got[0], want) {
+		t.Fatalf("the sink got %+v, want %+v", snk.got, want)
+	}
+	req.Batch[1].Recipient = req.Batch[1].Recipient[:31]
+	if _, err := (sinkServer{s: s}).Build(context.Background(), req); fault.KindOf(host(err)) != fault.Invalid ||
+		!strings.Contains(host(err).Error(), "mint 1 of the batch") {
+		t.Fatalf("Build of a malformed batch = %v, want invalid", host(err))
+	}
+	if len(snk.got) != 1 {
+		t.Fatal("the sink saw a malformed batch")
+	}
+}
+
+// A batch crosses to a real plugin process: the memplugin's server refuses
+// a malformed mint of it on the wire with fault.Invalid, and the host's
+// Build sends it (the memplugin's sink then refuses the kind it does not
+// know, which is the plugin's answer, not the host's).
+func TestBatchCrossesToThePlugin(t *testing.T) {
+	p := start(t, `{"chain_id":77,"events":1}`)
+	c, err := p.current(ctxT(t), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := mintToPB(&chains.Mint{Amount: 1})
+	_, err = c.snk.Build(ctxT(t), &pb.BuildRequest{Kind: string(chains.SubmitMintBatch),
+		Batch: []*pb.Mint{good, {Lock: &pb.LockRef{TxId: make([]byte, 33)}, Recipient: make([]byte, 32)}}})
+	if err = fromStatus("test", err); fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "mint 1 of the batch: lock txid is 33 bytes") {
+		t.Fatalf("a malformed batch on the wire: %v", err)
+	}
+	_, err = p.Sink().Build(ctxT(t), chains.BuildRequest{Kind: chains.SubmitMintBatch, Batch: []chains.Mint{{Amount: 1}}})
+	if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "mem.Build") {
+		t.Fatalf("a batch the memplugin does not build: %v", err)
 	}
 }
 

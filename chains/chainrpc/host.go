@@ -91,7 +91,7 @@ func (s hostSink) Build(ctx context.Context, req chains.BuildRequest) (chains.Su
 	if err != nil {
 		return chains.Submission{}, err
 	}
-	sub, err := c.snk.Build(ctx, &pb.BuildRequest{Kind: string(req.Kind), Mint: mintToPB(req.Mint), Rotate: rot})
+	sub, err := c.snk.Build(ctx, &pb.BuildRequest{Kind: string(req.Kind), Mint: mintToPB(req.Mint), Rotate: rot, Batch: batchToPB(req.Batch)})
 	if err != nil {
 		return chains.Submission{}, s.p.failed(op, err)
 	}

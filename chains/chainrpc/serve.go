@@ -345,7 +345,11 @@ func (ss sinkServer) Build(ctx context.Context, req *pb.BuildRequest) (*pb.Submi
 	if err != nil {
 		return nil, toStatus("chainrpc.Sink.Build", err)
 	}
-	sub, err := snk.Build(ctx, chains.BuildRequest{Kind: chains.SubmissionKind(req.GetKind()), Mint: m, Rotate: r})
+	batch, err := batchFromPB(req.GetBatch())
+	if err != nil {
+		return nil, toStatus("chainrpc.Sink.Build", err)
+	}
+	sub, err := snk.Build(ctx, chains.BuildRequest{Kind: chains.SubmissionKind(req.GetKind()), Mint: m, Rotate: r, Batch: batch})
 	if err != nil {
 		return nil, toStatus("chainrpc.Sink.Build", err)
 	}

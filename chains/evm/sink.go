@@ -55,6 +55,8 @@ type Sink struct {
 	// to MintDigest: the bridge's code is immutable (no proxy), so one
 	// check per process is as good as one per Build.
 	digestChecked atomic.Bool
+	// batchDigestChecked is the same for batchDigest (chains.BatchDigest).
+	batchDigestChecked atomic.Bool
 }
 
 // maxBuilt bounds the mints whose gross value a sink remembers for Status's
@@ -142,11 +144,15 @@ func checkRecipient(r [32]byte) error {
 // Build returns the unsigned mint: the payload, the MintAuth digest
 // (computed here and checked equal to the contract's mintDigest view) and the
 // current set's threshold, both read at the finalized block. For
-// chains.SubmitRotate it returns the unsigned rotation (see buildRotation).
+// chains.SubmitRotate it returns the unsigned rotation (see buildRotation),
+// for chains.SubmitMintBatch the unsigned batch (see buildBatch).
 func (s *Sink) Build(ctx context.Context, req chains.BuildRequest) (chains.Submission, error) {
 	const op = "evm.Build"
 	if req.Kind == chains.SubmitRotate {
 		return s.buildRotation(ctx, req)
+	}
+	if req.Kind == chains.SubmitMintBatch {
+		return s.buildBatch(ctx, req)
 	}
 	if req.Kind != chains.SubmitMint {
 		return chains.Submission{}, fault.E(op, fault.Invalid, fmt.Errorf("submission kind %q is not supported", req.Kind))
@@ -154,8 +160,8 @@ func (s *Sink) Build(ctx context.Context, req chains.BuildRequest) (chains.Submi
 	if req.Mint == nil {
 		return chains.Submission{}, fault.E(op, fault.Invalid, errors.New("a mint submission needs its Mint"))
 	}
-	if req.Rotate != nil {
-		return chains.Submission{}, fault.E(op, fault.Invalid, errors.New("a mint submission carries no Rotation"))
+	if req.Rotate != nil || req.Batch != nil {
+		return chains.Submission{}, fault.E(op, fault.Invalid, errors.New("a mint submission carries its Mint only"))
 	}
 	m := *req.Mint
 	if err := checkRecipient(m.Recipient); err != nil {
@@ -323,12 +329,16 @@ func pack(sigs []signed) []byte {
 // transaction is in flight returns that transaction. Too few valid
 // signatures and reverts other than a pause or the rate limit are
 // fault.Rejected; a pause or the rate limit is fault.Transient with the reason.
-// A chains.SubmitRotate submission is handled by submitRotation.
+// A chains.SubmitRotate submission is handled by submitRotation, a
+// chains.SubmitMintBatch one by submitBatch.
 func (s *Sink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Status, error) {
 	const op = "evm.Submit"
 	sub := req.Submission
 	if sub.Kind == chains.SubmitRotate {
 		return s.submitRotation(ctx, req)
+	}
+	if sub.Kind == chains.SubmitMintBatch {
+		return s.submitBatch(ctx, req)
 	}
 	if sub.Kind != chains.SubmitMint {
 		return chains.Status{}, fault.E(op, fault.Invalid, fmt.Errorf("submission kind %q is not supported", sub.Kind))
@@ -529,7 +539,8 @@ func (s *Sink) tracked(ctx context.Context, id string, fin *types.Header) (st ch
 // a transaction of this sink in flight → Pending or Included (bumping its
 // fees if it is stuck); the lock changed only above the finalized block →
 // Included; started with value remaining → Partial; otherwise Unknown.
-// A rotation ("rotate:<set id>") is reported by rotationStatus.
+// A rotation ("rotate:<set id>") is reported by rotationStatus, a batch
+// ("batch:<digest>") by batchStatus.
 func (s *Sink) Status(ctx context.Context, kind chains.SubmissionKind, id string) (chains.Status, error) {
 	const op = "evm.Status"
 	if kind == chains.SubmitRotate {
@@ -538,6 +549,12 @@ func (s *Sink) Status(ctx context.Context, kind chains.SubmissionKind, id string
 			return chains.Status{}, fault.E(op, fault.Invalid, err)
 		}
 		return s.rotationStatus(ctx, id, setID)
+	}
+	if kind == chains.SubmitMintBatch {
+		if _, err := parseBatchID(id); err != nil {
+			return chains.Status{}, fault.E(op, fault.Invalid, err)
+		}
+		return s.batchStatus(ctx, id)
 	}
 	if kind != chains.SubmitMint {
 		return chains.Status{}, fault.E(op, fault.Invalid, fmt.Errorf("submission kind %q is not supported", kind))

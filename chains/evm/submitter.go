@@ -372,6 +372,8 @@ func (s *Sink) Run(ctx context.Context, interval time.Duration) error {
 			kind := chains.SubmitMint
 			if _, err := chains.ParseRotationID(id); err == nil {
 				kind = chains.SubmitRotate
+			} else if _, err := parseBatchID(id); err == nil {
+				kind = chains.SubmitMintBatch // its fees are bumped here too
 			}
 			if _, err := s.Status(ctx, kind, id); err != nil && ctx.Err() == nil {
 				s.cfg.Logger.Warn("tracking an in-flight submission failed", "id", id, "kind", kind, "err", err)

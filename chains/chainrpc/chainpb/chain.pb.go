@@ -940,7 +940,10 @@ type BuildRequest struct {
 	Kind  string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
 	Mint  *Mint                  `protobuf:"bytes,2,opt,name=mint,proto3" json:"mint,omitempty"`
 	// Set for kind "rotate".
-	Rotate        *Rotation `protobuf:"bytes,3,opt,name=rotate,proto3" json:"rotate,omitempty"`
+	Rotate *Rotation `protobuf:"bytes,3,opt,name=rotate,proto3" json:"rotate,omitempty"`
+	// Set for kind "mint-batch": the mints, 1 to 256 of them, in strictly
+	// ascending order of their MintAuth digests (chains.BuildRequest.Batch).
+	Batch         []*Mint `protobuf:"bytes,4,rep,name=batch,proto3" json:"batch,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -992,6 +995,13 @@ func (x *BuildRequest) GetMint() *Mint {
 func (x *BuildRequest) GetRotate() *Rotation {
 	if x != nil {
 		return x.Rotate
+	}
+	return nil
+}
+
+func (x *BuildRequest) GetBatch() []*Mint {
+	if x != nil {
+		return x.Batch
 	}
 	return nil
 }
@@ -1595,11 +1605,12 @@ const file_fluxbridge_chain_v1_chain_proto_rawDesc = "" +
 	"\bRotation\x12\x15\n" +
 	"\x06set_id\x18\x01 \x01(\rR\x05setId\x12\x18\n" +
 	"\asigners\x18\x02 \x03(\fR\asigners\x12\x1c\n" +
-	"\tthreshold\x18\x03 \x01(\rR\tthreshold\"\x88\x01\n" +
+	"\tthreshold\x18\x03 \x01(\rR\tthreshold\"\xb9\x01\n" +
 	"\fBuildRequest\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12-\n" +
 	"\x04mint\x18\x02 \x01(\v2\x19.fluxbridge.chain.v1.MintR\x04mint\x125\n" +
-	"\x06rotate\x18\x03 \x01(\v2\x1d.fluxbridge.chain.v1.RotationR\x06rotate\"4\n" +
+	"\x06rotate\x18\x03 \x01(\v2\x1d.fluxbridge.chain.v1.RotationR\x06rotate\x12/\n" +
+	"\x05batch\x18\x04 \x03(\v2\x19.fluxbridge.chain.v1.MintR\x05batch\"4\n" +
 	"\x06Digest\x12\x16\n" +
 	"\x06scheme\x18\x01 \x01(\tR\x06scheme\x12\x12\n" +
 	"\x04hash\x18\x02 \x01(\fR\x04hash\"\x9f\x01\n" +
@@ -1706,34 +1717,35 @@ var file_fluxbridge_chain_v1_chain_proto_depIdxs = []int32{
 	11, // 6: fluxbridge.chain.v1.Mint.lock:type_name -> fluxbridge.chain.v1.LockRef
 	12, // 7: fluxbridge.chain.v1.BuildRequest.mint:type_name -> fluxbridge.chain.v1.Mint
 	13, // 8: fluxbridge.chain.v1.BuildRequest.rotate:type_name -> fluxbridge.chain.v1.Rotation
-	15, // 9: fluxbridge.chain.v1.Submission.digests:type_name -> fluxbridge.chain.v1.Digest
-	16, // 10: fluxbridge.chain.v1.SubmitRequest.submission:type_name -> fluxbridge.chain.v1.Submission
-	17, // 11: fluxbridge.chain.v1.SubmitRequest.signatures:type_name -> fluxbridge.chain.v1.Signature
-	4,  // 12: fluxbridge.chain.v1.SubmissionStatus.block:type_name -> fluxbridge.chain.v1.BlockRef
-	4,  // 13: fluxbridge.chain.v1.LedgerState.at:type_name -> fluxbridge.chain.v1.BlockRef
-	1,  // 14: fluxbridge.chain.v1.Plugin.Configure:input_type -> fluxbridge.chain.v1.ConfigureRequest
-	0,  // 15: fluxbridge.chain.v1.Source.Head:input_type -> fluxbridge.chain.v1.Empty
-	7,  // 16: fluxbridge.chain.v1.Source.Events:input_type -> fluxbridge.chain.v1.EventsRequest
-	9,  // 17: fluxbridge.chain.v1.Source.Reobserve:input_type -> fluxbridge.chain.v1.ReobserveRequest
-	14, // 18: fluxbridge.chain.v1.Sink.Build:input_type -> fluxbridge.chain.v1.BuildRequest
-	18, // 19: fluxbridge.chain.v1.Sink.Submit:input_type -> fluxbridge.chain.v1.SubmitRequest
-	19, // 20: fluxbridge.chain.v1.Sink.Status:input_type -> fluxbridge.chain.v1.StatusRequest
-	0,  // 21: fluxbridge.chain.v1.Sink.Ledger:input_type -> fluxbridge.chain.v1.Empty
-	0,  // 22: fluxbridge.chain.v1.Sink.Limits:input_type -> fluxbridge.chain.v1.Empty
-	2,  // 23: fluxbridge.chain.v1.Plugin.Configure:output_type -> fluxbridge.chain.v1.Info
-	5,  // 24: fluxbridge.chain.v1.Source.Head:output_type -> fluxbridge.chain.v1.ChainHead
-	8,  // 25: fluxbridge.chain.v1.Source.Events:output_type -> fluxbridge.chain.v1.EventsResponse
-	10, // 26: fluxbridge.chain.v1.Source.Reobserve:output_type -> fluxbridge.chain.v1.ReobserveResponse
-	16, // 27: fluxbridge.chain.v1.Sink.Build:output_type -> fluxbridge.chain.v1.Submission
-	20, // 28: fluxbridge.chain.v1.Sink.Submit:output_type -> fluxbridge.chain.v1.SubmissionStatus
-	20, // 29: fluxbridge.chain.v1.Sink.Status:output_type -> fluxbridge.chain.v1.SubmissionStatus
-	21, // 30: fluxbridge.chain.v1.Sink.Ledger:output_type -> fluxbridge.chain.v1.LedgerState
-	22, // 31: fluxbridge.chain.v1.Sink.Limits:output_type -> fluxbridge.chain.v1.SinkLimits
-	23, // [23:32] is the sub-list for method output_type
-	14, // [14:23] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	12, // 9: fluxbridge.chain.v1.BuildRequest.batch:type_name -> fluxbridge.chain.v1.Mint
+	15, // 10: fluxbridge.chain.v1.Submission.digests:type_name -> fluxbridge.chain.v1.Digest
+	16, // 11: fluxbridge.chain.v1.SubmitRequest.submission:type_name -> fluxbridge.chain.v1.Submission
+	17, // 12: fluxbridge.chain.v1.SubmitRequest.signatures:type_name -> fluxbridge.chain.v1.Signature
+	4,  // 13: fluxbridge.chain.v1.SubmissionStatus.block:type_name -> fluxbridge.chain.v1.BlockRef
+	4,  // 14: fluxbridge.chain.v1.LedgerState.at:type_name -> fluxbridge.chain.v1.BlockRef
+	1,  // 15: fluxbridge.chain.v1.Plugin.Configure:input_type -> fluxbridge.chain.v1.ConfigureRequest
+	0,  // 16: fluxbridge.chain.v1.Source.Head:input_type -> fluxbridge.chain.v1.Empty
+	7,  // 17: fluxbridge.chain.v1.Source.Events:input_type -> fluxbridge.chain.v1.EventsRequest
+	9,  // 18: fluxbridge.chain.v1.Source.Reobserve:input_type -> fluxbridge.chain.v1.ReobserveRequest
+	14, // 19: fluxbridge.chain.v1.Sink.Build:input_type -> fluxbridge.chain.v1.BuildRequest
+	18, // 20: fluxbridge.chain.v1.Sink.Submit:input_type -> fluxbridge.chain.v1.SubmitRequest
+	19, // 21: fluxbridge.chain.v1.Sink.Status:input_type -> fluxbridge.chain.v1.StatusRequest
+	0,  // 22: fluxbridge.chain.v1.Sink.Ledger:input_type -> fluxbridge.chain.v1.Empty
+	0,  // 23: fluxbridge.chain.v1.Sink.Limits:input_type -> fluxbridge.chain.v1.Empty
+	2,  // 24: fluxbridge.chain.v1.Plugin.Configure:output_type -> fluxbridge.chain.v1.Info
+	5,  // 25: fluxbridge.chain.v1.Source.Head:output_type -> fluxbridge.chain.v1.ChainHead
+	8,  // 26: fluxbridge.chain.v1.Source.Events:output_type -> fluxbridge.chain.v1.EventsResponse
+	10, // 27: fluxbridge.chain.v1.Source.Reobserve:output_type -> fluxbridge.chain.v1.ReobserveResponse
+	16, // 28: fluxbridge.chain.v1.Sink.Build:output_type -> fluxbridge.chain.v1.Submission
+	20, // 29: fluxbridge.chain.v1.Sink.Submit:output_type -> fluxbridge.chain.v1.SubmissionStatus
+	20, // 30: fluxbridge.chain.v1.Sink.Status:output_type -> fluxbridge.chain.v1.SubmissionStatus
+	21, // 31: fluxbridge.chain.v1.Sink.Ledger:output_type -> fluxbridge.chain.v1.LedgerState
+	22, // 32: fluxbridge.chain.v1.Sink.Limits:output_type -> fluxbridge.chain.v1.SinkLimits
+	24, // [24:33] is the sub-list for method output_type
+	15, // [15:24] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_fluxbridge_chain_v1_chain_proto_init() }
