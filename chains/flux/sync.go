@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -58,9 +59,14 @@ type request struct {
 	sent time.Time
 }
 
+// receivedBlock is a requested block that arrived. Its checks that do not
+// depend on the chain state (spv.Chain.CheckBlock) run on the check workers
+// while the loop connects earlier blocks; ready is closed once checked is set.
 type receivedBlock struct {
-	block *wire.MsgBlock
-	peer  uint64
+	block   *wire.MsgBlock
+	peer    uint64
+	checked *spv.CheckedBlock
+	ready   chan struct{}
 }
 
 // syncer is the sync driver between the peers and the chain. Its p2p.Handler
@@ -72,6 +78,8 @@ type syncer struct {
 
 	inbox chan inboxEvent
 	done  chan struct{} // closed when the loop exits, so handlers stop waiting
+	// checks feeds the check workers; the loop closes it when it exits.
+	checks chan *receivedBlock
 
 	tipMu   sync.Mutex
 	tipCh   chan struct{} // closed and replaced whenever the tip moves
@@ -81,7 +89,7 @@ type syncer struct {
 	// Loop-owned state.
 	peers       map[uint64]*peerSync
 	inFlight    map[chainhash.Hash]request
-	received    map[chainhash.Hash]receivedBlock
+	received    map[chainhash.Hash]*receivedBlock
 	headerPeer  uint64
 	headerAsked time.Time
 }
@@ -92,11 +100,12 @@ func newSyncer(n *Node) *syncer {
 		log:      n.cfg.Logger.With("component", "flux-sync"),
 		inbox:    make(chan inboxEvent, inboxSize),
 		done:     make(chan struct{}),
+		checks:   make(chan *receivedBlock, 2*n.cfg.MaxBlocksInFlight),
 		tipCh:    make(chan struct{}),
 		states:   make(map[uint64]peerState),
 		peers:    make(map[uint64]*peerSync),
 		inFlight: make(map[chainhash.Hash]request),
-		received: make(map[chainhash.Hash]receivedBlock),
+		received: make(map[chainhash.Hash]*receivedBlock),
 	}
 }
 
@@ -144,7 +153,20 @@ func (s *syncer) notifyTip() {
 // run is the sync loop: it handles peer events, connects received blocks in
 // batches, and keeps header and block requests going.
 func (s *syncer) run(ctx context.Context) error {
+	// On exit: no more checks are queued, the workers skip what is left
+	// (done is closed), and the loop returns once they have stopped.
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	defer close(s.done)
+	defer close(s.checks)
+	workers := s.n.cfg.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	for range workers {
+		wg.Add(1)
+		go s.checkWorker(&wg)
+	}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -283,28 +305,53 @@ func (s *syncer) onBlock(ps *peerSync, m *wire.MsgBlock) {
 	ps.inFlight--
 	// Serving a block proves the peer has it, not that it is on the peer's
 	// chain (nodes serve side branches too): its best header is not moved.
-	s.received[h] = receivedBlock{block: m, peer: ps.p.ID()}
+	rb := &receivedBlock{block: m, peer: ps.p.ID(), ready: make(chan struct{})}
+	s.received[h] = rb
+	select {
+	case s.checks <- rb:
+	default: // the workers are far behind: check it here
+		rb.checked = s.n.chain.CheckBlock(m)
+		close(rb.ready)
+	}
+}
+
+// checkWorker runs spv.Chain.CheckBlock on received blocks until the loop
+// closes checks; once the loop has exited it only releases what is queued.
+func (s *syncer) checkWorker(wg *sync.WaitGroup) { // flux-sync check worker
+	defer wg.Done()
+	for rb := range s.checks {
+		select {
+		case <-s.done:
+		default:
+			rb.checked = s.n.chain.CheckBlock(rb.block)
+		}
+		close(rb.ready)
+	}
 }
 
 // connectReceived hands the contiguous run of received blocks that extends
-// the tip to the chain, in batches.
+// the tip to the chain, in batches, once their checks are done (they ran
+// while the previous batch connected).
 func (s *syncer) connectReceived() error {
 	for {
 		want := s.n.chain.WantBlocks(maxBatch)
 		var batch []*wire.MsgBlock
+		var checked []*spv.CheckedBlock
 		var from []uint64
 		for _, h := range want {
 			rb, ok := s.received[h]
 			if !ok {
 				break
 			}
+			<-rb.ready
 			batch = append(batch, rb.block)
+			checked = append(checked, rb.checked)
 			from = append(from, rb.peer)
 		}
 		if len(batch) == 0 {
 			return nil
 		}
-		connected, err := s.n.chain.ProcessBlocks(batch)
+		connected, err := s.n.chain.ProcessCheckedBlocks(checked)
 		for _, b := range batch[:min(connected, len(batch))] {
 			delete(s.received, b.Header.BlockHash())
 		}

@@ -122,6 +122,46 @@ func (c *Chain) prechecks(bs []*wire.MsgBlock, kinds []producerKind, keys [][]by
 	return out
 }
 
+// CheckedBlock is a block whose checks that do not depend on the chain state
+// ran ahead of connecting it (CheckBlock).
+type CheckedBlock struct {
+	Block *wire.MsgBlock
+	kind  producerKind
+	pc    precheck
+}
+
+// CheckBlock runs the part of ProcessBlocks' verification that does not
+// depend on the chain state, so that it can run ahead, in parallel with
+// connecting earlier blocks: txids, merkle root, coinbase and transaction
+// sanity, emergency signatures, and a fluxnode producer's signature checked
+// against the key the fluxnode set holds for its collateral now.
+// ProcessCheckedBlocks reports its results exactly where ProcessBlocks would,
+// and verifies the signature again when the producer's key at the block's
+// height is not the one checked. CheckBlock never changes the chain and is
+// safe to call concurrently with every other method.
+func (c *Chain) CheckBlock(b *wire.MsgBlock) *CheckedBlock {
+	kind := kindOf(&b.Header, c.p)
+	var key []byte
+	if kind == producerFluxnode {
+		c.setMu.RLock()
+		if e, ok := c.set.Lookup(b.Header.Collateral); ok {
+			key = e.PubKey
+		}
+		c.setMu.RUnlock()
+	}
+	return &CheckedBlock{Block: b, kind: kind, pc: c.precheck(b, kind, key)}
+}
+
+// ProcessCheckedBlocks is ProcessBlocks for blocks that went through
+// CheckBlock; the outcome is the same as ProcessBlocks on their Blocks.
+func (c *Chain) ProcessCheckedBlocks(cbs []*CheckedBlock) (connected int, err error) {
+	bs := make([]*wire.MsgBlock, len(cbs))
+	for i, cb := range cbs {
+		bs[i] = cb.Block
+	}
+	return c.processBlocks(bs, cbs)
+}
+
 // ProcessBlocks verifies and connects blocks along the best header chain
 // and persists them in one Store transaction.
 //
@@ -146,6 +186,12 @@ func (c *Chain) prechecks(bs []*wire.MsgBlock, kinds []producerKind, keys [][]by
 // best remaining branch. A Store failure returns a plain error and poisons
 // the chain (ErrStoreFailed): reopen it.
 func (c *Chain) ProcessBlocks(bs []*wire.MsgBlock) (connected int, err error) {
+	return c.processBlocks(bs, nil)
+}
+
+// processBlocks is ProcessBlocks; checked, if not nil, holds CheckBlock's
+// results for bs (same indexes).
+func (c *Chain) processBlocks(bs []*wire.MsgBlock, checked []*CheckedBlock) (connected int, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.usable(); err != nil {
@@ -155,19 +201,20 @@ func (c *Chain) ProcessBlocks(bs []*wire.MsgBlock) (connected int, err error) {
 		return 0, fmt.Errorf("%w: %d blocks, at most %d", ErrTooManyBlocks, len(bs), MaxBatchBlocks)
 	}
 	t := c.tree
-	byHash := make(map[chainhash.Hash]*wire.MsgBlock, len(bs))
-	for _, b := range bs {
-		byHash[b.Header.BlockHash()] = b
+	byHash := make(map[chainhash.Hash]int, len(bs))
+	for i, b := range bs {
+		byHash[b.Header.BlockHash()] = i
 	}
 	path := t.bestPath()
 	var run []*node
 	var blocks []*wire.MsgBlock
+	var idx []int
 	for _, n := range path {
-		b, ok := byHash[n.hash]
+		i, ok := byHash[n.hash]
 		if !ok {
 			break
 		}
-		run, blocks = append(run, n), append(blocks, b)
+		run, blocks, idx = append(run, n), append(blocks, bs[i]), append(idx, i)
 	}
 	if len(run) == 0 {
 		return 0, nil
@@ -184,14 +231,22 @@ func (c *Chain) ProcessBlocks(bs []*wire.MsgBlock) (connected int, err error) {
 	}
 	kinds := make([]producerKind, len(blocks))
 	keys := make([][]byte, len(blocks))
-	for i, b := range blocks {
-		if kinds[i] = kindOf(&b.Header, c.p); kinds[i] == producerFluxnode {
-			if e, ok := c.set.Lookup(b.Header.Collateral); ok {
-				keys[i] = e.PubKey
+	var pcs []precheck
+	if checked != nil {
+		pcs = make([]precheck, len(blocks))
+		for i, j := range idx {
+			kinds[i], pcs[i] = checked[j].kind, checked[j].pc
+		}
+	} else {
+		for i, b := range blocks {
+			if kinds[i] = kindOf(&b.Header, c.p); kinds[i] == producerFluxnode {
+				if e, ok := c.set.Lookup(b.Header.Collateral); ok {
+					keys[i] = e.PubKey
+				}
 			}
 		}
+		pcs = c.prechecks(blocks, kinds, keys)
 	}
-	pcs := c.prechecks(blocks, kinds, keys)
 	for i, b := range blocks {
 		if err, forget := s.connect(run[i], b, kinds[i], &pcs[i]); err != nil {
 			return s.fail(i, run[i], err, forget)
@@ -299,7 +354,10 @@ func (s *step) disconnectTo(fork *node) error {
 		if err != nil {
 			return fmt.Errorf("spv: fluxnode undo of %s: %w", n.hash, err)
 		}
-		if err := c.set.Revert(fu); err != nil {
+		c.setMu.Lock()
+		err = c.set.Revert(fu)
+		c.setMu.Unlock()
+		if err != nil {
 			return fmt.Errorf("spv: revert fluxnodes of %s: %w", n.hash, err)
 		}
 		s.touchFluxnodes(fu.Touched())
@@ -345,7 +403,9 @@ func (s *step) connect(n *node, b *wire.MsgBlock, kind producerKind, pc *prechec
 			return fmt.Errorf("%w: %w", ErrBadSignature, sigErr), true
 		}
 	}
+	c.setMu.Lock()
 	fu, err := c.set.ApplyBlock(n.height, b.Txs)
+	c.setMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrFluxnodeRules, err), false
 	}

@@ -36,6 +36,7 @@ type Chain struct {
 
 	mu     sync.RWMutex
 	tree   *tree
+	setMu  sync.RWMutex // also held to change set, so CheckBlock may read it without mu
 	set    *fluxnode.Set
 	utxos  map[chainhash.OutPoint]UTXORecord
 	watch  map[chainhash.Hash]WatchedTx
@@ -118,7 +119,10 @@ func (c *Chain) loadState() error {
 		}
 		es = append(es, e)
 	}
-	c.set = fluxnode.NewSetFromEntries(c.p, es)
+	set := fluxnode.NewSetFromEntries(c.p, es)
+	c.setMu.Lock()
+	c.set = set
+	c.setMu.Unlock()
 	us, err := c.st.UTXOs()
 	if err != nil {
 		return fmt.Errorf("spv: load reserve utxos: %w", err)

@@ -75,7 +75,7 @@ func (c *Chain) ProcessHeaders(hs []*wire.BlockHeader) (advanced bool, err error
 // checkFork applies the reorg-depth and checkpoint rules to a branch whose
 // newest known header is parent.
 func (c *Chain) checkFork(parent *node) error {
-	fork := forkNode(parent)
+	fork := c.tree.forkOf(parent)
 	if fork == nil {
 		// The branch's base left memory: it forks below the window.
 		return header.CheckReorgDepth(c.anchor.AnchorHeight-1, c.tree.tipNode().height, c.p)

@@ -21,6 +21,9 @@ type node struct {
 	seq     uint64 // arrival order: the first seen wins fork-choice ties
 	// connected is true while the node is on the connected main chain.
 	connected bool
+	// fork caches forkOf(n) for tree generation forkGen (see tree.forkOf).
+	fork    *node
+	forkGen uint64
 }
 
 func (n *node) tip() header.Tip {
@@ -64,6 +67,10 @@ type tree struct {
 
 	path      []*node // cached bestPath; nil when dirty
 	pathValid bool
+
+	// gen counts changes of the connected chain (a node connected or
+	// disconnected); a node's cached fork point is valid for one generation.
+	gen uint64
 }
 
 func newTree(p *params.Params) *tree {
@@ -95,24 +102,49 @@ func (t *tree) addPending(n *node) {
 	t.nodes[n.hash] = n
 	t.pending++
 	if header.Better(n.tip(), t.best.tip()) {
+		// A child of the best header extends the cached path by one node.
+		if t.pathValid && n.parent == t.best {
+			t.path = append(t.path, n)
+		} else {
+			t.pathValid = false
+		}
 		t.best = n
 	}
-	t.pathValid = false
 }
 
 // pushMain appends a connected node to the window (loading and restarts).
 func (t *tree) pushMain(n *node) {
-	n.connected = true
+	t.gen++
+	n.connected, n.fork = true, nil
 	t.nodes[n.hash] = n
 	t.main = append(t.main, n)
 }
 
-// forkNode returns the connected ancestor of n (n itself if connected), or nil.
-func forkNode(n *node) *node {
-	for n != nil && !n.connected {
-		n = n.parent
+// forkOf returns the connected ancestor of n (n itself if connected), or nil
+// when n's ancestry leaves memory first.
+//
+// The answer is cached in every node the walk passes, for the current
+// generation: it changes only when a node is connected or disconnected (gen
+// moves) or a parent pointer changes (only a connected node's, which no walk
+// follows). So a header extending a branch costs O(1): its parent's answer is
+// cached. After the chain moves, the first query on a branch walks it once.
+func (t *tree) forkOf(n *node) *node {
+	x := n
+	for x != nil && !x.connected && x.forkGen != t.gen {
+		x = x.parent
 	}
-	return n
+	var f *node
+	switch {
+	case x == nil:
+	case x.connected:
+		f = x
+	default:
+		f = x.fork // cached in this generation
+	}
+	for y := n; y != x; y = y.parent {
+		y.fork, y.forkGen = f, t.gen
+	}
+	return f
 }
 
 // mainAt returns the window's connected node at height, or nil.
@@ -137,7 +169,8 @@ func (t *tree) bestPath() []*node {
 	for n := t.best; n != nil && !n.connected; n = n.parent {
 		rev = append(rev, n)
 	}
-	path := make([]*node, len(rev))
+	// Room to grow: addPending appends the headers that extend the best one.
+	path := make([]*node, len(rev), len(rev)+MaxPendingHeaders/4)
 	for i, n := range rev {
 		path[len(rev)-1-i] = n
 	}
@@ -147,14 +180,23 @@ func (t *tree) bestPath() []*node {
 
 // connect marks n (a child of the tip) connected.
 func (t *tree) connect(n *node) {
-	n.connected = true
+	t.gen++
+	// A connected node needs no cached fork point; keeping one would chain
+	// every node to an older one and hold them all past the window.
+	n.connected, n.fork = true, nil
 	t.main = append(t.main, n)
 	t.pending--
-	t.pathValid = false
+	// Connecting the first node of the best path shortens it by one.
+	if t.pathValid && len(t.path) > 0 && t.path[0] == n {
+		t.path = t.path[1:]
+	} else {
+		t.pathValid = false
+	}
 }
 
 // disconnectTip marks the tip unconnected; it stays as a side-branch header.
 func (t *tree) disconnectTip() *node {
+	t.gen++
 	n := t.tipNode()
 	t.main = t.main[:len(t.main)-1]
 	n.connected = false
@@ -240,43 +282,32 @@ func (t *tree) prune() {
 		t.main[0].parent = nil
 	}
 	limit := t.p.MaxReorgDepthAt(tip.height)
-	forkOf := make(map[*node]*node, t.pending)
-	var fork func(n *node) *node
-	fork = func(n *node) *node {
-		if n == nil || n.connected {
-			return n
-		}
-		if f, ok := forkOf[n]; ok {
-			return f
-		}
-		f := fork(n.parent)
-		forkOf[n] = f
-		return f
-	}
-	for _, n := range t.byHeight() { // ascending, so recursion depth stays 1
+	// A dropped node's descendants share its fork point, so they fail the
+	// same test: the order of the walk does not matter.
+	for _, n := range t.nodes {
 		if n.connected {
 			continue
 		}
-		f := fork(n)
+		f := t.forkOf(n)
 		if f == nil || t.nodes[f.hash] != f || tip.height-f.height >= limit {
 			delete(t.nodes, n.hash)
 			t.pending--
-			forkOf[n] = nil
+			t.pathValid = false // the best path may have lost nodes
 		}
 	}
 	if t.nodes[t.best.hash] != t.best {
 		t.chooseBest()
 	}
-	t.pathValid = false
 }
 
 // restoreMain makes old the connected window again (a discarded step).
 func (t *tree) restoreMain(old []*node) {
+	t.gen++
 	for _, n := range t.main {
 		n.connected = false
 	}
 	for _, n := range old {
-		n.connected = true
+		n.connected, n.fork = true, nil
 		t.nodes[n.hash] = n
 	}
 	t.main = old

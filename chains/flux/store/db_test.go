@@ -34,8 +34,8 @@ func TestReopenKeepsDataAndMigrations(t *testing.T) {
 	if !ok || err != nil || st.TipHash != g {
 		t.Fatalf("state after reopen: %+v %v %v", st, ok, err)
 	}
-	if n, err := db.MigrationCount(); err != nil || n != 1 {
-		t.Fatalf("%d migrations recorded (%v), want 1", n, err)
+	if n, err := db.MigrationCount(); err != nil || n != 2 {
+		t.Fatalf("%d migrations recorded (%v), want 2", n, err)
 	}
 	if mode, err := db.JournalMode(); err != nil || mode != "wal" {
 		t.Fatalf("journal mode %q (%v), want wal", mode, err)

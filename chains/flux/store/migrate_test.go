@@ -1,10 +1,12 @@
 package store_test
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/spv/storetest"
@@ -66,8 +68,8 @@ func TestOpensADatabaseInTheOldFormat(t *testing.T) {
 		if !ok || err != nil || st.TipHash != g || st.TipHeight != 7 {
 			t.Fatalf("state after the upgrade: %+v %v %v", st, ok, err)
 		}
-		if n, err := db.MigrationCount(); err != nil || n != 1 {
-			t.Fatalf("%d migrations recorded (%v), want 1", n, err)
+		if n, err := db.MigrationCount(); err != nil || n != 2 {
+			t.Fatalf("%d migrations recorded (%v), want 2", n, err)
 		}
 		db.Close()
 	}
@@ -103,5 +105,85 @@ func TestRefusesAForeignSchema(t *testing.T) {
 				t.Fatalf("open: %v, want %T", err, c.want)
 			}
 		})
+	}
+}
+
+// A database at the first migration (blocks keyed by hash) keeps every row
+// through 0002_blocks_rowid.sql, which makes blocks a rowid table, and the
+// foreign keys of undo and events still point at blocks.
+func TestBlocksRowidMigrationKeepsRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "flux.db")
+	old := rawDB(t, path)
+	body, err := os.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(t, old, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
+	exec(t, old, string(body))
+	exec(t, old, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, '0001_init.sql', '2025-01-02T03:04:05Z')`)
+	g, a, b, side := storetest.H("g"), storetest.H("a"), storetest.H("b"), storetest.H("side")
+	work := make([]byte, 32)
+	exec(t, old, `INSERT INTO meta VALUES (1, 0, ?, 2, ?)`, g[:], b[:])
+	for _, r := range []struct {
+		hash, prev []byte
+		height     int
+		main       int
+	}{{g[:], make([]byte, 32), 0, 1}, {a[:], g[:], 1, 1}, {b[:], a[:], 2, 1}, {side[:], g[:], 1, 0}} {
+		exec(t, old, `INSERT INTO blocks (hash, height, prev, header, work, main) VALUES (?, ?, ?, ?, ?, ?)`,
+			r.hash, r.height, r.prev, []byte{byte(r.height)}, work, r.main)
+	}
+	exec(t, old, `INSERT INTO undo (hash, height, data) VALUES (?, 2, x'0102')`, b[:])
+	exec(t, old, `INSERT INTO events (block_hash, seq, height, id, txid, data, orphaned) VALUES (?, 0, 1, 'ev-a', ?, x'aa', 0)`, a[:], g[:])
+	exec(t, old, `INSERT INTO events (block_hash, seq, height, id, txid, data, orphaned) VALUES (?, 0, 1, 'ev-side', ?, x'bb', 1)`, side[:], g[:])
+	old.Close()
+
+	db, err := store.Open(path)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer db.Close()
+	hs, err := db.MainHeaders(0, 2)
+	if err != nil || len(hs) != 3 || hs[0].Hash != g || hs[1].Hash != a || hs[2].Hash != b || hs[2].Prev != a {
+		t.Fatalf("main headers after the migration: %+v %v", hs, err)
+	}
+	if r, ok, err := db.HeaderByHash(side); !ok || err != nil || r.Main || r.Height != 1 {
+		t.Fatalf("side header after the migration: %+v %v %v", r, ok, err)
+	}
+	if u, ok, err := db.Undo(b); !ok || err != nil || len(u) != 2 {
+		t.Fatalf("undo after the migration: %x %v %v", u, ok, err)
+	}
+	if evs, err := db.BlockEvents(side); err != nil || len(evs) != 1 || !evs[0].Orphaned {
+		t.Fatalf("orphaned events after the migration: %+v %v", evs, err)
+	}
+	if e, ok, err := db.EventByID("ev-a"); !ok || err != nil || e.BlockHash != a {
+		t.Fatalf("event after the migration: %+v %v %v", e, ok, err)
+	}
+	raw := rawDB(t, path)
+	var ddl string
+	if err := raw.QueryRow(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'blocks'`).Scan(&ddl); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.ToUpper(ddl), "WITHOUT ROWID") {
+		t.Fatalf("blocks is still keyed by hash: %s", ddl)
+	}
+	for _, child := range []string{"undo", "events"} {
+		var parent string
+		if err := raw.QueryRow(`SELECT "table" FROM pragma_foreign_key_list(?)`, child).Scan(&parent); err != nil || parent != "blocks" {
+			t.Fatalf("%s references %q (%v), want blocks", child, parent, err)
+		}
+	}
+	// The foreign keys hold: undo for a block that does not exist is refused.
+	conn, err := raw.Conn(context.Background()) // one connection: the pragma holds for the insert
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), `PRAGMA foreign_keys = ON`); err != nil {
+		t.Fatal(err)
+	}
+	nope := storetest.H("nope")
+	if _, err := conn.ExecContext(context.Background(), `INSERT INTO undo (hash, height, data) VALUES (?, 9, x'00')`, nope[:]); err == nil {
+		t.Fatal("undo for an unknown block was accepted")
 	}
 }
