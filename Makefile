@@ -6,6 +6,11 @@ BIN       ?= bin
 FUZZTIME  ?= 5s
 BENCHTIME ?= 1s
 BENCHPKGS ?= ./...
+# BENCHSLOW are the packages whose benchmarks each run a whole devnet for
+# minutes (a 500-lock burst; 10,000 transfers through relayer processes):
+# they run once each (-benchtime=$(BENCHSLOWTIME)), after the others.
+BENCHSLOW     ?= github.com/fluxbridge/fluxbridge/internal/devnet
+BENCHSLOWTIME ?= 1x
 
 .PHONY: all build test lint vet fmt-check tidy-check staticcheck fuzz-smoke bench demo demo-inspect clean contracts proto generate generated-check
 
@@ -40,9 +45,18 @@ staticcheck:
 fuzz-smoke:
 	FUZZTIME=$(FUZZTIME) GO=$(GO) ./scripts/fuzz-smoke.sh
 
-## bench: benchmarks beside their floors: header verification per era, sighash, decoding, a 50,000-block light-node sync over loopback (blocks/s, peak RSS), mint gas, and lock → mint with 3 relayers (transfers/s, p50/p99 ms after finality)
+## bench: every benchmark of BENCHPKGS (raw output in bench/raw.txt), then one table of the performance targets — each figure beside the floor measured in the same run, the ratio, the target, met or missed — and the mint gas by quorum and batch size (also in bench/results.json; see bench/README.md)
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) $(BENCHPKGS)
+	@mkdir -p bench && rm -f bench/.failed
+	@pkgs=$$($(GO) list $(BENCHPKGS)) || exit 1; \
+	fast=$$(printf '%s\n' $$pkgs | grep -vxF $(patsubst %,-e %,$(BENCHSLOW))); \
+	slow=$$(printf '%s\n' $$pkgs | grep -xF $(patsubst %,-e %,$(BENCHSLOW))); \
+	{ [ -z "$$fast" ] || $(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) $$fast || touch bench/.failed; \
+	  [ -z "$$slow" ] || $(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHSLOWTIME) -timeout=30m $$slow || touch bench/.failed; \
+	} 2>&1 | tee bench/raw.txt
+	@echo
+	@$(GO) run ./internal/benchtab/cmd/benchtab -in bench/raw.txt -json bench/results.json
+	@if [ -e bench/.failed ]; then rm -f bench/.failed; echo "make bench: a benchmark or its build failed (bench/raw.txt has the output)"; exit 1; fi
 
 ## demo: a local devnet (simulated FLUX and EVM chains, 3 relayers, k = 2) turns 20 user locks into mints and prints the result as JSON
 demo: build
