@@ -60,13 +60,18 @@ func TestLocksOfABlockMintInABatch(t *testing.T) {
 	if len(perTx) >= n || biggest < 2 {
 		t.Fatalf("%d locks minted by %d transactions (the largest minted %d): no batch", n, len(perTx), biggest)
 	}
-	var submitted int
+	// A relayer late to sign (its light node briefly unhealthy) may find
+	// the locks minted already: at least k signed a batch.
+	var signers, submitted int
 	for i := range 3 {
 		s, sub := batchEntries(t, d, i)
-		if s == 0 {
-			t.Errorf("relayer %d signed no batch", i)
+		if s > 0 {
+			signers++
 		}
 		submitted += sub
+	}
+	if signers < 2 {
+		t.Fatalf("%d relayers signed a batch, want at least k = 2", signers)
 	}
 	if submitted == 0 {
 		t.Fatal("no relayer journaled a mint-batch-submitted entry")
