@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
@@ -20,54 +21,54 @@ import (
 // process: when it fails, or when its locks' BatchWait ends first, the
 // per-lock path mints them.
 func (r *Relayer) submitBatches(ctx context.Context) error {
-	var waiting []Transfer
+	var waiting []BatchRef
 	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
-		waiting, err = tx.Transfers(TransferQuery{States: []State{StateAttested, StateQuorum}, Batched: true, Limit: 4 * r.cfg.Batch})
+		waiting, err = tx.Batches([]State{StateAttested, StateQuorum}, r.cfg.Batch)
 		return err
 	}); err != nil {
 		return err
 	}
-	var ids []string
-	first := map[string]Transfer{}
-	for _, t := range waiting {
-		if _, ok := first[t.Batch]; !ok {
-			first[t.Batch] = t
-			ids = append(ids, t.Batch)
-		}
-	}
 	now := r.cfg.Now()
 	var errs []error
-	for _, id := range ids {
+	var ready []storedBatch
+	for _, w := range waiting {
 		r.mu.Lock()
-		tried := r.batchTried[id]
+		tried := r.batchTried[w.ID]
 		r.mu.Unlock()
-		t := first[id]
-		d, ok := r.dests[t.Dest]
 		// A batch whose locks the per-lock path took over is left alone.
-		if tried || !ok || !now.Before(t.AttestedAt.Add(r.cfg.BatchWait)) {
+		if _, ok := r.dests[w.Dest]; tried || !ok || !now.Before(w.AttestedAt.Add(r.cfg.BatchWait)) {
 			continue
 		}
-		b, err := r.loadBatch(ctx, id)
+		b, err := r.loadBatch(ctx, w.ID, w.Dest, now)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if !b.ready(r, now) {
-			continue
-		}
-		r.mu.Lock()
-		r.batchTried[id] = true
-		r.mu.Unlock()
-		if err := r.sendBatch(ctx, d, b); err != nil && ctx.Err() == nil {
-			r.log.Warn("a batch was not sent: its locks take the per-lock path", "batch", id, "err", err)
-			if k := fault.KindOf(err); k != fault.Rejected && k != fault.Forbidden && k != fault.Transient {
-				errs = append(errs, err)
-			}
+		if b.members != nil && b.ready(r) {
+			ready = append(ready, b)
 		}
 	}
+	// Several batches are sent at once: the sink assigns their nonces in
+	// order and keeps them all in flight, so one batch's reads and fee
+	// estimate overlap another's.
+	var mu sync.Mutex
+	parallel(ctx, r.cfg.Workers, len(ready), func(i int) {
+		b := ready[i]
+		r.mu.Lock()
+		r.batchTried[b.id] = true
+		r.mu.Unlock()
+		if err := r.sendBatch(ctx, r.dests[b.dest], b); err != nil && ctx.Err() == nil {
+			r.log.Warn("a batch was not sent: its locks take the per-lock path", "batch", b.id, "err", err)
+			if k := fault.KindOf(err); k != fault.Rejected && k != fault.Forbidden && k != fault.Transient {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}
+	})
 	r.mu.Lock()
 	for id := range r.batchTried {
-		if _, ok := first[id]; !ok {
+		if !slices.ContainsFunc(waiting, func(w BatchRef) bool { return w.ID == id }) {
 			delete(r.batchTried, id) // its locks moved on: forget it
 		}
 	}
@@ -79,6 +80,7 @@ func (r *Relayer) submitBatches(ctx context.Context) error {
 // digest order and the signatures over our batch digest.
 type storedBatch struct {
 	id      string
+	dest    chains.ID
 	digest  []byte
 	members []Transfer
 	good    []Attestation // over our digest, from members, one per signer, by signer
@@ -86,13 +88,29 @@ type storedBatch struct {
 }
 
 // loadBatch reads a batch: our own signature gives its digest, the
-// transfers carrying its id its members.
-func (r *Relayer) loadBatch(ctx context.Context, id string) (storedBatch, error) {
-	b := storedBatch{id: id}
-	var atts []Attestation
-	err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
-		if atts, err = tx.Attestations(id); err != nil {
+// transfers carrying its id its members. With now set, the members are
+// read only once k signatures are here and this relayer's turn to submit
+// has come (members stays nil otherwise), so a batch waiting for its
+// quorum costs one small read per tick.
+func (r *Relayer) loadBatch(ctx context.Context, id string, dest chains.ID, now time.Time) (storedBatch, error) {
+	b := storedBatch{id: id, dest: dest}
+	err := r.cfg.Store.View(ctx, func(tx Tx) error {
+		atts, err := tx.Attestations(id)
+		if err != nil {
 			return err
+		}
+		for _, a := range atts {
+			if bytes.Equal(a.Signer, r.self) {
+				b.digest = a.Digest
+			}
+		}
+		if b.digest == nil {
+			return fault.E("relayer.loadBatch", fault.Internal, fmt.Errorf("batch %s has no signature of ours", id))
+		}
+		b.good = r.matching(atts, b.digest)
+		b.rank = SubmitterRank(id, r.members(), r.self)
+		if !now.IsZero() && !b.due(r, now) {
+			return nil
 		}
 		b.members, err = tx.Transfers(TransferQuery{Batch: id})
 		return err
@@ -100,45 +118,40 @@ func (r *Relayer) loadBatch(ctx context.Context, id string) (storedBatch, error)
 	if err != nil {
 		return b, err
 	}
-	for _, a := range atts {
-		if bytes.Equal(a.Signer, r.self) {
-			b.digest = a.Digest
-		}
+	if b.members != nil && len(b.members) == 0 {
+		return b, fault.E("relayer.loadBatch", fault.Internal, fmt.Errorf("batch %s has no member", id))
 	}
 	slices.SortFunc(b.members, func(x, y Transfer) int { return bytes.Compare(x.Digest, y.Digest) })
-	if b.digest == nil || len(b.members) == 0 {
-		return b, fault.E("relayer.loadBatch", fault.Internal, fmt.Errorf("batch %s has no signature of ours or no member", id))
-	}
-	b.good = r.matching(atts, b.digest)
-	b.rank = SubmitterRank(id, r.members(), r.self)
 	return b, nil
 }
 
-// ready reports whether the batch has k signatures of the destination's
-// set, all its members are stored with their digests, and this relayer's
-// turn to submit it has come.
-func (b storedBatch) ready(r *Relayer, now time.Time) bool {
-	dest := b.members[0].Dest
-	if !r.mintQuorum(dest, signersOf(b.good)) {
+// due reports whether the batch has k signatures of its destination's set
+// and this relayer's turn to submit it has come.
+func (b storedBatch) due(r *Relayer, now time.Time) bool {
+	if !r.mintQuorum(b.dest, signersOf(b.good)) {
 		return false
 	}
+	set := r.mintSet(b.dest)
+	of := slices.DeleteFunc(slices.Clone(b.good), func(a Attestation) bool { return !set.has(a.Signer) })
+	at := batchQuorumAt(of, set.threshold)
+	return now.UnixMilli() >= at+int64(time.Duration(b.rank)*r.cfg.FailoverAfter/time.Millisecond)
+}
+
+// ready reports whether all the batch's members are stored with their
+// digests for its destination and form the batch whose digest we signed.
+func (b storedBatch) ready(r *Relayer) bool {
 	digests := make([][32]byte, len(b.members))
 	for i, t := range b.members {
-		if len(t.Digest) != 32 || t.Dest != dest {
+		if len(t.Digest) != 32 || t.Dest != b.dest {
 			return false
 		}
 		copy(digests[i][:], t.Digest)
 	}
 	// SECURITY: submit only the batch whose digest we signed, rebuilt from
 	// our own members (a member that left the batch changes the digest).
-	d := r.dests[dest]
-	if want := chains.BatchDigest(d.Chain, d.Bridge, digests); !bytes.Equal(want[:], b.digest) {
-		return false
-	}
-	set := r.mintSet(dest)
-	of := slices.DeleteFunc(slices.Clone(b.good), func(a Attestation) bool { return !set.has(a.Signer) })
-	at := batchQuorumAt(of, set.threshold)
-	return now.UnixMilli() >= at+int64(time.Duration(b.rank)*r.cfg.FailoverAfter/time.Millisecond)
+	d := r.dests[b.dest]
+	want := chains.BatchDigest(d.Chain, d.Bridge, digests)
+	return bytes.Equal(want[:], b.digest)
 }
 
 // sendBatch builds the batch through the sink, checks its digest against
@@ -210,7 +223,7 @@ func (r *Relayer) rebroadcastBatch(ctx context.Context, t Transfer, now time.Tim
 	r.mu.Lock()
 	r.sent[t.Batch] = now
 	r.mu.Unlock()
-	b, err := r.loadBatch(ctx, t.Batch)
+	b, err := r.loadBatch(ctx, t.Batch, t.Dest, time.Time{})
 	if err != nil {
 		return err
 	}

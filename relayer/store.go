@@ -49,6 +49,11 @@ type Tx interface {
 	// Transfers lists transfers matching q, oldest first (by SeenAt, then ID),
 	// or by NextAttempt first when q.AttemptDue is set.
 	Transfers(q TransferQuery) ([]Transfer, error)
+	// Batches lists this relayer's mint batches that have a member in one of
+	// states, oldest first (by their members' earliest SeenAt, then id),
+	// at most limit (0: no limit). It reads no member whole, so the batch
+	// submitter can look for work on every tick.
+	Batches(states []State, limit int) ([]BatchRef, error)
 	// CountByState counts transfers per state.
 	CountByState() (map[State]int, error)
 	// LockedTotal is Σ Amount over the transfers that are valid locks at
@@ -129,10 +134,8 @@ type Tx interface {
 type TransferQuery struct {
 	States []State
 	Dest   chains.ID
-	// Batch selects the members of one of this relayer's mint batches;
-	// Batched selects the transfers in any batch.
-	Batch   string
-	Batched bool
+	// Batch selects the members of one of this relayer's mint batches.
+	Batch string
 	// DueBefore selects queued transfers whose ReleaseAt is at or before it.
 	DueBefore time.Time
 	// AttemptDue selects transfers whose NextAttempt is at or before it and
@@ -144,6 +147,15 @@ type TransferQuery struct {
 	AfterID string
 	// Limit bounds the result (0: no limit).
 	Limit int
+}
+
+// BatchRef is one of this relayer's mint batches as Tx.Batches lists it:
+// its id, destination, and the earliest AttestedAt of the members listed
+// (a batch's members are signed in one step, so they share it).
+type BatchRef struct {
+	ID         string
+	Dest       chains.ID
+	AttestedAt time.Time
 }
 
 // BurnQuery selects burns. Zero fields do not filter.

@@ -149,7 +149,6 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 		case len(q.States) > 0 && !slices.Contains(q.States, tr.State),
 			q.Dest != 0 && tr.Dest != q.Dest,
 			q.Batch != "" && tr.Batch != q.Batch,
-			q.Batched && tr.Batch == "",
 			!q.DueBefore.IsZero() && (tr.State != relayer.StateQueued || msOf(tr.ReleaseAt) > q.DueBefore.UnixMilli()),
 			byAttempt && msOf(tr.NextAttempt) > q.AttemptDue.UnixMilli(),
 			after != nil && order(tr, *after) <= 0:
@@ -163,6 +162,48 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 	}
 	for i := range out {
 		out[i] = storedTransfer(out[i])
+	}
+	return out, nil
+}
+
+func (t *tx) Batches(states []relayer.State, limit int) ([]relayer.BatchRef, error) {
+	if err := t.begin("memstore.Batches", false); err != nil {
+		return nil, err
+	}
+	defer t.mu.Unlock()
+	type batch struct {
+		ref       relayer.BatchRef
+		firstSeen int64
+	}
+	byID := map[string]*batch{}
+	for _, tr := range t.st.transfers {
+		if tr.Batch == "" || (len(states) > 0 && !slices.Contains(states, tr.State)) {
+			continue
+		}
+		b := byID[tr.Batch]
+		if b == nil {
+			b = &batch{ref: relayer.BatchRef{ID: tr.Batch, Dest: tr.Dest, AttestedAt: ms(tr.AttestedAt)}, firstSeen: msOf(tr.SeenAt)}
+			byID[tr.Batch] = b
+		}
+		b.ref.Dest = min(b.ref.Dest, tr.Dest)
+		if msOf(tr.AttestedAt) < msOf(b.ref.AttestedAt) {
+			b.ref.AttestedAt = ms(tr.AttestedAt)
+		}
+		b.firstSeen = min(b.firstSeen, msOf(tr.SeenAt))
+	}
+	all := make([]*batch, 0, len(byID))
+	for _, b := range byID {
+		all = append(all, b)
+	}
+	slices.SortFunc(all, func(a, b *batch) int {
+		return cmp.Or(cmp.Compare(a.firstSeen, b.firstSeen), strings.Compare(a.ref.ID, b.ref.ID))
+	})
+	if limit > 0 && len(all) > limit {
+		all = all[:limit]
+	}
+	out := make([]relayer.BatchRef, len(all))
+	for i, b := range all {
+		out[i] = b.ref
 	}
 	return out, nil
 }

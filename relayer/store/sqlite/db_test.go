@@ -341,7 +341,12 @@ func TestCrashLeavesAConsistentDatabase(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(300+200*round) * time.Millisecond) // let it commit a few hundred steps, then kill it mid-flight
+		// Let it commit (a loaded machine may take a while to start it),
+		// then a few hundred steps more, then kill it mid-flight.
+		for deadline := time.Now().Add(time.Minute); committed(path) <= round*10 && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(100+200*round) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		db, err := Open(context.Background(), Config{Path: path, Signer: testKey(t)})
@@ -393,4 +398,21 @@ func BenchmarkUpdate(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+}
+
+// committed is the crash child's cursor as a read-only open sees it (0
+// before its first commit).
+func committed(path string) int {
+	db, err := OpenReadOnly(context.Background(), path)
+	if err != nil {
+		return 0
+	}
+	defer db.Close()
+	var n int
+	db.View(context.Background(), func(tx relayer.Tx) error {
+		c, err := tx.Cursor("flux.seen")
+		n, _ = strconv.Atoi(string(c))
+		return err
+	})
+	return n
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -91,7 +93,7 @@ func TestOpensADatabaseInTheOldFormat(t *testing.T) {
 			for _, r := range st.Applied {
 				got = append(got, r.Name)
 			}
-			if !slices.Equal(got, []string{"0001_init.sql", "0002_attempts.sql", "0003_release.sql", "0004_batches.sql"}) || len(st.Pending) != 0 {
+			if !slices.Equal(got, migrationNames(t)) || len(st.Pending) != 0 {
 				t.Fatalf("after the upgrade: applied %v, pending %v", got, st.Pending)
 			}
 			if st.Applied[0].AppliedAt.UnixMilli() != 1_650_000_000_000 {
@@ -106,4 +108,91 @@ func TestOpensADatabaseInTheOldFormat(t *testing.T) {
 			mustOpen(t, path) // and it opens again as a database of the new format
 		})
 	}
+}
+
+// migrationNames lists the embedded migrations in order.
+func migrationNames(t *testing.T) []string {
+	t.Helper()
+	ents, err := migrations.ReadDir("migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ents {
+		out = append(out, e.Name())
+	}
+	if len(out) < 5 {
+		t.Fatalf("only %d migrations embedded: %v", len(out), out)
+	}
+	return out
+}
+
+// TestTotalsMigrationCountsTheTransfersThere applies 0005 to a database
+// that already holds transfers: the totals start from them, and then
+// follow every change.
+func TestTotalsMigrationCountsTheTransfersThere(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "relayer.db")
+	db := mustOpen(t, path)
+	update(t, db, func(tx relayer.Tx) error {
+		for i, st := range []relayer.State{relayer.StateSeen, relayer.StateFinal, relayer.StateFinal, relayer.StateMinted} {
+			tr := lockTransfer(i, 1_000_000_000_000+uint64(i))
+			if err := tx.PutTransfer(tr); err != nil {
+				return err
+			}
+			if st == relayer.StateSeen {
+				continue
+			}
+			tr.State, tr.FinalAt = relayer.StateFinal, tr.SeenAt
+			if err := tx.PutTransfer(tr); err != nil {
+				return err
+			}
+			if st == relayer.StateMinted {
+				for _, s := range []relayer.State{relayer.StateAttested, relayer.StateQuorum, relayer.StateSubmitted, relayer.StateMinted} {
+					if tr.State = s; tx.PutTransfer(tr) != nil {
+						return fmt.Errorf("to %s", s)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	// Undo 0005 as if the database predates it.
+	for _, q := range []string{`DROP TRIGGER transfer_totals_insert`, `DROP TRIGGER transfer_totals_update`, `DROP TRIGGER transfer_totals_delete`,
+		`DROP TABLE transfer_totals`, `DROP INDEX transfers_waiting_batches`, `DELETE FROM relayer_schema_migrations WHERE name = '0005_tick_reads.sql'`} {
+		if _, err := db.w.ExecContext(context.Background(), q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	db = mustOpen(t, path)
+	check := func(when string, wantLocked uint64, wantCount map[relayer.State]int) {
+		t.Helper()
+		if err := db.View(context.Background(), func(tx relayer.Tx) error {
+			locked, err := tx.LockedTotal()
+			if err != nil {
+				return err
+			}
+			count, err := tx.CountByState()
+			if err != nil {
+				return err
+			}
+			if locked != wantLocked || !maps.Equal(count, wantCount) {
+				t.Errorf("%s: locked %d, counts %v; want %d, %v", when, locked, count, wantLocked, wantCount)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const base = 1_000_000_000_000
+	check("after the migration", 3*base+1+2+3, map[relayer.State]int{relayer.StateSeen: 1, relayer.StateFinal: 2, relayer.StateMinted: 1})
+	update(t, db, func(tx relayer.Tx) error {
+		tr, err := tx.Transfer(lockTransfer(0, 0).ID)
+		if err != nil {
+			return err
+		}
+		tr.State, tr.FinalAt = relayer.StateFinal, tr.SeenAt
+		return tx.PutTransfer(tr)
+	})
+	check("after a transfer became final", 4*base+1+2+3, map[relayer.State]int{relayer.StateFinal: 3, relayer.StateMinted: 1})
 }

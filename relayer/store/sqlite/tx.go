@@ -239,10 +239,9 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 		where, args = append(where, "dest = ?"), append(args, uint32(q.Dest))
 	}
 	if q.Batch != "" {
-		where, args = append(where, "batch = ?"), append(args, q.Batch)
-	}
-	if q.Batched {
-		where = append(where, "batch != ''")
+		// batch != '' lets SQLite use the partial index transfers_by_batch
+		// (a bound parameter alone does not imply it).
+		where, args = append(where, "batch = ? AND batch != ''"), append(args, q.Batch)
 	}
 	if !q.DueBefore.IsZero() {
 		where, args = append(where, "state = 'queued' AND release_at <= ?"), append(args, q.DueBefore.UnixMilli())
@@ -282,12 +281,41 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 	return out, nil
 }
 
+func (t *tx) Batches(states []relayer.State, limit int) ([]relayer.BatchRef, error) {
+	q := `SELECT batch, MIN(dest) AS dest, MIN(attested_at) AS attested_at, MIN(seen_at) AS first_seen FROM transfers WHERE batch != ''`
+	var args []any
+	if len(states) > 0 {
+		q += " AND state IN (?" + strings.Repeat(",?", len(states)-1) + ")"
+		for _, s := range states {
+			args = append(args, string(s))
+		}
+	}
+	q += " GROUP BY batch ORDER BY first_seen, batch"
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	var rows []struct {
+		Batch      string `db:"batch"`
+		Dest       uint32 `db:"dest"`
+		AttestedAt int64  `db:"attested_at"`
+		FirstSeen  int64  `db:"first_seen"`
+	}
+	if err := t.sel(&rows, q, args...); err != nil {
+		return nil, fault.E("sqlite.Batches", kindOf(err), err)
+	}
+	out := make([]relayer.BatchRef, len(rows))
+	for i, r := range rows {
+		out[i] = relayer.BatchRef{ID: r.Batch, Dest: chains.ID(r.Dest), AttestedAt: fromMS(r.AttestedAt)}
+	}
+	return out, nil
+}
+
 func (t *tx) CountByState() (map[relayer.State]int, error) {
 	var rows []struct {
 		State string `db:"state"`
 		N     int    `db:"n"`
 	}
-	if err := t.sel(&rows, `SELECT state, COUNT(*) AS n FROM transfers GROUP BY state`); err != nil {
+	if err := t.sel(&rows, `SELECT state, n FROM transfer_totals WHERE n > 0`); err != nil {
 		return nil, fault.E("sqlite.CountByState", kindOf(err), err)
 	}
 	out := map[relayer.State]int{}
@@ -311,7 +339,7 @@ func (t *tx) LockedTotal() (uint64, error) {
 		Hi int64 `db:"hi"`
 		Lo int64 `db:"lo"`
 	}
-	err := t.get(&s, `SELECT COALESCE(SUM(amount_hi),0) AS hi, COALESCE(SUM(amount_lo),0) AS lo FROM transfers WHERE state IN (?,?,?,?,?,?)`,
+	err := t.get(&s, `SELECT COALESCE(SUM(amount_hi),0) AS hi, COALESCE(SUM(amount_lo),0) AS lo FROM transfer_totals WHERE state IN (?,?,?,?,?,?)`,
 		string(relayer.StateFinal), string(relayer.StateQueued), string(relayer.StateAttested), string(relayer.StateQuorum),
 		string(relayer.StateSubmitted), string(relayer.StateMinted))
 	if err != nil {

@@ -250,10 +250,69 @@ func testTransfersBatch(t *testing.T, e *env) {
 		{"batch aa", relayer.TransferQuery{Batch: "batch:aa"}, []int{5, 9, 6}},
 		{"batch bb", relayer.TransferQuery{Batch: "batch:bb"}, []int{8}},
 		{"an unknown batch", relayer.TransferQuery{Batch: "batch:cc"}, nil},
-		{"in a batch", relayer.TransferQuery{Batched: true}, []int{5, 9, 8, 6}},
-		{"in quorum and in a batch", relayer.TransferQuery{States: q, Batched: true}, []int{5, 8, 6}},
+		{"batch aa in quorum", relayer.TransferQuery{Batch: "batch:aa", States: q}, []int{5, 6}},
 		{"batch aa, attempt due at 20s", relayer.TransferQuery{Batch: "batch:aa", AttemptDue: sec(20)}, []int{6}},
 	})
+}
+
+// testBatches checks Batches: one row per batch with a member in the
+// states asked, its destination and earliest AttestedAt among those
+// members, ordered by their earliest SeenAt.
+func testBatches(t *testing.T, e *env) {
+	var trs []relayer.Transfer
+	for _, f := range []struct {
+		n              int
+		s              relayer.State
+		seen, attested int
+		batch          string
+	}{
+		{5, relayer.StateAttested, 0, 3, "batch:aa"},
+		{9, relayer.StateQuorum, 2, 5, "batch:aa"},
+		{6, relayer.StateQuorum, 6, 4, "batch:aa"},
+		{8, relayer.StateQuorum, 1, 7, "batch:bb"},
+		{7, relayer.StateQuorum, 1, 1, ""},
+		{3, relayer.StateMinted, 3, 2, "batch:cc"},
+	} {
+		x := transfer(f.n, f.s)
+		x.SeenAt, x.AttestedAt, x.Batch = sec(float64(f.seen)), sec(float64(f.attested)), f.batch
+		trs = append(trs, x)
+	}
+	e.put(t, trs...)
+	ref := func(id string, attested float64) relayer.BatchRef {
+		return relayer.BatchRef{ID: id, Dest: destEVM, AttestedAt: sec(attested)}
+	}
+	waiting := []relayer.State{relayer.StateAttested, relayer.StateQuorum}
+	for _, c := range []struct {
+		name   string
+		states []relayer.State
+		limit  int
+		want   []relayer.BatchRef
+	}{
+		{"every state", nil, 0, []relayer.BatchRef{ref("batch:aa", 3), ref("batch:bb", 7), ref("batch:cc", 2)}},
+		{"waiting", waiting, 0, []relayer.BatchRef{ref("batch:aa", 3), ref("batch:bb", 7)}},
+		{"in quorum: bb's member was seen first", []relayer.State{relayer.StateQuorum}, 0, []relayer.BatchRef{ref("batch:bb", 7), ref("batch:aa", 4)}},
+		{"waiting, limit 1", waiting, 1, []relayer.BatchRef{ref("batch:aa", 3)}},
+		{"submitted", []relayer.State{relayer.StateSubmitted}, 0, nil},
+	} {
+		e.view(t, func(tx relayer.Tx) error {
+			got, err := tx.Batches(c.states, c.limit)
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+				return nil
+			}
+			if len(got) != len(c.want) {
+				t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
+				return nil
+			}
+			for i := range got {
+				if got[i].ID != c.want[i].ID || got[i].Dest != c.want[i].Dest || !got[i].AttestedAt.Equal(c.want[i].AttestedAt) {
+					t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
+					break
+				}
+			}
+			return nil
+		})
+	}
 }
 
 func testTransfersDueBefore(t *testing.T, e *env) {
