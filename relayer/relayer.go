@@ -271,7 +271,9 @@ func (r *Relayer) Run(ctx context.Context) error {
 		{"sign", r.cfg.Poll, r.sign},
 		{"submit", r.cfg.Poll, r.submit},
 		{"batches", r.cfg.Poll, r.submitBatches},
-		{"confirm", r.cfg.Poll, r.confirm},
+		// A transfer's status is read at most every StatusPoll, so confirm
+		// need not scan its backlog every tick.
+		{"confirm", max(r.cfg.Poll, r.cfg.StatusPoll/2), r.confirm},
 		{"rebroadcast", r.cfg.Rebroadcast / 5, r.rebroadcast},
 		{"heads", r.cfg.StatusPoll, r.recordHeads},
 	}

@@ -200,6 +200,12 @@ func Start(ctx context.Context, cfg Config) (_ *Devnet, err error) {
 			return nil, err
 		}
 		d.EVMs = append(d.EVMs, ch)
+		// The bridge is final before any relayer starts, as it is long before
+		// one does on a real chain: a relayer refuses to sign while its
+		// ledger reads find no contract at the finalized block.
+		if err := ch.FinalizeAll(ctx); err != nil {
+			return nil, fmt.Errorf("devnet: finalizing EVM chain %d's deployment: %w", c, err)
+		}
 		if c > 0 && !sameKeys(ch.SignerKeys, d.EVMs[0].SignerKeys) {
 			return nil, fmt.Errorf("devnet: EVM chain %d's relayer keys differ from chain 0's", c)
 		}
