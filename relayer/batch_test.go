@@ -123,6 +123,51 @@ func TestBatchReachingKIsMintedOnce(t *testing.T) {
 	})
 }
 
+// While our batch's transaction is in flight its status answers for the
+// members we submitted in it: none is read alone (one read per batch, not
+// one per lock); once it settles, each member's own status records it
+// minted.
+func TestBatchInFlightAnswersForItsMembers(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		h, locks := batchHarness(t, open, nil)
+		h.run()
+		id, ds := h.batchOf(locks)
+		h.snk.setInFlight(id, true)
+		if err := h.peerBatchSignature(h.keys[1], ds); err != nil {
+			t.Fatal(err)
+		}
+		h.peerAttestations(h.keys[1], locks)
+		for _, l := range locks {
+			h.waitState(l.ID, relayer.StateSubmitted)
+		}
+		time.Sleep(50 * time.Millisecond) // a confirm step that read them before their submission ends
+		before := make([]int, len(locks))
+		for i, l := range locks {
+			before[i] = h.snk.readsOf(l.ID)
+		}
+		batchReads := h.snk.readsOf(id)
+		time.Sleep(300 * time.Millisecond) // hundreds of status periods on the stepping clock
+		for i, l := range locks {
+			if n := h.snk.readsOf(l.ID); n != before[i] {
+				t.Fatalf("%s was read alone %d times while its batch was in flight", l.ID, n-before[i])
+			}
+			if tr := h.transfer(l.ID); tr.State != relayer.StateSubmitted {
+				t.Fatalf("%s is %s while its batch is in flight", l.ID, tr.State)
+			}
+		}
+		if h.snk.readsOf(id) <= batchReads {
+			t.Fatal("the batch's status was not read while it was in flight")
+		}
+		h.snk.setInFlight(id, false)
+		for _, l := range locks {
+			h.waitState(l.ID, relayer.StateMinted)
+		}
+		if err := h.stop(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // A batch that does not reach k (the peer signed another batch: its
 // policy held a lock) leaves every lock to the per-lock path once
 // BatchWait has passed, and each is minted exactly once, alone.

@@ -133,16 +133,33 @@ func (s *source) Reobserve(_ context.Context, txid string) ([]chains.Event, erro
 // sink is a destination whose Submit answers with refuse[transfer id] when
 // set and mints otherwise.
 type sink struct {
-	mu      sync.Mutex
-	refuse  map[string]error
-	minted  map[string]uint64
-	submits map[string]int
-	ledger  chains.Ledger
+	mu       sync.Mutex
+	refuse   map[string]error
+	minted   map[string]uint64
+	submits  map[string]int
+	reads    map[string]int    // Status calls per id
+	inFlight map[string]bool   // batch ids whose Status is Pending (their locks' Included)
+	batchOf  map[string]string // lock id → the batch that minted it
+	ledger   chains.Ledger
 }
 
 func newSink() *sink {
 	return &sink{refuse: map[string]error{}, minted: map[string]uint64{}, submits: map[string]int{},
-		ledger: chains.Ledger{Chain: destChain}}
+		reads: map[string]int{}, inFlight: map[string]bool{}, batchOf: map[string]string{}, ledger: chains.Ledger{Chain: destChain}}
+}
+
+// setInFlight makes Status report id pending (or not).
+func (s *sink) setInFlight(id string, pending bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inFlight[id] = pending
+}
+
+// readsOf counts the Status calls for id.
+func (s *sink) readsOf(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reads[id]
 }
 
 func (s *sink) Chain() chains.ID { return destChain }
@@ -191,6 +208,7 @@ func (s *sink) Submit(_ context.Context, req chains.SubmitRequest) (chains.Statu
 		for _, l := range ids { // a lock already minted is skipped
 			if s.minted[l] == 0 {
 				s.minted[l]++
+				s.batchOf[l] = id
 			}
 		}
 		return chains.Status{ID: id, State: chains.StatePending, TxID: "0x" + id}, nil
@@ -202,6 +220,13 @@ func (s *sink) Submit(_ context.Context, req chains.SubmitRequest) (chains.Statu
 func (s *sink) Status(_ context.Context, _ chains.SubmissionKind, id string) (chains.Status, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.reads[id]++
+	if s.inFlight[id] {
+		return chains.Status{ID: id, State: chains.StatePending, TxID: "0x" + id}, nil
+	}
+	if s.inFlight[s.batchOf[id]] {
+		return chains.Status{ID: id, State: chains.StateIncluded}, nil
+	}
 	if s.minted[id] > 0 {
 		return chains.Status{ID: id, State: chains.StateDone}, nil
 	}

@@ -194,11 +194,53 @@ func (r *Relayer) confirm(ctx context.Context) error {
 	}
 	forgetOlder(r.polled, now.Add(-10*max(r.cfg.StatusPoll, r.cfg.FailoverAfter))) // a moving transfer is polled within one
 	r.mu.Unlock()
+	due = r.skipBatchesInFlight(ctx, now, due)
 	errs := make([]error, len(due))
 	parallel(ctx, r.cfg.Workers, len(due), func(i int) {
 		errs[i] = r.confirmOne(ctx, now, due[i])
 	})
 	return errors.Join(errs...)
+}
+
+// skipBatchesInFlight drops from due the submitted members of our batches
+// whose transaction the destination still has pending or not final: one
+// status read per batch instead of one per member, and none of them can be
+// final before it (a member another relayer minted meanwhile is recorded
+// once the batch's transaction settles). Members of a batch whose status
+// says anything else, or cannot be read, stay due.
+func (r *Relayer) skipBatchesInFlight(ctx context.Context, now time.Time, due []Transfer) []Transfer {
+	batches := map[string]chains.ID{}
+	var ids []string
+	for _, t := range due {
+		if _, ok := batches[t.Batch]; ok || t.State != StateSubmitted || t.Batch == "" {
+			continue
+		}
+		batches[t.Batch] = t.Dest
+		ids = append(ids, t.Batch)
+	}
+	if len(ids) == 0 {
+		return due
+	}
+	flying := make([]bool, len(ids))
+	parallel(ctx, r.cfg.Workers, len(ids), func(i int) {
+		st, err := r.dests[batches[ids[i]]].Sink.Status(ctx, chains.SubmitMintBatch, ids[i])
+		flying[i] = err == nil && (st.State == chains.StatePending || st.State == chains.StateIncluded)
+	})
+	skip := map[string]bool{}
+	for i, id := range ids {
+		skip[id] = flying[i]
+	}
+	out := due[:0]
+	r.mu.Lock()
+	for _, t := range due {
+		if t.State == StateSubmitted && skip[t.Batch] {
+			r.polled[t.ID] = now
+			continue
+		}
+		out = append(out, t)
+	}
+	r.mu.Unlock()
+	return out
 }
 
 // confirmOne reads one transfer's destination status and acts on it.
