@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -87,9 +88,14 @@ var (
 	ErrPassphraseSource = errors.New("passphrase source")
 )
 
-// secp256k1HalfN is n/2 for the secp256k1 group order n: a signature with
-// s > n/2 is malleable and is rejected.
-var secp256k1HalfN = new(big.Int).Rsh(crypto.S256().Params().N, 1)
+// secp256k1N is the secp256k1 group order n and secp256k1HalfN is n/2,
+// both big-endian: a signature with s > n/2 is malleable and is rejected.
+var secp256k1N, secp256k1HalfN = func() (n, half [32]byte) {
+	order := crypto.S256().Params().N
+	order.FillBytes(n[:])
+	new(big.Int).Rsh(order, 1).FillBytes(half[:])
+	return n, half
+}()
 
 // Sizes of keys and signatures.
 const (
@@ -161,23 +167,38 @@ func verifySecp256k1(sig chains.Signature, hash []byte) error {
 	if len(sig.Sig) != Secp256k1SigLen {
 		return badSig("signature is %d bytes, want %d", len(sig.Sig), Secp256k1SigLen)
 	}
-	r := new(big.Int).SetBytes(sig.Sig[:32])
-	s := new(big.Int).SetBytes(sig.Sig[32:64])
-	v := sig.Sig[64]
-	if s.Cmp(secp256k1HalfN) > 0 {
+	// The same rules as crypto.ValidateSignatureValues (homestead) and
+	// crypto.SigToPub, on the bytes: 1 ≤ r < n, 1 ≤ s ≤ n/2, v ∈ {0, 1},
+	// then one libsecp256k1 recovery, whose key is on the curve by
+	// construction, and its address. (SigToPub's big.Int decoding and
+	// on-curve check of that key cost a fifth of a verification.)
+	r, s, v := sig.Sig[:32], sig.Sig[32:64], sig.Sig[64]
+	if bytes.Compare(s, secp256k1HalfN[:]) > 0 {
 		return badSig("s is above n/2 (malleable)")
 	}
-	if !crypto.ValidateSignatureValues(v, r, s, true) {
+	if v > 1 || isZero(r) || isZero(s) || bytes.Compare(r, secp256k1N[:]) >= 0 {
 		return badSig("r, s or v out of range (v=%d)", v)
 	}
-	pub, err := crypto.SigToPub(hash, sig.Sig)
+	pub, err := crypto.Ecrecover(hash, sig.Sig)
 	if err != nil {
 		return badSig("recovery failed: %v", err)
 	}
-	if got := crypto.PubkeyToAddress(*pub); string(got[:]) != string(sig.Signer) {
-		return badSig("recovered signer %x, want %x", got[:], sig.Signer)
+	if len(pub) != 65 || pub[0] != 4 {
+		return badSig("recovery returned a %d-byte key", len(pub))
+	}
+	if got := crypto.Keccak256(pub[1:])[12:]; !bytes.Equal(got, sig.Signer) {
+		return badSig("recovered signer %x, want %x", got, sig.Signer)
 	}
 	return nil
+}
+
+func isZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func verifyEd25519(sig chains.Signature, msg []byte) error {
