@@ -3,12 +3,15 @@ package evm_test
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"encoding/binary"
 	"fmt"
+	"math/big"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/fluxbridge/fluxbridge/chains"
 	"github.com/fluxbridge/fluxbridge/contracts/evm"
@@ -114,6 +117,20 @@ func TestMintBatch(t *testing.T) {
 		}
 		if _, ok := b.mintedEvents(evs)[view(b.Bridge.LockId(opts, done.txid, done.vout)).get(t)]; ok {
 			t.Fatal("the lock minted before was minted again")
+		}
+	})
+	t.Run("a lock minted before is skipped before its item's value is checked", func(t *testing.T) {
+		// As mint checks "lock used" before the minimum: an item naming a
+		// used lock with a value below the minimum is skipped, not refused.
+		b := b.with(t)
+		done, l1 := fresh(10*flux), fresh(20*flux)
+		b.mustMint(done, b.quorum(done))
+		small := done
+		small.v = 1
+		items, ds := b.batchOf(small, l1)
+		evs, _ := b.mustMintBatch(items, b.signBatch(ds, 0, 1, 2))
+		if len(evs) != 1 || evs[0].Amount != l1.v {
+			t.Fatalf("%d events; want one, of lock %x's %d", len(evs), l1.txid[:4], l1.v)
 		}
 	})
 	t.Run("a lock in two batches is minted once", func(t *testing.T) {
@@ -319,5 +336,101 @@ func TestMintBatchStopsAtTheCap(t *testing.T) {
 	}
 	if total != 30*flux || remaining != 5*flux || b.supply() != 30*flux {
 		t.Fatalf("minted %d with %d remaining, supply %d; want %d, %d and the cap", total, remaining, b.supply(), uint64(30*flux), uint64(5*flux))
+	}
+}
+
+// The token mints for a whole batch in one call after the last lock: each
+// lock minted gets one Transfer from the zero address to its own recipient
+// of what its Minted event says, in the order of the Minted events, which
+// come first; a skipped lock gets neither. The batch mixes a lock minted
+// before (skipped), locks taking the fee, a lock that only the cap's
+// remainder fits (an instalment) and one after it without room (skipped),
+// each to another recipient. Whatever the digest order, the cap is crossed
+// by the third lock not minted before, so the fourth has no room.
+func TestMintBatchMintsEachRecipient(t *testing.T) {
+	const fee, capacity = flux, 100 * flux
+	b := newBridge(t, evmsim.Config{Signers: 4, Threshold: 3, MintFee: fee, Cap: capacity})
+	var ls []lock
+	for i, v := range []uint64{30, 25, 40, 20, 35} {
+		to := common.BigToAddress(big.NewInt(int64(0x2000 + i)))
+		ls = append(ls, newLock(fmt.Sprint("each/", i), uint32(i), v*flux, to))
+	}
+	done := ls[2]
+	b.mustMint(done, b.quorum(done)) // 39 FLUX to its recipient, 61 FLUX of room left
+	items, ds := b.batchOf(ls...)
+
+	// The model: in batch order, a used lock is skipped; the rest take
+	// v − fee, or what is left of the cap.
+	type want struct {
+		id     common.Hash
+		to     common.Address
+		amount uint64
+		left   uint64
+	}
+	var wants []want
+	room := capacity - b.supply()
+	for _, it := range items {
+		u := min(it.V-fee, room)
+		if it.Txid == done.txid || u == 0 {
+			continue
+		}
+		room -= u
+		id := crypto.Keccak256Hash(it.Txid[:], binary.BigEndian.AppendUint32(nil, it.Vout))
+		wants = append(wants, want{id, common.BytesToAddress(it.Recipient[12:]), u, it.V - fee - u})
+	}
+	if room != 0 || len(wants) > 3 || wants[len(wants)-1].left == 0 {
+		t.Fatalf("the batch is meant to end at the cap with an instalment and skip a lock after it: %+v", wants)
+	}
+	before := make(map[common.Address]uint64)
+	for _, l := range ls {
+		a := common.BytesToAddress(l.recipient[12:])
+		before[a] = b.balance(a)
+	}
+
+	rc := b.send(b.mintBatch(items, b.signBatch(ds, 0, 1, 2)))
+	var minted []*evm.FluxBridgeMinted
+	var transfers []*evm.FluxTokenTransfer
+	for _, lg := range rc.Logs {
+		switch lg.Address {
+		case b.BridgeAddr:
+			ev, err := b.Bridge.ParseMinted(*lg)
+			if err != nil {
+				t.Fatalf("bridge log %d: %v", lg.Index, err)
+			}
+			if len(transfers) > 0 {
+				t.Fatalf("Minted event (log %d) after a Transfer", lg.Index)
+			}
+			minted = append(minted, ev)
+		case b.TokenAddr:
+			ev, err := b.Token.ParseTransfer(*lg)
+			if err != nil {
+				t.Fatalf("token log %d: %v", lg.Index, err)
+			}
+			transfers = append(transfers, ev)
+		default:
+			t.Fatalf("log %d from %s", lg.Index, lg.Address)
+		}
+	}
+	if len(minted) != len(wants) || len(transfers) != len(wants) {
+		t.Fatalf("%d Minted and %d Transfer events, want %d of each", len(minted), len(transfers), len(wants))
+	}
+	for i, w := range wants {
+		m, tr := minted[i], transfers[i]
+		if common.Hash(m.LockId) != w.id || m.Recipient != w.to || m.Amount != w.amount || m.Fee != fee || m.Remaining != w.left {
+			t.Errorf("Minted %d: lock %x to %s, %d (fee %d, %d left); want lock %x to %s, %d (fee %d, %d left)",
+				i, m.LockId[:4], m.Recipient, m.Amount, m.Fee, m.Remaining, w.id[:4], w.to, w.amount, uint64(fee), w.left)
+		}
+		if tr.From != (common.Address{}) || tr.To != w.to || !tr.Value.IsUint64() || tr.Value.Uint64() != w.amount {
+			t.Errorf("Transfer %d: %s → %s, %s; want a mint to %s of %d", i, tr.From, tr.To, tr.Value, w.to, w.amount)
+		}
+		if got := b.balance(w.to) - before[w.to]; got != w.amount {
+			t.Errorf("recipient %s received %d, want %d", w.to, got, w.amount)
+		}
+	}
+	if got := b.balance(common.BytesToAddress(done.recipient[12:])); got != before[common.BytesToAddress(done.recipient[12:])] {
+		t.Errorf("the lock minted before was paid again: balance %d", got)
+	}
+	if got := b.supply(); got != capacity {
+		t.Errorf("supply %d, want the cap %d", got, uint64(capacity))
 	}
 }

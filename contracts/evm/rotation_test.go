@@ -360,6 +360,13 @@ func TestToken(t *testing.T) {
 			b.revertsWith(fmt.Sprintf("OnlyBridge(%s)", addr(c.key).Hex()),
 				try(b.Token.Mint(b.Transactor(c.key), addr(c.key), big.NewInt(flux))))
 		})
+		t.Run("mintBatch by the "+c.name, func(t *testing.T) {
+			b := b.with(t)
+			word := new(big.Int).Lsh(big.NewInt(flux), 160)
+			word.Or(word, new(big.Int).SetBytes(addr(c.key).Bytes()))
+			b.revertsWith(fmt.Sprintf("OnlyBridge(%s)", addr(c.key).Hex()),
+				try(b.Token.MintBatch(b.Transactor(c.key), []*big.Int{word})))
+		})
 		t.Run("bridgeBurn by the "+c.name, func(t *testing.T) {
 			b := b.with(t)
 			b.revertsWith(fmt.Sprintf("OnlyBridge(%s)", addr(c.key).Hex()),

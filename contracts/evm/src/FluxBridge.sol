@@ -203,13 +203,21 @@ contract FluxBridge {
 
     /// @notice The on-chain key of lock (txid, vout): keccak256(txid ‖ uint32 vout).
     function lockId(bytes32 txid, uint32 vout) public pure returns (bytes32) {
-        return keccak256(abi.encodePacked(txid, vout));
+        // keccak256(abi.encodePacked(txid, vout)), hashed in the scratch
+        // space instead of newly allocated memory.
+        bytes32 id;
+        assembly ("memory-safe") {
+            mstore(0, txid)
+            mstore(32, shl(224, vout))
+            id := keccak256(0, 36)
+        }
+        return id;
     }
 
     /// @notice The MintAuth digest each relayer signs (DESIGN §3), without any
     /// message prefix: keccak256("FLXMINT" ‖ uint32 chainId ‖ bridge ‖ txid ‖ uint32 vout ‖ uint64 v ‖ recipient).
     function mintDigest(bytes32 txid, uint32 vout, uint64 v, bytes32 recipient) public view returns (bytes32) {
-        return keccak256(abi.encodePacked("FLXMINT", uint32(block.chainid), address(this), txid, vout, v, recipient));
+        return _mintDigest(_mintDomain(), txid, vout, v, recipient);
     }
 
     /// @notice The batch digest each relayer signs for mintBatch (DESIGN §3),
@@ -254,7 +262,7 @@ contract FluxBridge {
         bytes32 id = lockId(txid, vout);
         LockState memory st = locks[id];
         if (st.used) revert LockUsed(id);
-        (uint64 fee, uint64 want) = _plan(st, v, recipient);
+        (uint64 fee, uint64 want) = _plan(st.remaining, st.started, v, recipient);
 
         uint256 level = _bucketNow();
         uint256 room = rateLimit - level;
@@ -288,41 +296,74 @@ contract FluxBridge {
     /// one for which the rate limit or the cap leaves no room, is skipped
     /// instead of reverting the batch (a started lock continues its
     /// instalments); a lock below the minimum, not above the fee or to a bad
-    /// recipient reverts the batch, which the relayers never sign.
+    /// recipient reverts the batch, which the relayers never sign. The token
+    /// mints for the whole batch in one call after the last lock, so the
+    /// batch's Minted events come first, then one Transfer per lock minted,
+    /// in the same order.
     /// @return count how many locks this call minted something of
     function mintBatch(MintItem[] calldata items, bytes calldata sigs) external returns (uint256 count) {
         if (block.timestamp < pausedUntil) revert Paused(pausedUntil);
         uint256 n = items.length;
         if (n == 0 || n > MAX_BATCH) revert BadBatch(n);
         bytes32[] memory digests = new bytes32[](n);
+        bytes32 domain = _mintDomain();
+        bytes32 last;
         for (uint256 i; i < n; ++i) {
             MintItem calldata it = items[i];
-            bytes32 d = mintDigest(it.txid, it.vout, it.v, it.recipient);
-            if (i > 0 && d <= digests[i - 1]) revert UnsortedBatch(i);
+            bytes32 d = _mintDigest(domain, it.txid, it.vout, it.v, it.recipient);
+            if (i > 0 && d <= last) revert UnsortedBatch(i);
             digests[i] = d;
+            last = d;
         }
         (uint32 setId, uint256 bitmap) = _quorum(batchDigest(digests), sigs, true);
+
+        // room is the least of what the rate limit and the cap leave; each
+        // lock minted takes what it mints from both, so from room.
         uint256 level = _bucketNow();
+        uint256 room = rateLimit - level;
         uint256 supply = token.totalSupply();
+        if (supply >= cap) room = 0;
+        else if (cap - supply < room) room = cap - supply;
+        // The token mints once, after the loop: mints[j] is the j-th lock
+        // minted, amount << 160 | recipient (FluxToken.mintBatch).
+        uint256[] memory mints = new uint256[](n);
         uint256 minted;
         uint256 fees;
         for (uint256 i; i < n; ++i) {
-            uint256 room = rateLimit - level;
-            if (supply >= cap) room = 0;
-            else if (cap - supply < room) room = cap - supply;
-            (uint256 u, uint64 fee) = _mintItem(items[i], room, setId, bitmap);
+            MintItem calldata it = items[i];
+            (bytes32 txid, uint32 vout, bytes32 recipient) = (it.txid, it.vout, it.recipient);
+            bytes32 id = lockId(txid, vout);
+            LockState storage st = locks[id];
+            if (st.used) continue;
+            (uint64 fee, uint64 want) = _plan(st.remaining, st.started, it.v, recipient);
+            uint256 u = want < room ? want : room;
             if (u == 0) continue;
-            level += u;
-            supply += u;
-            minted += u;
-            fees += fee;
+            uint64 remaining;
+            unchecked {
+                // u ≤ want and u ≤ room; minted and fees are sums of at most
+                // MAX_BATCH uint64 values, far below 2²⁵⁶.
+                remaining = want - uint64(u);
+                room -= u;
+                minted += u;
+                fees += fee;
+            }
+            st.remaining = remaining;
+            st.started = true;
+            st.used = remaining == 0;
+            address to = address(uint160(uint256(recipient)));
+            mints[count] = u << 160 | uint160(to);
             ++count;
+            emit Minted(id, txid, vout, to, uint64(u), fee, remaining, setId, bitmap);
         }
         if (count > 0) {
-            bucket = uint64(level);
+            bucket = uint64(level + minted);
             bucketUpdatedAt = uint64(block.timestamp);
             totalMinted += uint64(minted);
             totalFees += uint64(fees);
+            assembly ("memory-safe") {
+                mstore(mints, count) // shorten mints to the locks minted
+            }
+            token.mintBatch(mints);
         }
     }
 
@@ -488,39 +529,47 @@ contract FluxBridge {
         return b.charged - (b.until - (b.from > end ? b.from : end));
     }
 
-    // _mintItem mints up to room of the batch item it (nothing when it is
-    // fully minted already or room is 0) and returns what it minted and the
-    // fee it took.
-    function _mintItem(MintItem calldata it, uint256 room, uint32 setId, uint256 bitmap)
+    // _mintDomain is the first 31 bytes of every MintAuth message on this
+    // bridge: "FLXMINT" ‖ uint32 chainId ‖ bridge (left-aligned).
+    function _mintDomain() private view returns (bytes32) {
+        return bytes32(abi.encodePacked("FLXMINT", uint32(block.chainid), address(this)));
+    }
+
+    // _mintDigest is mintDigest with the domain (_mintDomain) given: the
+    // 107-byte message is hashed past the free memory pointer, allocating
+    // nothing, so a batch hashes each lock's in the same place.
+    function _mintDigest(bytes32 domain, bytes32 txid, uint32 vout, uint64 v, bytes32 recipient)
         private
-        returns (uint256 u, uint64 fee)
+        pure
+        returns (bytes32 d)
     {
-        bytes32 id = lockId(it.txid, it.vout);
-        LockState memory st = locks[id];
-        if (st.used) return (0, 0);
-        uint64 want;
-        (fee, want) = _plan(st, it.v, it.recipient);
-        u = want < room ? want : room;
-        if (u == 0) return (0, 0);
-        st.remaining = want - uint64(u);
-        st.started = true;
-        st.used = st.remaining == 0;
-        locks[id] = st;
-        address to = address(uint160(uint256(it.recipient)));
-        token.mint(to, u);
-        emit Minted(id, it.txid, it.vout, to, uint64(u), fee, st.remaining, setId, bitmap);
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, domain) // bytes 0–30; byte 31 is txid's first
+            mstore(add(m, 31), txid)
+            mstore(add(m, 63), shl(224, vout))
+            mstore(add(m, 67), shl(192, v))
+            mstore(add(m, 75), recipient)
+            d := keccak256(m, 107)
+        }
     }
 
     // _plan checks a lock not fully minted against the immutable rules and
     // returns the fee this instalment takes and what is still to be minted:
     // the minimum, the fee (first instalment only) and the recipient.
-    function _plan(LockState memory st, uint64 v, bytes32 recipient) private view returns (uint64 fee, uint64 want) {
+    function _plan(uint64 remaining, bool started, uint64 v, bytes32 recipient)
+        private
+        view
+        returns (uint64 fee, uint64 want)
+    {
         if (v < minLock) revert BelowMinimum(v, minLock);
-        want = st.remaining;
-        if (!st.started) {
+        want = remaining;
+        if (!started) {
             if (v <= mintFee) revert FeeExceedsValue(v, mintFee);
             fee = mintFee;
-            want = v - mintFee;
+            unchecked {
+                want = v - fee; // v > fee
+            }
         }
         if (uint256(recipient) >> 160 != 0 || uint256(recipient) == 0) revert BadRecipient(recipient);
     }
