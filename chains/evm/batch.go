@@ -9,11 +9,10 @@ import (
 	"reflect"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/fluxbridge/fluxbridge/chains"
-	bindings "github.com/fluxbridge/fluxbridge/contracts/evm"
+	"github.com/fluxbridge/fluxbridge/contracts/evm/bindv2"
 	"github.com/fluxbridge/fluxbridge/fault"
 )
 
@@ -46,27 +45,27 @@ var batchItemsType = func() abi.Type {
 var batchPayloadArgs = abi.Arguments{{Type: batchItemsType}}
 
 // batchItemGo is the Go type of an item as the bindings (and Pack) take it.
-var batchItemGo = reflect.TypeFor[bindings.FluxBridgeMintItem]()
+var batchItemGo = reflect.TypeFor[bindv2.FluxBridgeMintItem]()
 
 // toBatchItems converts the items as the ABI decoder returns them (a slice
 // of an anonymous struct with the same fields, tagged) to the bindings' type.
-func toBatchItems(v any) ([]bindings.FluxBridgeMintItem, error) {
+func toBatchItems(v any) ([]bindv2.FluxBridgeMintItem, error) {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Slice || !rv.Type().Elem().ConvertibleTo(batchItemGo) {
 		return nil, fmt.Errorf("unexpected type %T", v)
 	}
-	items := make([]bindings.FluxBridgeMintItem, rv.Len())
+	items := make([]bindv2.FluxBridgeMintItem, rv.Len())
 	for i := range items {
-		items[i] = rv.Index(i).Convert(batchItemGo).Interface().(bindings.FluxBridgeMintItem)
+		items[i] = rv.Index(i).Convert(batchItemGo).Interface().(bindv2.FluxBridgeMintItem)
 	}
 	return items, nil
 }
 
 // batchItems converts mints to mintBatch's items, in their order.
-func batchItems(ms []chains.Mint) []bindings.FluxBridgeMintItem {
-	items := make([]bindings.FluxBridgeMintItem, len(ms))
+func batchItems(ms []chains.Mint) []bindv2.FluxBridgeMintItem {
+	items := make([]bindv2.FluxBridgeMintItem, len(ms))
 	for i, m := range ms {
-		items[i] = bindings.FluxBridgeMintItem{Txid: m.Lock.TxID, Vout: m.Lock.Vout, V: m.Amount, Recipient: m.Recipient}
+		items[i] = bindv2.FluxBridgeMintItem{Txid: m.Lock.TxID, Vout: m.Lock.Vout, V: m.Amount, Recipient: m.Recipient}
 	}
 	return items
 }
@@ -157,23 +156,19 @@ func (s *Sink) buildBatch(ctx context.Context, req chains.BuildRequest) (chains.
 		return chains.Submission{}, err
 	}
 	if !s.digestChecked.Load() {
-		m := req.Batch[0]
-		vals, err := s.c.read(ctx, fin.Hash(), "mintDigest", m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient)
-		if err != nil {
+		if err := s.checkMintDigest(ctx, op, fin.Hash(), req.Batch[0], ds[0]); err != nil {
 			return chains.Submission{}, err
-		}
-		if len(vals) != 1 || vals[0] != any(ds[0]) {
-			return chains.Submission{}, fault.E(op, fault.Internal, fmt.Errorf("the contract's mintDigest %x differs from the MintAuth digest %x", vals, ds[0]))
 		}
 		s.digestChecked.Store(true)
 	}
 	if !s.batchDigestChecked.Load() {
-		vals, err := s.c.read(ctx, fin.Hash(), "batchDigest", ds)
+		b := fluxBridge()
+		got, err := view(ctx, s.c, true, fin.Hash(), b.PackBatchDigest(ds), b.UnpackBatchDigest)
 		if err != nil {
 			return chains.Submission{}, err
 		}
-		if len(vals) != 1 || vals[0] != any(digest) {
-			return chains.Submission{}, fault.E(op, fault.Internal, fmt.Errorf("the contract's batchDigest %x differs from the batch digest %x", vals, digest))
+		if got != digest {
+			return chains.Submission{}, fault.E(op, fault.Internal, fmt.Errorf("the contract's batchDigest %x differs from the batch digest %x", got, digest))
 		}
 		s.batchDigestChecked.Store(true)
 	}
@@ -221,12 +216,12 @@ func (s *Sink) submitBatch(ctx context.Context, req chains.SubmitRequest) (chain
 	if st, ok, err := s.inFlight(ctx, id, func() (chains.Status, error) { return s.batchStatus(ctx, id) }); ok {
 		return st, err
 	}
-	fin, tip, err := s.heads(ctx)
+	// One tip read per batch: the lock states are not read one by one (the
+	// contract skips a used lock anyway); the call below tells whether the
+	// batch would mint anything, and the tip's base fee prices it.
+	tip, err := first(ctx, s.c, s.c.latestHeader)
 	if err != nil {
 		return chains.Status{}, err
-	}
-	if st, done, err := s.batchUsed(ctx, id, ms, fin, tip); done || err != nil {
-		return st, err
 	}
 	cur, prev, err := s.c.signers(ctx, false, tip.Hash())
 	if err != nil {
@@ -236,7 +231,8 @@ func (s *Sink) submitBatch(ctx context.Context, req chains.SubmitRequest) (chain
 	if err != nil {
 		return chains.Status{}, err
 	}
-	data, err := s.c.abi.Pack("mintBatch", batchItems(ms), pack(sigs))
+	b := fluxBridge()
+	data, err := b.TryPackMintBatch(batchItems(ms), pack(sigs))
 	if err != nil {
 		return chains.Status{}, fault.E(op, fault.Internal, err)
 	}
@@ -244,7 +240,24 @@ func (s *Sink) submitBatch(ctx context.Context, req chains.SubmitRequest) (chain
 	if err != nil {
 		return chains.Status{}, err
 	}
-	room, err := s.c.readUint64Via(ctx, tip.Hash(), "mintableNow")
+	n, err := view(ctx, s.c, false, tip.Hash(), data, b.UnpackMintBatch)
+	if err != nil {
+		return chains.Status{}, err
+	}
+	if n.Sign() == 0 {
+		return s.mintsNothing(ctx, id, data, tip)
+	}
+	return s.send(ctx, id, data, gas, tip)
+}
+
+// mintsNothing says why a batch the bridge would mint nothing of at the tip
+// is not sent: the rate limit or cap leaves no room (fault.Transient: submit
+// again later), or every lock is used — Done when the finalized block shows
+// that too, Included otherwise.
+func (s *Sink) mintsNothing(ctx context.Context, id string, data []byte, tip *types.Header) (chains.Status, error) {
+	const op = "evm.Submit"
+	b := fluxBridge()
+	room, err := view(ctx, s.c, false, tip.Hash(), b.PackMintableNow(), b.UnpackMintableNow)
 	if err != nil {
 		return chains.Status{}, err
 	}
@@ -252,53 +265,19 @@ func (s *Sink) submitBatch(ctx context.Context, req chains.SubmitRequest) (chain
 		return chains.Status{}, fault.E(op, fault.Transient, fmt.Errorf("the bridge's rate limit or cap leaves no room at block %d "+
 			"(RateLimited or CapReached): the batch would mint nothing; submit again later", tip.Number))
 	}
-	return s.send(ctx, id, data, gas, tip)
-}
-
-// readUint64Via reads a view returning one unsigned integer at the tip
-// block at (from the first endpoint that answers, as lock states at the tip
-// are read).
-func (c *Client) readUint64Via(ctx context.Context, at common.Hash, method string) (uint64, error) {
-	vals, err := c.readVia(ctx, false, at, method)
+	fin, err := s.c.finality(ctx)
 	if err != nil {
-		return 0, err
+		return chains.Status{}, err
 	}
-	if len(vals) != 1 {
-		return 0, fault.E("evm.Read."+method, fault.Internal, fmt.Errorf("%d results", len(vals)))
-	}
-	v, err := toUint64(vals[0])
-	if err != nil {
-		return 0, fault.E("evm.Read."+method, fault.Internal, err)
-	}
-	return v, nil
-}
-
-// batchUsed reports a batch whose every lock the bridge has used up: Done
-// when all are used at the finalized block, Included when the tip shows the
-// rest used. It stops at the first lock the tip shows unused.
-func (s *Sink) batchUsed(ctx context.Context, id string, ms []chains.Mint, fin, tip *types.Header) (chains.Status, bool, error) {
-	final := true
-	for _, m := range ms {
-		fs, err := s.c.lockState(ctx, true, fin, m.Lock)
-		if err != nil {
-			return chains.Status{}, false, err
+	// At the finalized block the same call minting nothing with room left
+	// means every lock was used by then (a signer set rotated since makes
+	// the call revert: not known final, so Included).
+	if room, err := view(ctx, s.c, true, fin.Hash(), b.PackMintableNow(), b.UnpackMintableNow); err == nil && room > 0 {
+		if n, err := view(ctx, s.c, true, fin.Hash(), data, b.UnpackMintBatch); err == nil && n.Sign() == 0 {
+			return s.done(id), nil
 		}
-		if fs.Used {
-			continue
-		}
-		ts, err := s.c.lockState(ctx, false, tip, m.Lock)
-		if err != nil {
-			return chains.Status{}, false, err
-		}
-		if !ts.Used {
-			return chains.Status{}, false, nil
-		}
-		final = false
 	}
-	if final {
-		return s.done(id), true, nil
-	}
-	return chains.Status{ID: id, State: chains.StateIncluded, Reason: "every lock of the batch is used, some in a block that is not final yet"}, true, nil
+	return chains.Status{ID: id, State: chains.StateIncluded, Reason: "every lock of the batch is used, some in a block that is not final yet"}, nil
 }
 
 // parseBatchID checks a batch submission id: "batch:" and the batch digest

@@ -357,6 +357,29 @@ func TestSinkMintBatchMintsEveryLockInOneTransaction(t *testing.T) {
 
 // A lock of the batch minted by itself first is skipped, the others are
 // minted; a batch whose every lock is minted already sends nothing.
+// A batch's submission reads the chain a fixed number of times whatever
+// its size (no read per lock): the tip, the signer sets, the gas estimate
+// and one call of mintBatch itself.
+func TestSinkMintBatchReadsDoNotGrowWithTheBatch(t *testing.T) {
+	ch := evmtest.New(t, evmsim.Config{})
+	proxy := newProxy(t, ch.Sim.URL)
+	_, snk := openSink(t, sinkConfig(ch, proxy.URL()))
+	reads := func(n int, first byte) int {
+		t.Helper()
+		sub := buildBatch(t, snk, freshBatch(snk, first, n))
+		ch.Commit() // a new tip: the signer sets are read again
+		before := proxy.count("eth_call")
+		if st, err := snk.Submit(t.Context(), signBatch(sub, ch, t, 0, 1)); err != nil || st.State != chains.StatePending {
+			t.Fatalf("Submit of %d locks = %+v, %v", n, st, err)
+		}
+		return proxy.count("eth_call") - before
+	}
+	small, large := reads(2, 1), reads(60, 100)
+	if small != large || large > 4 {
+		t.Fatalf("a batch of 2 made %d eth_calls and one of 60 made %d; want the same few", small, large)
+	}
+}
+
 func TestSinkMintBatchWithLocksAlreadyMinted(t *testing.T) {
 	ch := evmtest.New(t, evmsim.Config{})
 	_, snk := openSink(t, sinkConfig(ch))

@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/contracts/evm/bindv2"
 	"github.com/fluxbridge/fluxbridge/fault"
 )
 
@@ -121,6 +122,11 @@ func FuzzDecodeBurn(f *testing.F) {
 		if !bytes.Equal(again.Data, l.Data) || again.Topics[1] != l.Topics[1] || again.Topics[2] != l.Topics[2] {
 			t.Fatalf("%+v re-encodes differently", b)
 		}
+		// The same reading as the bindings' (lenient) decoder.
+		ev, err := fluxBridge().UnpackBurnEvent(l)
+		if err != nil || ev.Nonce != b.Nonce || ev.Amount != b.Amount || ev.FluxAddr != b.FluxAddr || ev.Sender != b.Sender {
+			t.Fatalf("%+v: the bindings decode %+v, %v", b, ev, err)
+		}
 	})
 }
 
@@ -213,9 +219,9 @@ func TestDecodeRevert(t *testing.T) {
 	}
 	id := a.Errors["RateLimited"].ID
 	data = append(append([]byte(nil), id[:4]...), data...)
-	name, args, ok := decodeRevert(a, data)
-	if !ok || name != "RateLimited" || len(args) != 1 || args[0] != uint64(7) {
-		t.Fatalf("decodeRevert = %q %v %v", name, args, ok)
+	name, e, ok := decodeRevert(a, data)
+	if rl, typed := e.(*bindv2.FluxBridgeRateLimited); !ok || name != "RateLimited" || !typed || rl.Room != 7 {
+		t.Fatalf("decodeRevert = %q %#v %v", name, e, ok)
 	}
 	if got := describeRevert(a, data); got != "RateLimited[7]" {
 		t.Fatalf("describeRevert = %q", got)

@@ -6,7 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/big"
+	"reflect"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
@@ -14,23 +15,35 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/fluxbridge/fluxbridge/chains"
-	bindings "github.com/fluxbridge/fluxbridge/contracts/evm"
+	"github.com/fluxbridge/fluxbridge/contracts/evm/bindv2"
 	"github.com/fluxbridge/fluxbridge/fault"
 )
 
-// bridgeABI parses the FluxBridge ABI from the committed bindings and checks
-// that it names the events this package decodes by hand.
+// fluxBridge is the abigen v2 binding of FluxBridge: the typed Pack and Unpack
+// functions this package encodes every call and decodes every result and
+// revert of the bridge with. It holds only the parsed ABI, read-only, so
+// one serves the package. Dial checks the ABI (bridgeABI) before any use,
+// so that a broken one is an error there rather than this constructor's
+// panic.
+var fluxBridge = sync.OnceValue(bindv2.NewFluxBridge)
+
+// bridgeABI parses the FluxBridge ABI from the committed v2 bindings and
+// checks that it names the event this package decodes by hand and the
+// methods it calls. The typed functions fail the build when a method goes;
+// this check fails at startup when the bindings were generated from other
+// contracts (a Burn event of another shape, a missing view). The ABI itself
+// serves as metadata only: the names of methods and errors in messages.
 func bridgeABI() (*abi.ABI, error) {
-	a, err := bindings.FluxBridgeMetaData.GetAbi()
+	a, err := bindv2.FluxBridgeMetaData.ParseABI()
 	if err != nil {
 		return nil, fault.E("evm.ABI", fault.Internal, err)
 	}
 	if ev, ok := a.Events["Burn"]; !ok || ev.ID != burnTopic {
 		return nil, fault.E("evm.ABI", fault.Internal, errors.New("the bindings' Burn event is not Burn(uint64,uint64,bytes22,address)"))
 	}
-	for _, m := range []string{"mint", "mintDigest", "lockState", "currentSigners", "previousSigners", "token",
-		"totalMinted", "totalFees", "totalConsumed", "totalBurned", "burnCount", "pausedUntil", "mintFee",
-		"rotateSigners", "rotateDigest"} {
+	for _, m := range []string{"mint", "mintBatch", "mintDigest", "batchDigest", "lockState", "currentSigners", "previousSigners",
+		"token", "totalMinted", "totalFees", "totalConsumed", "totalBurned", "burnCount", "pausedUntil", "mintableNow",
+		"minLock", "mintFee", "minBurn", "rotateSigners", "rotateDigest"} {
 		if _, ok := a.Methods[m]; !ok {
 			return nil, fault.E("evm.ABI", fault.Internal, fmt.Errorf("the bindings lack method %s", m))
 		}
@@ -38,73 +51,47 @@ func bridgeABI() (*abi.ABI, error) {
 	return a, nil
 }
 
-// read calls a view of the bridge at block hash at, with agreement of the
-// endpoints on the returned bytes, and unpacks the result.
-func (c *Client) read(ctx context.Context, at common.Hash, method string, args ...any) ([]any, error) {
-	return c.readVia(ctx, true, at, method, args...)
+// methodName names the bridge method that calldata data calls, for
+// operation names and messages.
+func (c *Client) methodName(data []byte) string {
+	if len(data) >= 4 {
+		if m, err := c.abi.MethodById(data[:4]); err == nil {
+			return m.Name
+		}
+	}
+	return "unknown"
 }
 
-// readVia is read with a choice: all endpoints agreeing (a finalized block
-// every endpoint has) or the first that answers (the tip, which another
-// endpoint may not have yet).
-func (c *Client) readVia(ctx context.Context, all bool, at common.Hash, method string, args ...any) ([]any, error) {
-	op := "evm.Read." + method
-	data, err := c.abi.Pack(method, args...)
-	if err != nil {
-		return nil, fault.E(op, fault.Internal, err)
-	}
+// readVia calls a view of the bridge at block hash at and returns the
+// answer's bytes: data is the call (a bindings Pack function's output). With
+// all every endpoint must agree on those bytes (a finalized block every
+// endpoint has); without, the first endpoint that answers is taken (the
+// tip, which another endpoint may not have yet).
+func (c *Client) readVia(ctx context.Context, all bool, at common.Hash, op string, data []byte) ([]byte, error) {
 	call := func(ctx context.Context, ep *endpoint) ([]byte, error) { return c.contractCall(ctx, ep, data, at) }
-	var out []byte
 	if all {
-		out, err = agree(ctx, c, op, call, func(b []byte) string { return string(b) })
-	} else {
-		out, err = first(ctx, c, call)
+		return agree(ctx, c, op, call, func(b []byte) string { return string(b) })
 	}
+	return first(ctx, c, call)
+}
+
+// view reads one view of the bridge (readVia) and decodes the answer with
+// unpack, the bindings' Unpack function of that view. An answer it cannot
+// decode is counted and fault.Transient (another endpoint, or a later try,
+// may answer well).
+func view[T any](ctx context.Context, c *Client, all bool, at common.Hash, data []byte, unpack func([]byte) (T, error)) (T, error) {
+	op := "evm.Read." + c.methodName(data)
+	out, err := c.readVia(ctx, all, at, op, data)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
-	vals, err := c.abi.Unpack(method, out)
+	v, err := unpack(out)
 	if err != nil {
 		c.drops.inc(DropMalformedResp)
-		return nil, fault.E(op, fault.Transient, fmt.Errorf("undecodable answer %x: %v", out, err))
-	}
-	return vals, nil
-}
-
-// readUint64 reads a view returning one unsigned integer that fits uint64.
-func (c *Client) readUint64(ctx context.Context, at common.Hash, method string) (uint64, error) {
-	vals, err := c.read(ctx, at, method)
-	if err != nil {
-		return 0, err
-	}
-	if len(vals) != 1 {
-		return 0, fault.E("evm.Read."+method, fault.Internal, fmt.Errorf("%d results", len(vals)))
-	}
-	v, err := toUint64(vals[0])
-	if err != nil {
-		return 0, fault.E("evm.Read."+method, fault.Internal, err)
+		return v, fault.E(op, fault.Transient, fmt.Errorf("undecodable answer %x: %v", out, err))
 	}
 	return v, nil
-}
-
-// toUint64 converts any unsigned ABI integer that fits.
-func toUint64(v any) (uint64, error) {
-	switch x := v.(type) {
-	case uint8:
-		return uint64(x), nil
-	case uint16:
-		return uint64(x), nil
-	case uint32:
-		return uint64(x), nil
-	case uint64:
-		return x, nil
-	case *big.Int:
-		if x == nil || x.Sign() < 0 || !x.IsUint64() {
-			return 0, fmt.Errorf("%v does not fit uint64", x)
-		}
-		return x.Uint64(), nil
-	}
-	return 0, fmt.Errorf("%T is not an unsigned integer", v)
 }
 
 // LockState is the bridge's record of one lock.
@@ -144,34 +131,31 @@ func lockID(l chains.LockRef) [32]byte {
 // lockState reads one lock at the block h.
 // With all the endpoints must agree (use it for finalized blocks only).
 func (c *Client) lockState(ctx context.Context, all bool, h *types.Header, l chains.LockRef) (LockState, error) {
-	const op = "evm.LockState"
-	vals, err := c.readVia(ctx, all, h.Hash(), "lockState", lockID(l))
+	b := fluxBridge()
+	st, err := view(ctx, c, all, h.Hash(), b.PackLockState(lockID(l)), b.UnpackLockState)
 	if err != nil {
 		return LockState{}, err
 	}
-	if len(vals) != 3 {
-		return LockState{}, fault.E(op, fault.Internal, fmt.Errorf("lockState returned %d values", len(vals)))
-	}
-	used, ok1 := vals[0].(bool)
-	started, ok2 := vals[1].(bool)
-	rem, err := toUint64(vals[2])
-	if !ok1 || !ok2 || err != nil {
-		return LockState{}, fault.E(op, fault.Internal, fmt.Errorf("lockState returned %T, %T, %T", vals[0], vals[1], vals[2]))
-	}
-	return LockState{Used: used, Started: started, Remaining: rem, At: blockRef(h)}, nil
+	return LockState{Used: st.Used, Started: st.Started, Remaining: st.Remaining, At: blockRef(h)}, nil
 }
 
 // totals reads the bridge's counters at the block h.
 func (c *Client) totals(ctx context.Context, h *types.Header) (Totals, error) {
 	t := Totals{At: blockRef(h)}
+	b := fluxBridge()
 	for _, f := range []struct {
-		method string
+		data   []byte
+		unpack func([]byte) (uint64, error)
 		dst    *uint64
 	}{
-		{"totalConsumed", &t.Consumed}, {"totalMinted", &t.Minted}, {"totalFees", &t.Fees},
-		{"totalBurned", &t.Burned}, {"burnCount", &t.BurnCount}, {"pausedUntil", &t.PausedUntil},
+		{b.PackTotalConsumed(), b.UnpackTotalConsumed, &t.Consumed},
+		{b.PackTotalMinted(), b.UnpackTotalMinted, &t.Minted},
+		{b.PackTotalFees(), b.UnpackTotalFees, &t.Fees},
+		{b.PackTotalBurned(), b.UnpackTotalBurned, &t.Burned},
+		{b.PackBurnCount(), b.UnpackBurnCount, &t.BurnCount},
+		{b.PackPausedUntil(), b.UnpackPausedUntil, &t.PausedUntil},
 	} {
-		v, err := c.readUint64(ctx, h.Hash(), f.method)
+		v, err := view(ctx, c, true, h.Hash(), f.data, f.unpack)
 		if err != nil {
 			return Totals{}, err
 		}
@@ -190,30 +174,6 @@ type signerSet struct {
 
 // signers reads the current set and the previous one (zero when none) at h.
 func (c *Client) signers(ctx context.Context, all bool, at common.Hash) (cur, prev signerSet, err error) {
-	const op = "evm.Signers"
-	decode := func(vals []any, withUntil bool) (signerSet, error) {
-		var s signerSet
-		want := 3
-		if withUntil {
-			want = 4
-		}
-		if len(vals) != want {
-			return s, fault.E(op, fault.Internal, fmt.Errorf("%d values, want %d", len(vals), want))
-		}
-		id, err1 := toUint64(vals[0])
-		members, ok := vals[1].([]common.Address)
-		th, err2 := toUint64(vals[2])
-		if err1 != nil || err2 != nil || !ok || id > 1<<32-1 || th > 255 {
-			return s, fault.E(op, fault.Internal, fmt.Errorf("unexpected types %T %T %T", vals[0], vals[1], vals[2]))
-		}
-		s = signerSet{ID: uint32(id), Members: members, Threshold: int(th)}
-		if withUntil {
-			if s.ValidUntil, err1 = toUint64(vals[3]); err1 != nil {
-				return s, fault.E(op, fault.Internal, err1)
-			}
-		}
-		return s, nil
-	}
 	// The sets at a block hash never change: read them once per block.
 	key := setKey{all, at}
 	c.setsMu.Lock()
@@ -222,52 +182,61 @@ func (c *Client) signers(ctx context.Context, all bool, at common.Hash) (cur, pr
 	if ok {
 		return sets[0], sets[1], nil
 	}
-	defer func() {
-		if err == nil {
-			c.setsMu.Lock()
-			if c.sets == nil || len(c.sets) >= maxCachedSets {
-				c.sets = map[setKey][2]signerSet{}
-			}
-			c.sets[key] = [2]signerSet{cur, prev}
-			c.setsMu.Unlock()
-		}
-	}()
-	vals, err := c.readVia(ctx, all, at, "currentSigners")
+	b := fluxBridge()
+	cs, err := view(ctx, c, all, at, b.PackCurrentSigners(), b.UnpackCurrentSigners)
 	if err != nil {
 		return cur, prev, err
 	}
-	if cur, err = decode(vals, false); err != nil {
+	ps, err := view(ctx, c, all, at, b.PackPreviousSigners(), b.UnpackPreviousSigners)
+	if err != nil {
 		return cur, prev, err
 	}
-	if vals, err = c.readVia(ctx, all, at, "previousSigners"); err != nil {
-		return cur, prev, err
+	cur = signerSet{ID: cs.SetId, Members: cs.Members, Threshold: int(cs.Threshold)}
+	prev = signerSet{ID: ps.SetId, Members: ps.Members, Threshold: int(ps.Threshold), ValidUntil: ps.ValidUntil}
+	c.setsMu.Lock()
+	if c.sets == nil || len(c.sets) >= maxCachedSets {
+		c.sets = map[setKey][2]signerSet{}
 	}
-	prev, err = decode(vals, true)
-	return cur, prev, err
+	c.sets[key] = [2]signerSet{cur, prev}
+	c.setsMu.Unlock()
+	return cur, prev, nil
 }
 
-// decodeRevert names a custom error of the bridge from revert data and
-// unpacks its arguments. Unknown or malformed data gives ok false.
-func decodeRevert(a *abi.ABI, data []byte) (name string, args []any, ok bool) {
+// decodeRevert decodes revert data as a custom error of the bridge with
+// the bindings (bindv2.FluxBridge.UnpackError): its name as the ABI a
+// declares it, and the bindings' typed error (*bindv2.FluxBridgePaused,
+// *bindv2.FluxBridgeRateLimited, …). Unknown or malformed data gives ok
+// false.
+func decodeRevert(a *abi.ABI, data []byte) (name string, e any, ok bool) {
 	if len(data) < 4 {
 		return "", nil, false
 	}
-	for _, e := range a.Errors {
-		if [4]byte(e.ID[:4]) != [4]byte(data[:4]) {
-			continue
+	for _, ae := range a.Errors {
+		if [4]byte(ae.ID[:4]) == [4]byte(data[:4]) {
+			name = ae.Name
+			break
 		}
-		vals, err := e.Inputs.Unpack(data[4:])
-		if err != nil {
-			return "", nil, false
-		}
-		return e.Name, vals, true
 	}
-	return "", nil, false
+	if name == "" {
+		return "", nil, false
+	}
+	e, err := fluxBridge().UnpackError(data)
+	if err != nil {
+		return "", nil, false
+	}
+	return name, e, true
 }
 
-// describeRevert formats revert data for an error message.
+// describeRevert formats revert data for an error message: a custom error
+// of the bridge as its name and its arguments in order ("RateLimited[7]"),
+// anything else as the first 68 bytes in hex.
 func describeRevert(a *abi.ABI, data []byte) string {
-	if name, args, ok := decodeRevert(a, data); ok {
+	if name, e, ok := decodeRevert(a, data); ok {
+		v := reflect.Indirect(reflect.ValueOf(e))
+		args := make([]string, v.NumField())
+		for i := range args {
+			args[i] = fmt.Sprint(v.Field(i).Interface())
+		}
 		return fmt.Sprintf("%s%v", name, args)
 	}
 	if len(data) > 68 {

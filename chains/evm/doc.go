@@ -67,4 +67,15 @@
 // sorted by signer as for a mint, and sends rotateSigners; a bridge already
 // at or past the set id is StateDone (Included until final) and nothing is
 // sent. Status reads the set id at the finalized block.
+//
+// # Contract calls
+//
+// Every call of the bridge is encoded, and every result and revert decoded,
+// by the typed functions of its abigen v2 bindings (contracts/evm/bindv2):
+// a view is its Pack function's bytes, read through the agreement above, then
+// its Unpack function's value; a revert is the bindings' error struct. The
+// Burn log alone is decoded by hand (decodeBurn), stricter than the bindings
+// (exact topic count and data length, zero padding in every word). Dial
+// checks that the bindings name that event and every method this package
+// calls.
 package evm

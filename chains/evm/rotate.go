@@ -120,12 +120,13 @@ func (s *Sink) buildRotation(ctx context.Context, req chains.BuildRequest) (chai
 	}
 	digest := chains.RotateDigest(s.cfg.ChainID, s.cfg.Bridge, r)
 	addrs, th := rotationArgs(r)
-	vals, err := s.c.read(ctx, tip.Hash(), "rotateDigest", addrs, th)
+	b := fluxBridge()
+	got, err := view(ctx, s.c, true, tip.Hash(), b.PackRotateDigest(addrs, th), b.UnpackRotateDigest)
 	if err != nil {
 		return chains.Submission{}, err
 	}
-	if len(vals) != 1 || vals[0] != any(digest) {
-		return chains.Submission{}, fault.E(op, fault.Internal, fmt.Errorf("the contract's rotateDigest %x differs from the rotation digest %x", vals, digest))
+	if got != digest {
+		return chains.Submission{}, fault.E(op, fault.Internal, fmt.Errorf("the contract's rotateDigest %x differs from the rotation digest %x", got, digest))
 	}
 	return chains.Submission{
 		Kind:      chains.SubmitRotate,
@@ -178,7 +179,7 @@ func (s *Sink) submitRotation(ctx context.Context, req chains.SubmitRequest) (ch
 		return chains.Status{}, err
 	}
 	addrs, th := rotationArgs(r)
-	data, err := s.c.abi.Pack("rotateSigners", addrs, th, pack(sigs))
+	data, err := fluxBridge().TryPackRotateSigners(addrs, th, pack(sigs))
 	if err != nil {
 		return chains.Status{}, fault.E(op, fault.Internal, err)
 	}

@@ -91,8 +91,8 @@ type endpoint struct {
 // bounds every call in time and size, and counts every drop by reason.
 type Client struct {
 	cfg   Config
-	raw   Config // as given, for NewSink's own validation
-	abi   *abi.ABI
+	raw   Config   // as given, for NewSink's own validation
+	abi   *abi.ABI // bridgeABI: names of methods and errors (fluxBridge() encodes and decodes)
 	eps   []*endpoint
 	drops counters
 	idle  []*http.Transport

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdsa"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/big"
@@ -11,12 +12,12 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/contracts/evm/bindv2"
 	"github.com/fluxbridge/fluxbridge/fault"
 )
 
@@ -93,38 +94,26 @@ func (s *Sink) Submitter() common.Address { return s.from }
 // Drops returns the drop counters by reason (shared with a Source on the same Client).
 func (s *Sink) Drops() map[string]uint64 { return s.c.Drops() }
 
-// payloadArgs is the ABI layout of a mint payload: mint's arguments without
-// the signatures.
-var payloadArgs = func() abi.Arguments {
-	ty := func(s string) abi.Type { t, _ := abi.NewType(s, "", nil); return t }
-	return abi.Arguments{{Type: ty("bytes32")}, {Type: ty("uint32")}, {Type: ty("uint64")}, {Type: ty("bytes32")}}
-}()
-
-// encodePayload ABI-encodes (txid, vout, v, recipient): 128 bytes.
+// encodePayload ABI-encodes (bytes32 txid, uint32 vout, uint64 v, bytes32
+// recipient): 128 bytes, mint's arguments without the signatures. Those are
+// exactly the arguments of the bridge's mintDigest view, so the payload is
+// that call's data without its 4-byte selector.
 func encodePayload(m chains.Mint) []byte {
-	b, _ := payloadArgs.Pack(m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient) // fixed types: cannot fail
-	return b
+	return fluxBridge().PackMintDigest(m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient)[4:] // fixed types: cannot panic
 }
 
 // decodePayload is the inverse of encodePayload; it accepts only the exact
-// 128-byte canonical encoding.
+// 128-byte canonical encoding (every padding byte zero).
 func decodePayload(b []byte) (chains.Mint, error) {
 	var m chains.Mint
 	if len(b) != 4*32 {
 		return m, fmt.Errorf("payload is %d bytes, want 128", len(b))
 	}
-	vals, err := payloadArgs.Unpack(b)
-	if err != nil || len(vals) != 4 {
-		return m, fmt.Errorf("payload: %v", err)
+	m = chains.Mint{
+		Lock:      chains.LockRef{TxID: [32]byte(b[0:32]), Vout: binary.BigEndian.Uint32(b[60:64])},
+		Amount:    binary.BigEndian.Uint64(b[88:96]),
+		Recipient: [32]byte(b[96:128]),
 	}
-	txid, ok1 := vals[0].([32]byte)
-	vout, ok2 := vals[1].(uint32)
-	v, ok3 := vals[2].(uint64)
-	rcpt, ok4 := vals[3].([32]byte)
-	if !ok1 || !ok2 || !ok3 || !ok4 {
-		return m, errors.New("payload: unexpected types")
-	}
-	m = chains.Mint{Lock: chains.LockRef{TxID: txid, Vout: vout}, Amount: v, Recipient: rcpt}
 	if !bytes.Equal(encodePayload(m), b) {
 		return chains.Mint{}, errors.New("payload is not in canonical form")
 	}
@@ -137,6 +126,22 @@ func checkRecipient(r [32]byte) error {
 	var zero [32]byte
 	if !bytes.Equal(r[:12], zero[:12]) || bytes.Equal(r[12:], zero[12:]) {
 		return fmt.Errorf("recipient %x is not a non-zero EVM address left-padded with 12 zero bytes", r)
+	}
+	return nil
+}
+
+// checkMintDigest checks the contract's mintDigest view of m, read at the
+// finalized block at, equal to the MintAuth digest computed here: a
+// difference is fault.Internal (the bridge is not the contract this
+// package signs for).
+func (s *Sink) checkMintDigest(ctx context.Context, op string, at common.Hash, m chains.Mint, digest [32]byte) error {
+	b := fluxBridge()
+	got, err := view(ctx, s.c, true, at, b.PackMintDigest(m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient), b.UnpackMintDigest)
+	if err != nil {
+		return err
+	}
+	if got != digest {
+		return fault.E(op, fault.Internal, fmt.Errorf("the contract's mintDigest %x differs from the MintAuth digest %x", got, digest))
 	}
 	return nil
 }
@@ -173,12 +178,8 @@ func (s *Sink) Build(ctx context.Context, req chains.BuildRequest) (chains.Submi
 		return chains.Submission{}, err
 	}
 	if !s.digestChecked.Load() {
-		vals, err := s.c.read(ctx, fin.Hash(), "mintDigest", m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient)
-		if err != nil {
+		if err := s.checkMintDigest(ctx, op, fin.Hash(), m, digest); err != nil {
 			return chains.Submission{}, err
-		}
-		if len(vals) != 1 || vals[0] != any(digest) {
-			return chains.Submission{}, fault.E(op, fault.Internal, fmt.Errorf("the contract's mintDigest %x differs from the MintAuth digest %x", vals, digest))
 		}
 		s.digestChecked.Store(true)
 	}
@@ -376,13 +377,14 @@ func (s *Sink) Submit(ctx context.Context, req chains.SubmitRequest) (chains.Sta
 	if err != nil {
 		return chains.Status{}, err
 	}
-	data, err := s.c.abi.Pack("mint", m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient, pack(sigs))
+	data, err := fluxBridge().TryPackMint(m.Lock.TxID, m.Lock.Vout, m.Amount, m.Recipient, pack(sigs))
 	if err != nil {
 		return chains.Status{}, fault.E(op, fault.Internal, err)
 	}
 	gas, err := s.estimate(ctx, data)
 	if err != nil {
-		if name, _, ok := decodeRevert(s.c.abi, revertData(err)); ok && name == "LockUsed" {
+		_, e, _ := decodeRevert(s.c.abi, revertData(err))
+		if _, used := e.(*bindv2.FluxBridgeLockUsed); used {
 			st, _, err := s.alreadyUsed(ctx, id, m.Lock, fin, tip)
 			if err == nil && st.State == "" {
 				st = chains.Status{ID: id, State: chains.StateIncluded}
@@ -445,13 +447,14 @@ func (s *Sink) readLimits(ctx context.Context, at common.Hash) (limits, error) {
 	}
 	var l limits
 	var err error
-	if l.minLock, err = s.c.readUint64(ctx, at, "minLock"); err != nil {
+	b := fluxBridge()
+	if l.minLock, err = view(ctx, s.c, true, at, b.PackMinLock(), b.UnpackMinLock); err != nil {
 		return l, err
 	}
-	if l.mintFee, err = s.c.readUint64(ctx, at, "mintFee"); err != nil {
+	if l.mintFee, err = view(ctx, s.c, true, at, b.PackMintFee(), b.UnpackMintFee); err != nil {
 		return l, err
 	}
-	if l.minBurn, err = s.c.readUint64(ctx, at, "minBurn"); err != nil {
+	if l.minBurn, err = view(ctx, s.c, true, at, b.PackMinBurn(), b.UnpackMinBurn); err != nil {
 		return l, err
 	}
 	s.limits = &l

@@ -259,13 +259,13 @@ func (s *Source) tokenAddr(ctx context.Context, head chains.Head) (common.Addres
 	if s.token != (common.Address{}) {
 		return s.token, nil
 	}
-	vals, err := s.c.read(ctx, common.HexToHash(head.Final.Hash), "token")
+	b := fluxBridge()
+	a, err := view(ctx, s.c, true, common.HexToHash(head.Final.Hash), b.PackToken(), b.UnpackToken)
 	if err != nil {
 		return common.Address{}, err
 	}
-	a, ok := vals[0].(common.Address)
-	if len(vals) != 1 || !ok || a == (common.Address{}) {
-		return common.Address{}, fault.E("evm.Token", fault.Internal, fmt.Errorf("token() returned %v", vals))
+	if a == (common.Address{}) {
+		return common.Address{}, fault.E("evm.Token", fault.Internal, fmt.Errorf("token() returned %v", a))
 	}
 	s.token = a
 	return a, nil

@@ -1,7 +1,6 @@
 package evm
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/ethclient"
 
 	"github.com/fluxbridge/fluxbridge/chains"
+	"github.com/fluxbridge/fluxbridge/contracts/evm/bindv2"
 	"github.com/fluxbridge/fluxbridge/fault"
 )
 
@@ -79,16 +79,16 @@ func (s *Sink) estimate(ctx context.Context, data []byte) (uint64, error) {
 			return gas, nil
 		}
 		if data, ok := ethclient.RevertErrorData(err); ok {
-			name, _, known := decodeRevert(s.c.abi, data)
+			_, e, _ := decodeRevert(s.c.abi, data)
 			re := &revertError{call: "mint", name: describeRevert(s.c.abi, data), data: data}
-			if bytes.HasPrefix(msg.Data, s.c.abi.Methods["rotateSigners"].ID) {
+			if s.c.methodName(msg.Data) == "rotateSigners" {
 				re.call = "rotation"
 			}
 			kind := fault.Rejected
-			switch {
-			case known && (name == "Paused" || name == "RateLimited" || name == "CapReached"):
+			switch e.(type) {
+			case *bindv2.FluxBridgePaused, *bindv2.FluxBridgeRateLimited, *bindv2.FluxBridgeCapReached:
 				kind = fault.Transient
-			case known && (name == "BelowMinimum" || name == "FeeExceedsValue" || name == "BadRecipient"):
+			case *bindv2.FluxBridgeBelowMinimum, *bindv2.FluxBridgeFeeExceedsValue, *bindv2.FluxBridgeBadRecipient:
 				kind = fault.Forbidden
 			}
 			return 0, fault.E(op, kind, re)

@@ -11,7 +11,10 @@
 //
 // The Solidity sources are in src/, compiled by the solc pinned in
 // package-lock.json (0.8.37, evmVersion cancun, optimizer 200 runs, via IR)
-// into artifacts/; fluxbridge.go and fluxtoken.go are generated from the
-// artifacts by go-ethereum's abigen at the module's pinned version. `make
-// contracts` regenerates all of them byte for byte.
+// into artifacts/; fluxbridge.go and fluxtoken.go (abigen v1, which the
+// tests and the simulated chain deploy and drive the contracts with) and
+// bindv2/ (abigen v2, whose typed Pack and Unpack functions the EVM plugin
+// uses in production) are generated from the artifacts by go-ethereum's
+// abigen at the module's pinned version. `make contracts` regenerates all
+// of them byte for byte.
 package evm
