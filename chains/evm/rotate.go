@@ -100,7 +100,7 @@ func (s *Sink) buildRotation(ctx context.Context, req chains.BuildRequest) (chai
 	if req.Rotate == nil {
 		return chains.Submission{}, fault.E(op, fault.Invalid, errors.New("a rotate submission needs its Rotation"))
 	}
-	if req.Mint != nil || req.Spend != nil {
+	if req.Mint != nil || req.Spend != nil || req.Batch != nil {
 		return chains.Submission{}, fault.E(op, fault.Invalid, errors.New("a rotate submission carries a Rotation only"))
 	}
 	r := *req.Rotate

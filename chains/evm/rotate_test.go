@@ -328,6 +328,7 @@ func TestSinkRotationBuildRefusals(t *testing.T) {
 	for name, req := range map[string]chains.BuildRequest{
 		"no rotation":          {Kind: chains.SubmitRotate},
 		"with a mint":          {Kind: chains.SubmitRotate, Rotate: &good, Mint: &m},
+		"with a batch":         {Kind: chains.SubmitRotate, Rotate: &good, Batch: []chains.Mint{m}},
 		"a mint with rotation": {Kind: chains.SubmitMint, Rotate: &good, Mint: &m},
 		"unsorted":             {Kind: chains.SubmitRotate, Rotate: mutate(func(r *chains.Rotation) { slices.Reverse(r.Signers) })},
 		"repeated":             {Kind: chains.SubmitRotate, Rotate: mutate(func(r *chains.Rotation) { r.Signers[1] = r.Signers[0] })},
