@@ -168,6 +168,44 @@ func TestBatchInFlightAnswersForItsMembers(t *testing.T) {
 	})
 }
 
+// While a batch's members wait for it, one member's status is read for
+// the whole batch; once it shows minted (another relayer sent the batch),
+// the others are read and recorded minted too, none submitted by us.
+func TestWaitingBatchIsFollowedThroughOneMember(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		h, locks := batchHarness(t, open, func(c *relayer.Config) { c.BatchWait = time.Hour })
+		h.run()
+		h.batchOf(locks)
+		time.Sleep(300 * time.Millisecond) // many failover periods on the stepping clock
+		var reps, others int
+		for _, l := range locks {
+			switch n := h.snk.readsOf(l.ID); {
+			case n > 1:
+				reps++
+			case n > 0:
+				others++
+			}
+		}
+		if reps != 1 || others != 0 {
+			t.Fatalf("%d members read repeatedly and %d read at all besides; want one representative only", reps, others)
+		}
+		var ids []string
+		for _, l := range locks {
+			ids = append(ids, l.ID)
+		}
+		h.snk.mintElsewhere(ids...)
+		for _, l := range locks {
+			h.waitState(l.ID, relayer.StateMinted)
+			if n, _ := h.snk.count(l.ID); n != 0 {
+				t.Fatalf("%s was submitted by us", l.ID)
+			}
+		}
+		if err := h.stop(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // A batch that does not reach k (the peer signed another batch: its
 // policy held a lock) leaves every lock to the per-lock path once
 // BatchWait has passed, and each is minted exactly once, alone.

@@ -155,6 +155,15 @@ func (s *sink) setInFlight(id string, pending bool) {
 	s.inFlight[id] = pending
 }
 
+// mintElsewhere records ids minted by a transaction not of this relayer's.
+func (s *sink) mintElsewhere(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		s.minted[id]++
+	}
+}
+
 // readsOf counts the Status calls for id.
 func (s *sink) readsOf(id string) int {
 	s.mu.Lock()

@@ -195,11 +195,54 @@ func (r *Relayer) confirm(ctx context.Context) error {
 	forgetOlder(r.polled, now.Add(-10*max(r.cfg.StatusPoll, r.cfg.FailoverAfter))) // a moving transfer is polled within one
 	r.mu.Unlock()
 	due = r.skipBatchesInFlight(ctx, now, due)
+	due, held := r.batchRepresentatives(now, due)
 	errs := make([]error, len(due))
+	minted := make([]bool, len(due))
 	parallel(ctx, r.cfg.Workers, len(due), func(i int) {
-		errs[i] = r.confirmOne(ctx, now, due[i])
+		minted[i], errs[i] = r.confirmOne(ctx, now, due[i])
 	})
-	return errors.Join(errs...)
+	// A representative minted: its batch's transaction may have minted the
+	// rest, so they are read now rather than a failover period later.
+	var rest []Transfer
+	for i, t := range due {
+		if minted[i] && t.Batch != "" {
+			rest = append(rest, held[t.Batch]...)
+		}
+	}
+	more := make([]error, len(rest))
+	parallel(ctx, r.cfg.Workers, len(rest), func(i int) {
+		_, more[i] = r.confirmOne(ctx, now, rest[i])
+	})
+	return errors.Join(append(errs, more...)...)
+}
+
+// batchRepresentatives keeps, of the members of a batch still waiting for
+// it (attested or at quorum, within BatchWait), only the first in due: one
+// status read per batch and failover period instead of one per member
+// while nothing but the batch's transaction can have minted them (the
+// per-lock path starts only after BatchWait, and its submit step asks the
+// destination first). The others are returned by batch, counted as polled
+// now, to be read at once if their representative shows minted.
+func (r *Relayer) batchRepresentatives(now time.Time, due []Transfer) ([]Transfer, map[string][]Transfer) {
+	held := map[string][]Transfer{}
+	seen := map[string]bool{}
+	out := due[:0]
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, t := range due {
+		waiting := t.Batch != "" && (t.State == StateAttested || t.State == StateQuorum) && now.Before(t.AttestedAt.Add(r.cfg.BatchWait))
+		switch {
+		case !waiting:
+			out = append(out, t)
+		case !seen[t.Batch]:
+			seen[t.Batch] = true
+			out = append(out, t)
+		default:
+			held[t.Batch] = append(held[t.Batch], t)
+			r.polled[t.ID] = now
+		}
+	}
+	return out, held
 }
 
 // skipBatchesInFlight drops from due the submitted members of our batches
@@ -244,22 +287,23 @@ func (r *Relayer) skipBatchesInFlight(ctx context.Context, now time.Time, due []
 }
 
 // confirmOne reads one transfer's destination status and acts on it.
-func (r *Relayer) confirmOne(ctx context.Context, now time.Time, t Transfer) error {
+// It reports whether the destination shows the transfer minted.
+func (r *Relayer) confirmOne(ctx context.Context, now time.Time, t Transfer) (bool, error) {
 	d := r.dests[t.Dest]
 	st, err := d.Sink.Status(ctx, chains.SubmitMint, t.ID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	r.mu.Lock()
 	r.polled[t.ID] = now
 	r.mu.Unlock()
 	switch planConfirm(t, st, now) {
 	case confirmMinted:
-		return r.markMinted(ctx, t.ID, st)
+		return true, r.markMinted(ctx, t.ID, st)
 	case confirmResubmit:
-		return r.attempt(ctx, d, t, SubmitterRank(t.ID, r.members(), r.self))
+		return false, r.attempt(ctx, d, t, SubmitterRank(t.ID, r.members(), r.self))
 	}
-	return nil
+	return false, nil
 }
 
 // confirmAction is what a destination's status asks of a transfer.
