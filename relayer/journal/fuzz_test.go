@@ -52,3 +52,16 @@ func FuzzEntryCheck(f *testing.F) {
 		}
 	})
 }
+
+// FuzzIsCanonical holds the one-pass IsCanonical to its definition,
+// Canonical(b) == b.
+func FuzzIsCanonical(f *testing.F) {
+	for _, s := range canonicalCases {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := IsCanonical(b), reencodes(b); got != want {
+			t.Fatalf("IsCanonical(%q) = %v, Canonical says %v", b, got, want)
+		}
+	})
+}
