@@ -24,7 +24,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	path := fs.String("config", "fluxbridge/config.toml", "the relayer's configuration file")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: %s\n\nRuns the relayer: its FLUX light node, chain plugins, peer exchange and lock → mint pipeline,\nuntil SIGINT or SIGTERM. Logs go to stderr.\n\noptions:\n", runUsage)
+		fmt.Fprintf(stderr, "usage: %s\n\nRuns the relayer: its FLUX light node, chain plugins, peer exchange and lock → mint pipeline,\nuntil SIGINT or SIGTERM. Logs go to stderr.\n\nWith %s=FILE in the environment, it writes the Go heap profile\n(go tool pprof) to FILE on SIGUSR1 and when it stops.\n\noptions:\n", runUsage, heapProfileEnv)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
@@ -58,7 +58,12 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		log.Info("a next signer set is declared", "set", cfg.Signers.SetID+1, "members", len(n.Members), "threshold", n.Threshold,
 			"activation", n.Activation)
 	}
-	if err := d.Run(ctx); err != nil {
+	heap := startHeapProfiler(os.Getenv(heapProfileEnv), func(err error) { log.Error("writing the heap profile", "err", err) })
+	err = d.Run(ctx)
+	if err := heap.Close(); err != nil {
+		log.Error("writing the heap profile", "err", err)
+	}
+	if err != nil {
 		log.Error("relayer stopped", "err", err)
 		return exitCheck
 	}

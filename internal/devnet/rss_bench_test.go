@@ -37,6 +37,9 @@ const (
 // readings over 2 s) and VmHWM from /proc, and reports them in MiB with the
 // growth of the VmRSS sum (rss-growth-ratio; the target is at most 1.1). One run per benchmark call
 // whatever b.N (it takes minutes): make bench runs it with -benchtime=1x.
+// With FLUXBRIDGE_RSS_PROFILES=DIR set, relayer 0 also writes its Go heap
+// profile after each measurement (fluxbridge run's FLUXBRIDGE_HEAPPROFILE),
+// kept as DIR/relayer-heap-1k.pb.gz and DIR/relayer-heap-10k.pb.gz.
 func BenchmarkRelayerRSS(b *testing.B) {
 	bin := filepath.Join(b.TempDir(), "fluxbridge")
 	if err := testbin.Build("cmd/fluxbridge", bin); err != nil {
@@ -50,9 +53,16 @@ func BenchmarkRelayerRSS(b *testing.B) {
 	}
 	b.Cleanup(func() { d.Close() })
 	logs := b.TempDir()
+	// Relayer 0 writes its heap profiles to heap (rssProfile).
+	profiles, heap := os.Getenv("FLUXBRIDGE_RSS_PROFILES"), ""
 	var relayers []*exec.Cmd
 	for i, cfg := range d.ConfigPaths {
-		relayers = append(relayers, startRelayerProcess(b, bin, cfg, filepath.Join(logs, fmt.Sprintf("relayer-%d.log", i))))
+		var env []string
+		if i == 0 && profiles != "" {
+			heap = filepath.Join(logs, "heap.pb.gz")
+			env = append(os.Environ(), "FLUXBRIDGE_HEAPPROFILE="+heap)
+		}
+		relayers = append(relayers, startRelayerProcess(b, bin, cfg, filepath.Join(logs, fmt.Sprintf("relayer-%d.log", i)), env))
 	}
 	relayer := relayers[0].Process.Pid
 	plugin := 0
@@ -99,6 +109,9 @@ func BenchmarkRelayerRSS(b *testing.B) {
 			}
 			samples[n] = sampleRSS(b, relayer, plugin)
 			b.Logf("after %d transfers (%s): relayer %+v, plugin %+v", n, time.Since(start).Round(time.Millisecond), samples[n].relayer, samples[n].plugin)
+			if heap != "" {
+				rssProfile(b, relayers[0].Process, heap, filepath.Join(profiles, "relayer-heap-"+rssLabel(n)+".pb.gz"))
+			}
 		}
 	}
 	elapsed := time.Since(start)
@@ -132,16 +145,46 @@ func rssLabel(n int) string {
 	return strconv.Itoa(n)
 }
 
+// rssProfile has the relayer process p, run with FLUXBRIDGE_HEAPPROFILE=heap,
+// write its heap profile (SIGUSR1) and copies it to dst. It runs after the
+// readings: the relayer collects garbage before it writes.
+func rssProfile(b *testing.B, p *os.Process, heap, dst string) {
+	b.Helper()
+	if err := os.Remove(heap); err != nil && !os.IsNotExist(err) {
+		b.Fatal(err)
+	}
+	if err := p.Signal(syscall.SIGUSR1); err != nil {
+		b.Fatal(err)
+	}
+	waitUntilRSS(b, "the relayer's heap profile", time.Minute, func() bool {
+		_, err := os.Stat(heap)
+		return err == nil
+	})
+	prof, err := os.ReadFile(heap)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(dst, prof, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("heap profile: %s", dst)
+}
+
 // startRelayerProcess runs `fluxbridge run --config cfg` with its log in
-// logPath, stopped (SIGTERM, then SIGKILL after 15 s) when b ends; a failed
-// benchmark shows the end of the log.
-func startRelayerProcess(b *testing.B, bin, cfg, logPath string) *exec.Cmd {
+// logPath and env as its environment (nil: this process's), stopped
+// (SIGTERM, then SIGKILL after 15 s) when b ends; a failed benchmark shows
+// the end of the log.
+func startRelayerProcess(b *testing.B, bin, cfg, logPath string, env []string) *exec.Cmd {
 	b.Helper()
 	logf, err := os.Create(logPath)
 	if err != nil {
 		b.Fatal(err)
 	}
 	cmd := exec.Command(bin, "run", "--config", cfg)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)

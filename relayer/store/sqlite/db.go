@@ -34,6 +34,28 @@ var migrations embed.FS
 // BusyTimeout is how long a connection waits for a lock held by another.
 const BusyTimeout = 10 * time.Second
 
+// The connections and their page caches, which SQLite allocates with C's
+// malloc outside the Go heap, one cache per connection (2,000 KiB each by
+// default).
+const (
+	// writerCachePages is the page cache of the writer connection (SQLite's
+	// default of 2,000 KiB in 4 KiB pages): it keeps its pages from one
+	// Update to the next, so the pages the pipeline writes stay cached.
+	writerCachePages = 500
+	// readerCachePages is the page cache of each reader connection. In WAL
+	// mode a connection empties its cache when it begins a read after
+	// another connection committed, and the writer commits several times a
+	// second, so a reader's cache serves one View only. 20 pages is SQLite's
+	// first bulk allocation of a cache (SQLITE_DEFAULT_PCACHE_INITSZ): a
+	// reader reuses them and never mallocs and frees single pages, which
+	// fragments the C heap of a long-running relayer.
+	readerCachePages = 20
+	// maxReaders is how many reader connections serve Views at once. They
+	// stay open: a connection closed and opened again parses the schema and
+	// builds its caches anew, again through malloc.
+	maxReaders = 4
+)
+
 // Config configures Open.
 type Config struct {
 	// Path is the database file; its directory is created (0700) if missing.
@@ -61,6 +83,8 @@ type DB struct {
 
 var _ relayer.Store = (*DB)(nil)
 
+// dsn is the data source name of a writer connection, or of a reader
+// connection (ro): the pragmas every connection gets on open.
 func dsn(path string, ro bool) string {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
@@ -69,8 +93,10 @@ func dsn(path string, ro bool) string {
 	q.Set("_synchronous", "NORMAL")
 	if ro {
 		q.Set("mode", "ro")
+		q.Set("_cache_size", strconv.Itoa(readerCachePages))
 	} else {
 		q.Set("_txlock", "immediate")
+		q.Set("_cache_size", strconv.Itoa(writerCachePages))
 	}
 	return "file:" + path + "?" + q.Encode()
 }
@@ -102,7 +128,8 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		w.Close()
 		return nil, fault.E(op, fault.Internal, err)
 	}
-	db.r.SetMaxOpenConns(4)
+	db.r.SetMaxOpenConns(maxReaders)
+	db.r.SetMaxIdleConns(maxReaders)
 	if db.head, err = db.loadHead(ctx, db.w); err != nil {
 		db.Close()
 		return nil, err
