@@ -147,6 +147,11 @@ type TransferQuery struct {
 	AfterID string
 	// Limit bounds the result (0: no limit).
 	Limit int
+	// NoEvidence leaves each transfer's Evidence out (nil): for steps that
+	// scan a backlog and never look at it (the lock's raw transaction and
+	// proof, most of a row). A transfer read so is never written back: a
+	// step that changes it reads it again in its Update.
+	NoEvidence bool
 }
 
 // BatchRef is one of this relayer's mint batches as Tx.Batches lists it:

@@ -171,7 +171,7 @@ func (r *Relayer) submitOne(ctx context.Context, d Destination, t Transfer, rank
 func (r *Relayer) confirm(ctx context.Context) error {
 	var todo []Transfer
 	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
-		todo, err = tx.Transfers(TransferQuery{States: []State{StateAttested, StateQuorum, StateSubmitted}, Limit: 4 * r.cfg.Batch})
+		todo, err = tx.Transfers(TransferQuery{States: []State{StateAttested, StateQuorum, StateSubmitted}, Limit: 4 * r.cfg.Batch, NoEvidence: true})
 		return err
 	}); err != nil {
 		return err
@@ -368,7 +368,7 @@ func (r *Relayer) markMinted(ctx context.Context, id string, st chains.Status) e
 func (r *Relayer) rebroadcast(ctx context.Context) error {
 	var todo []Transfer
 	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
-		todo, err = tx.Transfers(TransferQuery{States: []State{StateAttested, StateQuorum, StateSubmitted}, Limit: 4 * r.cfg.Batch})
+		todo, err = tx.Transfers(TransferQuery{States: []State{StateAttested, StateQuorum, StateSubmitted}, Limit: 4 * r.cfg.Batch, NoEvidence: true})
 		return err
 	}); err != nil {
 		return err

@@ -162,6 +162,9 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 	}
 	for i := range out {
 		out[i] = storedTransfer(out[i])
+		if q.NoEvidence {
+			out[i].Evidence = nil
+		}
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"reflect"
 	"strings"
 	"time"
 
@@ -161,6 +162,20 @@ type transferRow struct {
 	Batch       string `db:"batch"`
 }
 
+// transferColumnsNoEvidence selects the columns of transferRow with
+// evidence NULL (TransferQuery.NoEvidence).
+var transferColumnsNoEvidence = func() string {
+	t := reflect.TypeFor[transferRow]()
+	cols := make([]string, t.NumField())
+	for i := range cols {
+		cols[i] = t.Field(i).Tag.Get("db")
+		if cols[i] == "evidence" {
+			cols[i] = "NULL AS evidence"
+		}
+	}
+	return strings.Join(cols, ", ")
+}()
+
 func (r transferRow) transfer() relayer.Transfer {
 	tr := relayer.Transfer{ID: r.ID, State: relayer.State(r.State), Dest: chains.ID(r.Dest), Amount: join(r.AmountHi, r.AmountLo),
 		Block: chains.BlockRef{Height: r.BlockHeight, Hash: r.BlockHash, Time: fromMS(r.BlockTime)}, Evidence: r.Evidence,
@@ -259,6 +274,9 @@ func (t *tx) Transfers(q relayer.TransferQuery) ([]relayer.Transfer, error) {
 		args = append(args, q.AfterID)
 	}
 	s := `SELECT * FROM transfers`
+	if q.NoEvidence {
+		s = `SELECT ` + transferColumnsNoEvidence + ` FROM transfers`
+	}
 	if len(where) > 0 {
 		s += " WHERE " + strings.Join(where, " AND ")
 	}

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) relayer.Sto
 		{"Transfers lists oldest first, by SeenAt then ID", testTransfersDefaultOrder},
 		{"Transfers filters by States and Dest", testTransfersStatesDest},
 		{"Transfers filters by Batch", testTransfersBatch},
+		{"Transfers leaves the evidence out when asked", testTransfersNoEvidence},
 		{"Batches lists the batches with a member in the states asked", testBatches},
 		{"Transfers with DueBefore and States queued selects ReleaseAt at or before it", testTransfersDueBefore},
 		{"Transfers with DueBefore selects only queued transfers even without a States filter", testTransfersDueBeforeOnlyQueued},

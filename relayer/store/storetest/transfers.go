@@ -255,6 +255,36 @@ func testTransfersBatch(t *testing.T, e *env) {
 	})
 }
 
+// testTransfersNoEvidence checks that NoEvidence returns the same
+// transfers, whole but for a nil Evidence.
+func testTransfersNoEvidence(t *testing.T, e *env) {
+	stored := queryFixture(t, e)
+	e.view(t, func(tx relayer.Tx) error {
+		q := relayer.TransferQuery{States: []relayer.State{relayer.StateQuorum}, Limit: 3}
+		full, err := tx.Transfers(q)
+		if err != nil {
+			return err
+		}
+		q.NoEvidence = true
+		lean, err := tx.Transfers(q)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(ids(lean), ids(full)) || len(lean) != 3 {
+			t.Fatalf("NoEvidence listed %v, want %v", ids(lean), ids(full))
+		}
+		for _, tr := range lean {
+			if tr.Evidence != nil {
+				t.Fatalf("%s: evidence %x with NoEvidence", tr.ID, tr.Evidence)
+			}
+			want := stored[tr.ID]
+			want.Evidence = nil
+			same(t, "NoEvidence: "+tr.ID, tr, want)
+		}
+		return nil
+	})
+}
+
 // testBatches checks Batches: one row per batch with a member in the
 // states asked, its destination and earliest AttestedAt among those
 // members, ordered by their earliest SeenAt.
