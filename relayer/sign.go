@@ -474,14 +474,16 @@ func (r *Relayer) applySign(ctx context.Context, plan signPlan, batches []signed
 		r.sent[c.t.ID] = now
 	}
 	r.mu.Unlock()
-	for _, c := range stored {
-		if err := r.cfg.Outbox.Broadcast(ctx, KindMintAttestation, c.payload); err != nil {
-			r.log.Warn("broadcasting an attestation", "transfer", c.t.ID, "err", err) // the rebroadcast step retries
-		}
-	}
+	// The batch signatures go first: each mints up to MintBatch locks, and
+	// a peer handles its envelopes in order.
 	for _, b := range batches {
 		if err := r.cfg.Outbox.Broadcast(ctx, KindMintBatchSignature, b.payload); err != nil {
 			r.log.Warn("broadcasting a batch signature", "batch", b.id, "err", err) // the rebroadcast step retries
+		}
+	}
+	for _, c := range stored {
+		if err := r.cfg.Outbox.Broadcast(ctx, KindMintAttestation, c.payload); err != nil {
+			r.log.Warn("broadcasting an attestation", "transfer", c.t.ID, "err", err) // the rebroadcast step retries
 		}
 	}
 	return nil
