@@ -336,6 +336,9 @@ func TestSinkMintBatchMintsEveryLockInOneTransaction(t *testing.T) {
 			t.Errorf("lock %s: %+v; want done, %d minted", m.Lock.TransferID(), st, m.Amount)
 		}
 	}
+	if n := snk.built.len(); n != 0 {
+		t.Errorf("the sink still holds %d gross values of mints it reported done", n)
+	}
 	checkMinted(t, ch, ms...)
 	if n := submitterNonce(t, ch); n != before+1 {
 		t.Fatalf("%d transactions sent, want one", n-before)

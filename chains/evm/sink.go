@@ -61,10 +61,11 @@ type Sink struct {
 }
 
 // maxBuilt bounds the mints whose gross value a sink remembers for Status's
-// Minted: far more than are ever in flight at once, so the value is there
-// when a mint is done, and the memory stays flat in mints done. A mint
-// forgotten (or built before a restart) reports Minted 0, as it always did
-// after a restart.
+// Minted. A value is forgotten when its mint is reported done, so the sink
+// holds the mints in flight; the bound, far above any burst, only caps
+// mints built and never done here (another relayer's turn, a refund). A
+// mint forgotten (or built before a restart) reports Minted 0, as it
+// always did after a restart.
 const maxBuilt = 16_384
 
 // NewSink returns the sink of the bridge c is configured for. The config
@@ -477,9 +478,16 @@ func (s *Sink) minted(ctx context.Context, id string, ls LockState) uint64 {
 	return v - f - ls.Remaining
 }
 
+// doneStatus is the Done status of mint id, with its Minted. The gross
+// value is forgotten then: a relayer records a mint done once, so the sink
+// holds values only for the mints still in flight (asked again, a done mint
+// reports Minted 0, as after a restart).
 func (s *Sink) doneStatus(ctx context.Context, id string, ls LockState) chains.Status {
 	st := s.done(id)
 	st.Minted = s.minted(ctx, id, ls)
+	s.mu.Lock()
+	s.built.forget(id)
+	s.mu.Unlock()
 	return st
 }
 

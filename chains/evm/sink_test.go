@@ -92,6 +92,9 @@ func TestSinkBumpsStuckTransactionsUpToTheCap(t *testing.T) {
 	if err != nil || done.State != chains.StateDone || done.Minted != 2_000_000_000 {
 		t.Fatalf("after settling: %+v, %v", done, err)
 	}
+	if n := snk.built.len(); n != 0 {
+		t.Fatalf("the sink still holds %d gross values after reporting the mint done", n)
+	}
 	if r := ch.Receipt(t, common.HexToHash(bumped.TxID)); r.Status != 1 {
 		t.Fatal("the replacement did not mint")
 	}
