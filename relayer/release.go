@@ -2,10 +2,12 @@ package relayer
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
@@ -399,6 +401,41 @@ func checkRelease(v rangeView, p Proposal, max int) ([]Burn, string, bool) {
 		}
 	}
 	return burns, "", false
+}
+
+// oursInFlight selects the spends this relayer signed that are neither
+// mined nor dead: those inFlight looks at.
+var oursInFlight = SpendQuery{States: []SpendState{SpendSigned, SpendBroadcast}, SignedByUs: true}
+
+// releaseSpends reads the spends a release decision on chain looks at, not
+// every spend ever made: this relayer's in flight (inFlight), the two live
+// releases of chain with the highest ranges (nextExcept, whichever one
+// spend it leaves out) and, with over, the live releases of chain that
+// overlap it (checkRelease). They come in creation order, as every spend
+// would, so that a refusal names the same spend.
+func releaseSpends(tx Tx, chain chains.ID, over *NonceRange) ([]Spend, error) {
+	qs := []SpendQuery{oursInFlight, {Kinds: []SpendKind{SpendRelease}, Chain: chain, Live: true, HighestFirst: true, Limit: 2}}
+	if over != nil {
+		qs = append(qs, SpendQuery{Chain: chain, Live: true, Overlapping: over})
+	}
+	var out []Spend
+	seen := map[string]bool{}
+	for _, q := range qs {
+		ss, err := tx.Spends(q)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range ss {
+			if !seen[s.TxID] {
+				seen[s.TxID] = true
+				out = append(out, s)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b Spend) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.TxID, b.TxID))
+	})
+	return out, nil
 }
 
 // inFlight returns a spend this relayer signed that is neither mined nor

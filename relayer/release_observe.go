@@ -102,7 +102,7 @@ func (r *Relayer) storeBurn(tx Tx, ev chains.Event) error {
 	}
 	// A release the FLUX chain already shows may cover it (this relayer's
 	// burn stream lagged its FLUX stream).
-	spends, err := tx.Spends(SpendQuery{Kinds: []SpendKind{SpendRelease}, States: []SpendState{SpendMined, SpendSettled}, Chain: b.Chain})
+	spends, err := tx.Spends(SpendQuery{States: []SpendState{SpendMined, SpendSettled}, Chain: b.Chain, Overlapping: &NonceRange{From: b.Nonce, To: b.Nonce}})
 	if err != nil {
 		return err
 	}

@@ -84,13 +84,21 @@ func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur rou
 		return false, nil // our light node is behind: wait for it
 	}
 	var spends []Spend
-	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
-		spends, err = tx.Spends(SpendQuery{})
+	var signed bool
+	if err := r.cfg.Store.View(ctx, func(tx Tx) error {
+		sp, err := tx.Spend(p.TxID)
+		switch {
+		case err == nil:
+			signed = sp.SignedByUs
+		case fault.KindOf(err) != fault.NotFound:
+			return err
+		}
+		spends, err = tx.Spends(oursInFlight)
 		return err
 	}); err != nil {
 		return false, err
 	}
-	if slices.ContainsFunc(spends, func(sp Spend) bool { return sp.TxID == p.TxID && sp.SignedByUs }) {
+	if signed {
 		return true, nil // signed before: our signatures are re-sent by resend
 	}
 	var d decision
@@ -100,7 +108,7 @@ func (r *Relayer) consider(ctx context.Context, from []byte, p Proposal, cur rou
 	case p.Spend.ConsolidateAbove != 0:
 		d = r.checkConsolidation(p, rd)
 	case p.Spend.Refund != nil:
-		d, err = r.checkRefundProposal(ctx, p, rd, spends)
+		d, err = r.checkRefundProposal(ctx, p, rd)
 	default:
 		d, err = r.checkReleaseProposal(ctx, p, rd)
 	}
@@ -178,7 +186,7 @@ func (r *Relayer) checkSetMove(p Proposal, rd round) decision {
 // releases (rules 3 and 4) and the request it would make itself.
 func (r *Relayer) checkReleaseProposal(ctx context.Context, p Proposal, rd round) (decision, error) {
 	s := p.Spend
-	v, err := r.view(ctx, s.Chain, false)
+	v, err := r.view(ctx, s.Chain, false, &NonceRange{From: s.FromNonce, To: s.ToNonce})
 	if fault.KindOf(err) == fault.Invalid {
 		return decision{why: err.Error()}, nil
 	}
@@ -237,11 +245,15 @@ func (r *Relayer) reverifyBurns(ctx context.Context, chain chains.ID, burns []Bu
 // checkRefundProposal checks a refund against this relayer's view of the
 // refunded payment (due a refund here, refundable, not refunded by another
 // live spend: rule 3 for the lock) and the request it would make itself.
-func (r *Relayer) checkRefundProposal(ctx context.Context, p Proposal, rd round, spends []Spend) (decision, error) {
+func (r *Relayer) checkRefundProposal(ctx context.Context, p Proposal, rd round) (decision, error) {
 	id := p.Spend.Refund.TransferID()
 	var t Transfer
+	var spends []Spend
 	err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
-		t, err = tx.Transfer(id)
+		if t, err = tx.Transfer(id); err != nil {
+			return err
+		}
+		spends, err = tx.Spends(SpendQuery{Kinds: []SpendKind{SpendRefund}, Ref: id, Live: true})
 		return err
 	})
 	switch {
@@ -297,7 +309,14 @@ func (r *Relayer) signSpend(ctx context.Context, from []byte, p Proposal, sub ch
 	err := r.cfg.Store.Update(ctx, func(tx Tx) error {
 		// SECURITY: rule 3 again inside the transaction that records the
 		// decision, so nothing slipped in since the view was read.
-		spends, err := tx.Spends(SpendQuery{Kinds: []SpendKind{d.kind}})
+		var spends []Spend
+		var err error
+		switch d.kind {
+		case SpendRelease:
+			spends, err = tx.Spends(SpendQuery{Chain: s.Chain, Live: true, Overlapping: &NonceRange{From: s.FromNonce, To: s.ToNonce}})
+		case SpendRefund:
+			spends, err = tx.Spends(SpendQuery{Kinds: []SpendKind{SpendRefund}, Ref: spend.Ref, Live: true})
+		}
 		if err != nil {
 			return err
 		}

@@ -133,16 +133,17 @@ func (r *Relayer) mayStepSign(ctx context.Context) (chains.Head, bool, error) {
 	return head, err == nil && head.Healthy, err
 }
 
-// view reads what this relayer knows of chain's releases and burns. It asks
-// the chain for its finalized burn counter only when there are burns to
-// release and, with proposing set, no spend of this relayer's in flight (it
-// proposes nothing then): an idle relayer's tick costs no chain read.
-func (r *Relayer) view(ctx context.Context, chain chains.ID, proposing bool) (rangeView, error) {
+// view reads what this relayer knows of chain's releases and burns (with
+// over, of the releases overlapping that range too). It asks the chain for
+// its finalized burn counter only when there are burns to release and, with
+// proposing set, no spend of this relayer's in flight (it proposes nothing
+// then): an idle relayer's tick costs no chain read.
+func (r *Relayer) view(ctx context.Context, chain chains.ID, proposing bool, over *NonceRange) (rangeView, error) {
 	v := rangeView{Chain: chain, Held: map[uint64]string{}}
 	now := r.cfg.Now()
 	err := r.cfg.Store.View(ctx, func(tx Tx) error {
 		var err error
-		if v.Spends, err = tx.Spends(SpendQuery{}); err != nil {
+		if v.Spends, err = releaseSpends(tx, chain, over); err != nil {
 			return err
 		}
 		if v.Burns, err = tx.Burns(BurnQuery{Chain: chain, FromNonce: v.next(), Limit: r.cfg.Releases.MaxBatch + 1}); err != nil {
@@ -185,7 +186,7 @@ func (r *Relayer) propose(ctx context.Context, cur round) error {
 	slices.Sort(chainsOrder)
 	for i := range chainsOrder {
 		chain := chainsOrder[(int(cur.N)+i)%len(chainsOrder)]
-		v, err := r.view(ctx, chain, true)
+		v, err := r.view(ctx, chain, true, nil)
 		if err != nil {
 			return err
 		}
@@ -243,7 +244,7 @@ func (r *Relayer) moving(n uint64) bool {
 func (r *Relayer) proposeMove(ctx context.Context, cur round) error {
 	var spends []Spend
 	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
-		spends, err = tx.Spends(SpendQuery{})
+		spends, err = tx.Spends(oursInFlight)
 		return err
 	}); err != nil {
 		return err
@@ -267,12 +268,22 @@ func (r *Relayer) proposeMove(ctx context.Context, cur round) error {
 func (r *Relayer) proposeRefund(ctx context.Context, cur round) (bool, error) {
 	var due []Transfer
 	var spends []Spend
+	refunding := map[string]bool{} // due transfers a live refund spends
 	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
-		if spends, err = tx.Spends(SpendQuery{}); err != nil {
+		if spends, err = tx.Spends(oursInFlight); err != nil {
 			return err
 		}
-		due, err = tx.Transfers(TransferQuery{States: []State{StateRefundDue}, Limit: r.cfg.Batch})
-		return err
+		if due, err = tx.Transfers(TransferQuery{States: []State{StateRefundDue}, Limit: r.cfg.Batch}); err != nil {
+			return err
+		}
+		for _, t := range due {
+			live, err := tx.Spends(SpendQuery{Kinds: []SpendKind{SpendRefund}, Ref: t.ID, Live: true, Limit: 1})
+			if err != nil {
+				return err
+			}
+			refunding[t.ID] = len(live) > 0
+		}
+		return nil
 	}); err != nil {
 		return false, err
 	}
@@ -281,7 +292,7 @@ func (r *Relayer) proposeRefund(ctx context.Context, cur round) (bool, error) {
 	}
 	c := r.cfg.Releases
 	for _, t := range due {
-		if slices.ContainsFunc(spends, func(s Spend) bool { return s.Kind == SpendRefund && s.Ref == t.ID && s.Live() }) {
+		if refunding[t.ID] {
 			continue
 		}
 		po, why := c.refundPayout(t)

@@ -180,9 +180,24 @@ type SpendQuery struct {
 	Chain  chains.ID
 	// SignedByUs selects only the spends this relayer signed.
 	SignedByUs bool
+	// Live leaves out dead spends.
+	Live bool
+	// Ref selects the spends with this reference (a refund's transfer id, a
+	// move's target set).
+	Ref string
+	// Overlapping, when set, selects the releases whose burn range shares a
+	// nonce with it (of Chain, when Chain is set).
+	Overlapping *NonceRange
+	// HighestFirst orders the result by ToNonce, the highest first (then by
+	// txid), instead of by creation: with Kinds release, Chain, Live and
+	// Limit 2, the releases that decide the next nonce to release.
+	HighestFirst bool
 	// Limit bounds the result (0: no limit).
 	Limit int
 }
+
+// NonceRange is an inclusive range of burn nonces.
+type NonceRange struct{ From, To uint64 }
 
 // Submission is one destination transaction this relayer sent for a transfer.
 type Submission struct {

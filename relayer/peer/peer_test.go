@@ -30,13 +30,23 @@ type inbox struct {
 	err error
 }
 
+// handle keeps e and answers with the inbox's error; a heartbeat is only
+// accepted (the members' own heartbeats arrive whenever they connect).
 func (b *inbox) handle(_ context.Context, _ []byte, e Envelope) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if e.Kind != KindHeartbeat {
-		b.got = append(b.got, e)
+	if e.Kind == KindHeartbeat {
+		return nil
 	}
+	b.got = append(b.got, e)
 	return b.err
+}
+
+// refuse makes the handler answer err from now on.
+func (b *inbox) refuse(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.err = err
 }
 
 func (b *inbox) count() int {
@@ -127,7 +137,7 @@ func TestBadEnvelopesAreDroppedAndCounted(t *testing.T) {
 			t.Fatalf("accepted %+v", e)
 		}
 	}
-	boxes[0].err = fault.E("test", fault.Conflict, errors.New("contradicts"))
+	boxes[0].refuse(fault.E("test", fault.Conflict, errors.New("contradicts")))
 	if xs[0].receive(ctx, good) {
 		t.Fatal("a refused envelope counts as accepted")
 	}

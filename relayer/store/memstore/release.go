@@ -146,12 +146,18 @@ func (t *tx) Spends(q relayer.SpendQuery) ([]relayer.Spend, error) {
 		case len(q.Kinds) > 0 && !slices.Contains(q.Kinds, s.Kind),
 			len(q.States) > 0 && !slices.Contains(q.States, s.State),
 			q.Chain != 0 && s.Chain != q.Chain,
-			q.SignedByUs && !s.SignedByUs:
+			q.SignedByUs && !s.SignedByUs,
+			q.Live && !s.Live(),
+			q.Ref != "" && s.Ref != q.Ref,
+			q.Overlapping != nil && (s.Kind != relayer.SpendRelease || s.FromNonce > q.Overlapping.To || s.ToNonce < q.Overlapping.From):
 			continue
 		}
 		out = append(out, s)
 	}
 	slices.SortFunc(out, func(a, b relayer.Spend) int {
+		if q.HighestFirst {
+			return cmp.Or(cmp.Compare(b.ToNonce, a.ToNonce), strings.Compare(a.TxID, b.TxID))
+		}
 		return cmp.Or(cmp.Compare(msOf(a.CreatedAt), msOf(b.CreatedAt)), strings.Compare(a.TxID, b.TxID))
 	})
 	if q.Limit > 0 && len(out) > q.Limit {

@@ -156,8 +156,10 @@ func TestTotalsMigrationCountsTheTransfersThere(t *testing.T) {
 		}
 		return nil
 	})
-	// Undo 0005 as if the database predates it.
-	for _, q := range []string{`DROP TRIGGER transfer_totals_insert`, `DROP TRIGGER transfer_totals_update`, `DROP TRIGGER transfer_totals_delete`,
+	// Undo 0005 (and the migrations after it) as if the database predates it.
+	for _, q := range []string{`DROP INDEX spends_by_state`, `DROP INDEX spends_by_range`, `DROP INDEX spends_by_ref`,
+		`DELETE FROM relayer_schema_migrations WHERE name = '0006_spend_reads.sql'`,
+		`DROP TRIGGER transfer_totals_insert`, `DROP TRIGGER transfer_totals_update`, `DROP TRIGGER transfer_totals_delete`,
 		`DROP TABLE transfer_totals`, `DROP INDEX transfers_waiting_batches`, `DELETE FROM relayer_schema_migrations WHERE name = '0005_tick_reads.sql'`} {
 		if _, err := db.w.ExecContext(context.Background(), q); err != nil {
 			t.Fatalf("%s: %v", q, err)

@@ -223,11 +223,24 @@ func (t *tx) Spends(q relayer.SpendQuery) ([]relayer.Spend, error) {
 	if q.SignedByUs {
 		where = append(where, "signed_by_us = 1")
 	}
+	if q.Live {
+		where = append(where, "state != 'dead'")
+	}
+	if q.Ref != "" {
+		where, args = append(where, "ref = ?"), append(args, q.Ref)
+	}
+	if r := q.Overlapping; r != nil {
+		where, args = append(where, "kind = 'release' AND from_nonce <= ? AND to_nonce >= ?"), append(args, r.To, r.From)
+	}
 	s := `SELECT * FROM spends`
 	if len(where) > 0 {
 		s += " WHERE " + strings.Join(where, " AND ")
 	}
-	s += " ORDER BY created_at, txid"
+	if q.HighestFirst {
+		s += " ORDER BY to_nonce DESC, txid"
+	} else {
+		s += " ORDER BY created_at, txid"
+	}
 	if q.Limit > 0 {
 		s += fmt.Sprintf(" LIMIT %d", q.Limit)
 	}

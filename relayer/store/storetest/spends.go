@@ -267,6 +267,15 @@ func testSpendsQuery(t *testing.T, e *env) {
 			States: []relayer.SpendState{relayer.SpendSigned, relayer.SpendDead}}, []int{2, 1}},
 		{"limit 3", relayer.SpendQuery{Limit: 3}, []int{8, 4, 2}},
 		{"releases, limit 2", relayer.SpendQuery{Kinds: rel, Limit: 2}, []int{8, 2}},
+		{"live", relayer.SpendQuery{Live: true}, []int{8, 4, 3, 6, 1, 7, 5}},
+		{"releases, highest range first", relayer.SpendQuery{Kinds: rel, HighestFirst: true}, []int{8, 6, 5, 2, 1}},
+		{"the two live EVM releases that decide the next nonce", relayer.SpendQuery{Kinds: rel, Chain: destEVM, Live: true, HighestFirst: true, Limit: 2}, []int{8, 1}},
+		{"the refund of transfer 7", relayer.SpendQuery{Ref: transfer(7, relayer.StateRefundDue).ID}, []int{7}},
+		{"live, of a reference nothing has", relayer.SpendQuery{Ref: "flux:00:0", Live: true}, nil},
+		{"overlapping 15..55", relayer.SpendQuery{Overlapping: &relayer.NonceRange{From: 15, To: 55}}, []int{2, 1, 5}},
+		{"live on the EVM chain, overlapping 19..20", relayer.SpendQuery{Chain: destEVM, Live: true, Overlapping: &relayer.NonceRange{From: 19, To: 20}}, []int{1}},
+		{"overlapping 0..9: refunds and moves have no range", relayer.SpendQuery{Overlapping: &relayer.NonceRange{From: 0, To: 9}}, nil},
+		{"overlapping 89..1000", relayer.SpendQuery{Overlapping: &relayer.NonceRange{From: 89, To: 1000}}, []int{8}},
 	} {
 		got, err := readErr(e, spendsOf(c.q))
 		if err != nil {
