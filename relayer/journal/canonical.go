@@ -100,15 +100,42 @@ func (s *canonicalScanner) value() bool {
 	}
 }
 
-func (s *canonicalScanner) object() bool {
+// open enters the object or array whose opening byte is at s.i. done is
+// true when it is empty (closed at once); ok is false past the nesting limit.
+func (s *canonicalScanner) open(close byte) (done, ok bool) {
 	if s.depth++; s.depth > maxDepth {
-		return false
+		return false, false
 	}
-	s.i++ // '{'
-	if s.i < len(s.b) && s.b[s.i] == '}' {
+	s.i++ // '{' or '['
+	if s.i < len(s.b) && s.b[s.i] == close {
 		s.i++
 		s.depth--
-		return true
+		return true, true
+	}
+	return false, true
+}
+
+// next steps past the byte after a member or element: a comma (more
+// follow) or close (done); anything else is not canonical.
+func (s *canonicalScanner) next(close byte) (done, ok bool) {
+	if s.i >= len(s.b) {
+		return false, false
+	}
+	switch s.b[s.i] {
+	case ',':
+		s.i++
+		return false, true
+	case close:
+		s.i++
+		s.depth--
+		return true, true
+	}
+	return false, false
+}
+
+func (s *canonicalScanner) object() bool {
+	if done, ok := s.open('}'); done || !ok {
+		return ok
 	}
 	var prev []byte
 	prevEscaped := false
@@ -130,45 +157,25 @@ func (s *canonicalScanner) object() bool {
 			return false
 		}
 		s.i++
-		if !s.value() || s.i >= len(s.b) {
+		if !s.value() {
 			return false
 		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			s.depth--
-			return true
-		default:
-			return false
+		if done, ok := s.next('}'); done || !ok {
+			return ok
 		}
 	}
 }
 
 func (s *canonicalScanner) array() bool {
-	if s.depth++; s.depth > maxDepth {
-		return false
-	}
-	s.i++ // '['
-	if s.i < len(s.b) && s.b[s.i] == ']' {
-		s.i++
-		s.depth--
-		return true
+	if done, ok := s.open(']'); done || !ok {
+		return ok
 	}
 	for {
-		if !s.value() || s.i >= len(s.b) {
+		if !s.value() {
 			return false
 		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			s.depth--
-			return true
-		default:
-			return false
+		if done, ok := s.next(']'); done || !ok {
+			return ok
 		}
 	}
 }
