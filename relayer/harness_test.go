@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -260,18 +261,33 @@ func (s *sink) count(id string) (submits int, minted uint64) {
 
 // outbox counts what the relayer broadcasts.
 type outbox struct {
-	mu   sync.Mutex
-	sent map[string]int
+	mu      sync.Mutex
+	sent    map[string]int
+	attests []string // the transfer ids of the mint-attestation envelopes, in order
 }
 
-func (o *outbox) Broadcast(_ context.Context, kind string, _ []byte) error {
+func (o *outbox) Broadcast(_ context.Context, kind string, payload []byte) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.sent == nil {
 		o.sent = map[string]int{}
 	}
 	o.sent[kind]++
+	if kind == relayer.KindMintAttestation {
+		a, err := relayer.UnmarshalAttestation(make([]byte, 20), payload)
+		if err != nil {
+			return err
+		}
+		o.attests = append(o.attests, a.Mint.Lock.TransferID())
+	}
 	return nil
+}
+
+// sentAttestation reports whether an attestation of transfer id was broadcast.
+func (o *outbox) sentAttestation(id string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Contains(o.attests, id)
 }
 
 // count is how many envelopes of kind were broadcast.

@@ -376,7 +376,11 @@ func (r *Relayer) checkSink(ctx context.Context, d Destination, mint chains.Mint
 // journal entry; then it broadcasts the signatures. A transfer that moved on
 // meanwhile is left alone.
 func (r *Relayer) applySign(ctx context.Context, plan signPlan, batches []signedBatch, head chains.Head) error {
-	var stored []candidate
+	// single are the signed locks outside any batch: their attestations
+	// leave now. A batched lock's waits for the end of its batch's window
+	// (rebroadcast): until then only the batch can mint it, so the peers need
+	// the batch signature, not 2 × n more envelopes to check and store.
+	var single []candidate
 	batchOfCand := map[int]*signedBatch{}
 	for i := range batches {
 		for _, m := range batches[i].members {
@@ -384,7 +388,7 @@ func (r *Relayer) applySign(ctx context.Context, plan signPlan, batches []signed
 		}
 	}
 	err := r.cfg.Store.Update(ctx, func(tx Tx) error {
-		stored = stored[:0]
+		single = single[:0]
 		now := tx.Now()
 		for _, f := range plan.Forbid {
 			cur, err := tx.Transfer(f.t.ID)
@@ -453,7 +457,9 @@ func (r *Relayer) applySign(ctx context.Context, plan signPlan, batches []signed
 			if err := r.checkQuorum(tx, cur); err != nil {
 				return err
 			}
-			stored = append(stored, c)
+			if batchOfCand[i] == nil {
+				single = append(single, c)
+			}
 		}
 		return r.storeBatches(tx, plan.Sign, batches)
 	})
@@ -470,7 +476,7 @@ func (r *Relayer) applySign(ctx context.Context, plan signPlan, batches []signed
 	}
 	now := r.cfg.Now()
 	r.mu.Lock()
-	for _, c := range stored {
+	for _, c := range single {
 		r.sent[c.t.ID] = now
 	}
 	r.mu.Unlock()
@@ -481,7 +487,7 @@ func (r *Relayer) applySign(ctx context.Context, plan signPlan, batches []signed
 			r.log.Warn("broadcasting a batch signature", "batch", b.id, "err", err) // the rebroadcast step retries
 		}
 	}
-	for _, c := range stored {
+	for _, c := range single {
 		if err := r.cfg.Outbox.Broadcast(ctx, KindMintAttestation, c.payload); err != nil {
 			r.log.Warn("broadcasting an attestation", "transfer", c.t.ID, "err", err) // the rebroadcast step retries
 		}

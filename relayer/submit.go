@@ -364,7 +364,8 @@ func (r *Relayer) markMinted(ctx context.Context, id string, st chains.Status) e
 // rebroadcast sends this relayer's attestations for transfers it has not
 // seen minted again, so a peer that was down or dropped them still reaches
 // its quorum. Each transfer backs off (Rebroadcast, doubling to 16 times
-// it) so a large backlog does not flood the peers.
+// it) so a large backlog does not flood the peers. A batched lock's
+// attestation is sent here first, at the end of its batch's window.
 func (r *Relayer) rebroadcast(ctx context.Context) error {
 	var todo []Transfer
 	if err := r.cfg.Store.View(ctx, func(tx Tx) (err error) {
@@ -375,6 +376,18 @@ func (r *Relayer) rebroadcast(ctx context.Context) error {
 	}
 	now := r.cfg.Now()
 	for _, t := range todo {
+		if t.Batch != "" && now.Before(t.AttestedAt.Add(r.cfg.BatchWait)) {
+			// In its batch's window only the batch mints it: our
+			// attestation of the lock leaves once the window is over (the
+			// per-lock path submits nothing before), the batch's signature
+			// until then.
+			if t.State != StateSubmitted {
+				if err := r.rebroadcastBatch(ctx, t, now); err != nil {
+					return err
+				}
+			}
+			continue
+		}
 		r.mu.Lock()
 		last, ok := r.sent[t.ID]
 		r.mu.Unlock()
