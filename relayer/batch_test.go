@@ -214,6 +214,30 @@ func TestWaitingBatchIsFollowedThroughOneMember(t *testing.T) {
 	})
 }
 
+// A batch still waiting is followed every status period, not every
+// failover period: its transaction mints all its members at once, and they
+// are recorded minted before the batch's window ends and the per-lock path
+// would wake for them.
+func TestWaitingBatchIsReadEveryStatusPeriod(t *testing.T) {
+	eachStore(t, func(t *testing.T, open opener) {
+		h, locks := batchHarness(t, open, func(c *relayer.Config) {
+			c.FailoverAfter, c.BatchWait = 24*time.Hour, 48*time.Hour
+		})
+		h.run()
+		h.batchOf(locks)
+		waitFor(t, "the batch's status read again and again", func() bool {
+			n := 0
+			for _, l := range locks {
+				n += h.snk.readsOf(l.ID)
+			}
+			return n >= 5
+		})
+		if err := h.stop(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // A batch that does not reach k (the peer signed another batch: its
 // policy held a lock) leaves every lock to the per-lock path once
 // BatchWait has passed, and each is minted exactly once, alone.

@@ -183,9 +183,13 @@ func (r *Relayer) confirm(ctx context.Context) error {
 		// Own submissions are followed every StatusPoll; a transfer still
 		// waiting for its quorum or its submitter only every failover
 		// period (someone else may have minted it), so a large backlog does
-		// not flood the destination's RPC.
+		// not flood the destination's RPC. A batch still waiting is
+		// followed every StatusPoll too, through one member
+		// (batchRepresentatives): its transaction mints up to MintBatch
+		// locks at once, recorded here before its window ends and the
+		// per-lock path would wake for them.
 		every := r.cfg.StatusPoll
-		if t.State != StateSubmitted {
+		if t.State != StateSubmitted && !r.waitingForBatch(t, now) {
 			every = max(every, r.cfg.FailoverAfter)
 		}
 		if _, ok := r.dests[t.Dest]; ok && now.Sub(r.polled[t.ID]) >= every {
@@ -217,8 +221,8 @@ func (r *Relayer) confirm(ctx context.Context) error {
 }
 
 // batchRepresentatives keeps, of the members of a batch still waiting for
-// it (attested or at quorum, within BatchWait), only the first in due: one
-// status read per batch and failover period instead of one per member
+// it (waitingForBatch), only the first in due: one status read per batch
+// and status period instead of one per member
 // while nothing but the batch's transaction can have minted them (the
 // per-lock path starts only after BatchWait, and its submit step asks the
 // destination first). The others are returned by batch, counted as polled
@@ -230,9 +234,8 @@ func (r *Relayer) batchRepresentatives(now time.Time, due []Transfer) ([]Transfe
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, t := range due {
-		waiting := t.Batch != "" && (t.State == StateAttested || t.State == StateQuorum) && now.Before(t.AttestedAt.Add(r.cfg.BatchWait))
 		switch {
-		case !waiting:
+		case !r.waitingForBatch(t, now):
 			out = append(out, t)
 		case !seen[t.Batch]:
 			seen[t.Batch] = true
@@ -243,6 +246,13 @@ func (r *Relayer) batchRepresentatives(now time.Time, due []Transfer) ([]Transfe
 		}
 	}
 	return out, held
+}
+
+// waitingForBatch reports whether t waits for its batch: attested or at
+// quorum within BatchWait, when nothing but the batch's transaction can
+// mint it.
+func (r *Relayer) waitingForBatch(t Transfer, now time.Time) bool {
+	return t.Batch != "" && (t.State == StateAttested || t.State == StateQuorum) && now.Before(t.AttestedAt.Add(r.cfg.BatchWait))
 }
 
 // skipBatchesInFlight drops from due the submitted members of our batches
