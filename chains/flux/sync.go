@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
@@ -22,8 +23,14 @@ const (
 	// maxHeaderLead is how far the best validated header may run ahead of the
 	// connected tip before the driver stops asking for more headers.
 	maxHeaderLead = 2000
-	// maxBatch is the most blocks handed to spv.Chain.ProcessBlocks at once.
-	maxBatch = 500
+	// maxBatch is the most blocks connected in one batch (one Store
+	// transaction). Batches form while the previous one is being written.
+	maxBatch = 1000
+	// minBatch is the fewest blocks connected in one batch while more are
+	// on their way (requested, or being checked), unless the loop's ticker
+	// says the ready ones have waited long enough: a transaction costs much
+	// the same for 50 blocks as for 500.
+	minBatch = maxBatch / 2
 	// banScore is the misbehaviour score that bans a peer at once.
 	banScore = 100
 )
@@ -41,6 +48,7 @@ type inboxEvent struct {
 	peer *p2p.Peer
 	msg  wire.Message
 	err  error
+	hash chainhash.Hash // a block message's block hash, hashed on the peer's goroutine
 }
 
 // peerSync is what the sync loop knows of one peer.
@@ -61,12 +69,13 @@ type request struct {
 
 // receivedBlock is a requested block that arrived. Its checks that do not
 // depend on the chain state (spv.Chain.CheckBlock) run on the check workers
-// while the loop connects earlier blocks; ready is closed once checked is set.
+// while the loop connects earlier blocks; ready is set once checked is, and
+// the worker then wakes the loop through syncer.checked.
 type receivedBlock struct {
 	block   *wire.MsgBlock
 	peer    uint64
 	checked *spv.CheckedBlock
-	ready   chan struct{}
+	ready   atomic.Bool
 }
 
 // syncer is the sync driver between the peers and the chain. Its p2p.Handler
@@ -80,6 +89,9 @@ type syncer struct {
 	done  chan struct{} // closed when the loop exits, so handlers stop waiting
 	// checks feeds the check workers; the loop closes it when it exits.
 	checks chan *receivedBlock
+	// checked wakes the loop when a worker has checked a block (capacity 1:
+	// a wake-up already pending covers every later one, so workers never block).
+	checked chan struct{}
 
 	tipMu   sync.Mutex
 	tipCh   chan struct{} // closed and replaced whenever the tip moves
@@ -92,6 +104,10 @@ type syncer struct {
 	received    map[chainhash.Hash]*receivedBlock
 	headerPeer  uint64
 	headerAsked time.Time
+	// writing is closed when the batch the chain is writing in the
+	// background has committed or failed; nil when none is being written.
+	writing <-chan struct{}
+	want    []chainhash.Hash // reused by connectReceived and requestBlocks
 }
 
 func newSyncer(n *Node) *syncer {
@@ -101,6 +117,7 @@ func newSyncer(n *Node) *syncer {
 		inbox:    make(chan inboxEvent, inboxSize),
 		done:     make(chan struct{}),
 		checks:   make(chan *receivedBlock, 2*n.cfg.MaxBlocksInFlight),
+		checked:  make(chan struct{}, 1),
 		tipCh:    make(chan struct{}),
 		states:   make(map[uint64]peerState),
 		peers:    make(map[uint64]*peerSync),
@@ -129,7 +146,9 @@ func (s *syncer) PeerDisconnected(p *p2p.Peer, err error) {
 // Message implements p2p.Handler.
 func (s *syncer) Message(p *p2p.Peer, m wire.Message) {
 	switch msg := m.(type) {
-	case *wire.MsgHeaders, *wire.MsgBlock, *wire.MsgInv, *wire.MsgNotFound:
+	case *wire.MsgBlock:
+		s.enqueue(inboxEvent{kind: evMessage, peer: p, msg: m, hash: msg.Header.BlockHash()})
+	case *wire.MsgHeaders, *wire.MsgInv, *wire.MsgNotFound:
 		s.enqueue(inboxEvent{kind: evMessage, peer: p, msg: m})
 	case *wire.MsgReject:
 		s.n.bcast.rejected(p, msg)
@@ -151,7 +170,11 @@ func (s *syncer) notifyTip() {
 }
 
 // run is the sync loop: it handles peer events, connects received blocks in
-// batches, and keeps header and block requests going.
+// batches, and keeps header and block requests going. It never waits for a
+// block's checks or for the Store: a batch connects once its blocks are
+// checked and the previous batch is written, and is written in the
+// background while the loop goes on downloading (spv.Chain.ConnectCheckedBlocks).
+// A failed write ends the loop with its error.
 func (s *syncer) run(ctx context.Context) error {
 	// On exit: no more checks are queued, the workers skip what is left
 	// (done is closed), and the loop returns once they have stopped.
@@ -170,6 +193,12 @@ func (s *syncer) run(ctx context.Context) error {
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for {
+		// While a batch is being written nothing connects, so checked blocks
+		// need not wake the loop: the write's end does.
+		checked := s.checked
+		if s.writing != nil {
+			checked = nil
+		}
 		select {
 		case <-ctx.Done():
 			return nil
@@ -185,13 +214,24 @@ func (s *syncer) run(ctx context.Context) error {
 				}
 				break
 			}
+		case <-checked:
+		case <-s.writing:
+			s.writing = nil
+			if err := s.n.chain.Flush(); err != nil {
+				return err // the store failed: stop the node rather than guess
+			}
+			s.notifyTip()
+			s.n.bcast.tipMoved()
 		case <-tick.C:
 			now := s.n.cfg.Now()
 			s.expireRequests()
 			s.expireStalledClaims(now)
 			s.probeLagging(now)
+			if err := s.connectReceived(true); err != nil {
+				return err
+			}
 		}
-		if err := s.connectReceived(); err != nil {
+		if err := s.connectReceived(false); err != nil {
 			return err
 		}
 		s.requestHeaders()
@@ -228,7 +268,7 @@ func (s *syncer) handle(ev inboxEvent) {
 		case *wire.MsgInv:
 			s.onInv(ps, m)
 		case *wire.MsgBlock:
-			s.onBlock(ps, m)
+			s.onBlock(ps, m, ev.hash)
 		case *wire.MsgNotFound:
 			for _, iv := range m.InvList {
 				if r, ok := s.inFlight[iv.Hash]; ok && r.peer == id {
@@ -273,8 +313,10 @@ func (s *syncer) onHeaders(ps *peerSync, m *wire.MsgHeaders) {
 	}
 	// There is more. Only the header-sync peer, or one whose headers were
 	// new to us, is asked to go on: the answers to the probes sent to every
-	// new peer must not become parallel downloads of the same headers.
-	if len(m.Headers) == wire.MaxHeadersPerMessage && (driver || advanced) {
+	// new peer must not become parallel downloads of the same headers. Past
+	// maxHeaderLead, requestHeaders asks again once blocks have connected
+	// (the chain would drop headers beyond spv.MaxPendingHeaders).
+	if len(m.Headers) == wire.MaxHeadersPerMessage && (driver || advanced) && !s.headersFarAhead() {
 		s.sendGetHeaders(ps)
 	}
 }
@@ -295,8 +337,7 @@ func (s *syncer) onInv(ps *peerSync, m *wire.MsgInv) {
 	}
 }
 
-func (s *syncer) onBlock(ps *peerSync, m *wire.MsgBlock) {
-	h := m.Header.BlockHash()
+func (s *syncer) onBlock(ps *peerSync, m *wire.MsgBlock, h chainhash.Hash) {
 	r, ok := s.inFlight[h]
 	if !ok || r.peer != ps.p.ID() {
 		return // not requested from this peer: ignore, it costs us nothing to drop
@@ -305,18 +346,19 @@ func (s *syncer) onBlock(ps *peerSync, m *wire.MsgBlock) {
 	ps.inFlight--
 	// Serving a block proves the peer has it, not that it is on the peer's
 	// chain (nodes serve side branches too): its best header is not moved.
-	rb := &receivedBlock{block: m, peer: ps.p.ID(), ready: make(chan struct{})}
+	rb := &receivedBlock{block: m, peer: ps.p.ID()}
 	s.received[h] = rb
 	select {
 	case s.checks <- rb:
 	default: // the workers are far behind: check it here
 		rb.checked = s.n.chain.CheckBlock(m)
-		close(rb.ready)
+		rb.ready.Store(true)
 	}
 }
 
 // checkWorker runs spv.Chain.CheckBlock on received blocks until the loop
-// closes checks; once the loop has exited it only releases what is queued.
+// closes checks, and wakes the loop after each; once the loop has exited it
+// only releases what is queued.
 func (s *syncer) checkWorker(wg *sync.WaitGroup) { // flux-sync check worker
 	defer wg.Done()
 	for rb := range s.checks {
@@ -325,37 +367,44 @@ func (s *syncer) checkWorker(wg *sync.WaitGroup) { // flux-sync check worker
 		default:
 			rb.checked = s.n.chain.CheckBlock(rb.block)
 		}
-		close(rb.ready)
+		rb.ready.Store(true)
+		select {
+		case s.checked <- struct{}{}:
+		default: // a wake-up is pending already
+		}
 	}
 }
 
-// connectReceived hands the contiguous run of received blocks that extends
-// the tip to the chain, in batches, once their checks are done (they ran
-// while the previous batch connected).
-func (s *syncer) connectReceived() error {
-	for {
-		want := s.n.chain.WantBlocks(maxBatch)
-		var batch []*wire.MsgBlock
-		var checked []*spv.CheckedBlock
-		var from []uint64
-		for _, h := range want {
-			rb, ok := s.received[h]
-			if !ok {
+// connectReceived hands the contiguous run of received and checked blocks
+// that extends the tip to the chain, in batches of at most maxBatch, while
+// no batch is being written. The chain writes a batch in the background;
+// the loop learns of the write's end through s.writing.
+func (s *syncer) connectReceived(force bool) error {
+	for s.writing == nil {
+		s.want = s.n.chain.AppendWantBlocks(s.want[:0], maxBatch)
+		n := 0 // the ready run
+		for _, h := range s.want {
+			if rb, ok := s.received[h]; !ok || !rb.ready.Load() {
 				break
 			}
-			<-rb.ready
-			batch = append(batch, rb.block)
-			checked = append(checked, rb.checked)
-			from = append(from, rb.peer)
+			n++
 		}
-		if len(batch) == 0 {
+		if n == 0 || (n < minBatch && !force && s.moreComing(n)) {
 			return nil
 		}
-		connected, err := s.n.chain.ProcessCheckedBlocks(checked)
-		for _, b := range batch[:min(connected, len(batch))] {
-			delete(s.received, b.Header.BlockHash())
+		checked := make([]*spv.CheckedBlock, n)
+		from := make([]uint64, n)
+		for i, h := range s.want[:n] {
+			rb := s.received[h]
+			checked[i], from[i] = rb.checked, rb.peer
 		}
-		if connected > 0 {
+		connected, err := s.n.chain.ConnectCheckedBlocks(checked)
+		for _, h := range s.want[:min(connected, n)] {
+			delete(s.received, h)
+		}
+		s.writing = s.n.chain.Writing()
+		if connected > 0 && s.writing == nil {
+			// Written already (a reorganisation is written before it returns).
 			s.notifyTip()
 			s.n.bcast.tipMoved()
 		}
@@ -366,8 +415,8 @@ func (s *syncer) connectReceived() error {
 			}
 			// Drop every received block from the failed one on; the chain has
 			// marked it (and its descendants) invalid and fallen back.
-			for i := connected; i < len(batch); i++ {
-				delete(s.received, batch[i].Header.BlockHash())
+			for _, h := range s.want[connected:n] {
+				delete(s.received, h)
 			}
 			bad := from[min(connected, len(from)-1)]
 			if ps := s.peers[bad]; ps != nil {
@@ -375,10 +424,24 @@ func (s *syncer) connectReceived() error {
 			}
 			continue
 		}
-		if connected < len(batch) {
+		if connected < n {
 			return nil
 		}
 	}
+	return nil
+}
+
+// moreComing reports whether blocks after the first n wanted ones are on
+// their way: requested, or received and being checked.
+func (s *syncer) moreComing(n int) bool {
+	if len(s.inFlight) > 0 {
+		return true
+	}
+	if n < len(s.want) {
+		_, ok := s.received[s.want[n]]
+		return ok
+	}
+	return false
 }
 
 // requestHeaders asks the best peer for headers when it claims more than we have.
@@ -396,10 +459,10 @@ func (s *syncer) requestHeaders() {
 			ps.p.Misbehaving(banScore/4, "unanswered getheaders")
 		}
 	}
-	best := s.n.chain.BestHeader().Height
-	if best-s.n.chain.Tip().Height >= maxHeaderLead {
+	if s.headersFarAhead() {
 		return
 	}
+	best := s.n.chain.BestHeader().Height
 	var pick *peerSync
 	for _, ps := range s.peers {
 		if ps.st.reach() > best && ps.p.ID() != stalled && (pick == nil || ps.st.reach() > pick.st.reach()) {
@@ -416,6 +479,12 @@ func (s *syncer) requestHeaders() {
 	}
 }
 
+// headersFarAhead reports whether the best header is maxHeaderLead or more
+// ahead of the tip.
+func (s *syncer) headersFarAhead() bool {
+	return s.n.chain.BestHeader().Height-s.n.chain.Tip().Height >= maxHeaderLead
+}
+
 func (s *syncer) sendGetHeaders(ps *peerSync) {
 	msg := &wire.MsgGetHeaders{Version: uint32(s.n.cfg.Params.EpochProtocolVersion(s.n.chain.Tip().Height)), Locator: s.n.chain.Locator()}
 	if err := ps.p.Send(msg); err != nil {
@@ -428,14 +497,25 @@ func (s *syncer) sendGetHeaders(ps *peerSync) {
 
 // requestBlocks spreads requests for the blocks the chain wants over the
 // peers that have them, within the in-flight bounds.
+//
+// It asks in chunks, once a quarter of a peer's requests (or of the total)
+// are free again: the loop runs after every arriving block, and scanning the
+// wanted blocks for each one would cost more than the block.
 func (s *syncer) requestBlocks() {
-	if len(s.inFlight) >= s.n.cfg.MaxBlocksInFlight || len(s.peers) == 0 {
+	cfg := &s.n.cfg
+	room := 0
+	for _, ps := range s.peers {
+		room += max(cfg.MaxBlocksPerPeer-ps.inFlight, 0)
+	}
+	room = min(room, cfg.MaxBlocksInFlight-len(s.inFlight))
+	if room <= 0 || room < min(cfg.MaxBlocksPerPeer, cfg.MaxBlocksInFlight)/4 {
 		return
 	}
-	want := s.n.chain.WantBlocks(s.n.cfg.MaxBlocksInFlight)
+	// The first room blocks not yet asked for or received are among these.
+	s.want = s.n.chain.AppendWantBlocks(s.want[:0], min(cfg.MaxBlocksInFlight, len(s.inFlight)+len(s.received)+room))
 	batches := make(map[uint64][]wire.InvVect)
 	now := s.n.cfg.Now()
-	for _, h := range want {
+	for _, h := range s.want {
 		if len(s.inFlight) >= s.n.cfg.MaxBlocksInFlight {
 			break
 		}

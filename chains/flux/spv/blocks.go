@@ -9,6 +9,7 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/fluxnode"
 	"github.com/fluxbridge/fluxbridge/chains/flux/header"
+	"github.com/fluxbridge/fluxbridge/chains/flux/internal/codec"
 	"github.com/fluxbridge/fluxbridge/chains/flux/params"
 	"github.com/fluxbridge/fluxbridge/chains/flux/tx"
 	"github.com/fluxbridge/fluxbridge/chains/flux/wire"
@@ -126,6 +127,7 @@ func (c *Chain) prechecks(bs []*wire.MsgBlock, kinds []producerKind, keys [][]by
 // ran ahead of connecting it (CheckBlock).
 type CheckedBlock struct {
 	Block *wire.MsgBlock
+	hash  chainhash.Hash // Block's hash
 	kind  producerKind
 	pc    precheck
 }
@@ -149,17 +151,21 @@ func (c *Chain) CheckBlock(b *wire.MsgBlock) *CheckedBlock {
 		}
 		c.setMu.RUnlock()
 	}
-	return &CheckedBlock{Block: b, kind: kind, pc: c.precheck(b, kind, key)}
+	return &CheckedBlock{Block: b, hash: b.Header.BlockHash(), kind: kind, pc: c.precheck(b, kind, key)}
 }
 
 // ProcessCheckedBlocks is ProcessBlocks for blocks that went through
 // CheckBlock; the outcome is the same as ProcessBlocks on their Blocks.
 func (c *Chain) ProcessCheckedBlocks(cbs []*CheckedBlock) (connected int, err error) {
+	return c.processCheckedBlocks(cbs, false)
+}
+
+func (c *Chain) processCheckedBlocks(cbs []*CheckedBlock, background bool) (connected int, err error) {
 	bs := make([]*wire.MsgBlock, len(cbs))
 	for i, cb := range cbs {
 		bs[i] = cb.Block
 	}
-	return c.processBlocks(bs, cbs)
+	return c.processBlocks(bs, cbs, background)
 }
 
 // ProcessBlocks verifies and connects blocks along the best header chain
@@ -186,14 +192,16 @@ func (c *Chain) ProcessCheckedBlocks(cbs []*CheckedBlock) (connected int, err er
 // best remaining branch. A Store failure returns a plain error and poisons
 // the chain (ErrStoreFailed): reopen it.
 func (c *Chain) ProcessBlocks(bs []*wire.MsgBlock) (connected int, err error) {
-	return c.processBlocks(bs, nil)
+	return c.processBlocks(bs, nil, false)
 }
 
 // processBlocks is ProcessBlocks; checked, if not nil, holds CheckBlock's
-// results for bs (same indexes).
-func (c *Chain) processBlocks(bs []*wire.MsgBlock, checked []*CheckedBlock) (connected int, err error) {
+// results for bs (same indexes). With background set, a batch that only
+// extends the tip is committed by a background writer (ConnectCheckedBlocks).
+func (c *Chain) processBlocks(bs []*wire.MsgBlock, checked []*CheckedBlock, background bool) (connected int, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.settle() // the batch before is in the store, or the chain failed
 	if err := c.usable(); err != nil {
 		return 0, err
 	}
@@ -203,7 +211,11 @@ func (c *Chain) processBlocks(bs []*wire.MsgBlock, checked []*CheckedBlock) (con
 	t := c.tree
 	byHash := make(map[chainhash.Hash]int, len(bs))
 	for i, b := range bs {
-		byHash[b.Header.BlockHash()] = i
+		if checked != nil {
+			byHash[checked[i].hash] = i // hashed by CheckBlock, off the caller's goroutine
+		} else {
+			byHash[b.Header.BlockHash()] = i
+		}
 	}
 	path := t.bestPath()
 	var run []*node
@@ -225,6 +237,7 @@ func (c *Chain) processBlocks(bs []*wire.MsgBlock, checked []*CheckedBlock) (con
 		return 0, nil // wait until the new branch can replace the old tip
 	}
 	s := c.newStep(oldTip)
+	s.batch.Connect = make([]ConnectedBlock, 0, len(run))
 	if err := s.disconnectTo(fork); err != nil {
 		c.failed = err
 		return 0, err
@@ -252,11 +265,16 @@ func (c *Chain) processBlocks(bs []*wire.MsgBlock, checked []*CheckedBlock) (con
 			return s.fail(i, run[i], err, forget)
 		}
 	}
-	if err := s.commit(); err != nil {
+	if background && len(s.batch.Disconnect) == 0 {
+		err = c.startWrite(s)
+	} else {
+		err = s.commit()
+	}
+	if err != nil {
 		c.failed = err
 		return 0, err
 	}
-	t.prune()
+	t.prune(c.durable.Load().Height)
 	return len(run), nil
 }
 
@@ -288,7 +306,7 @@ func (s *step) fail(i int, n *node, cause error, forget bool) (int, error) {
 	// off the real chain, so such headers are only forgotten (and fetched
 	// again from other peers). Everything else is fixed by the header.
 	t.dropBranch(n, !forget)
-	t.prune()
+	t.prune(c.durable.Load().Height)
 	return connected, berr
 }
 
@@ -337,6 +355,9 @@ func (s *step) touchUTXO(op chainhash.OutPoint) {
 // disconnectTo disconnects main-chain blocks from the tip down to fork.
 func (s *step) disconnectTo(fork *node) error {
 	c, t := s.c, s.c.tree
+	if t.tipNode() != fork {
+		c.deepHashes = nil // Locator's cache of the main chain, kept only while it only grows
+	}
 	for t.tipNode() != fork {
 		n := t.tipNode()
 		raw, ok, err := c.st.Undo(n.hash)
@@ -454,15 +475,43 @@ func (s *step) connect(n *node, b *wire.MsgBlock, kind producerKind, pc *prechec
 	n.hdr = &hdr
 	c.tree.connect(n)
 	s.batch.Connect = append(s.batch.Connect, ConnectedBlock{
-		Header: HeaderRecord{Hash: n.hash, Height: n.height, Prev: hdr.PrevBlock, Raw: hdr.Bytes(), Work: workBytes(n.work), Main: true},
+		Header: HeaderRecord{Hash: n.hash, Height: n.height, Prev: hdr.PrevBlock, Raw: headerBytes(&hdr), Work: workBytes(n.work), Main: true},
 		Undo:   undo.marshal(),
 		Events: events,
 	})
 	return nil, false
 }
 
-// commit writes the step's batch.
+// headerBytes is h.Bytes() in a buffer of h's size, not of the largest
+// header's: the stored rows keep it until the batch is written. (A
+// CompactSize length takes at most 9 bytes; Encode grows the buffer if ever
+// needed.)
+func headerBytes(h *wire.BlockHeader) []byte {
+	size := wire.EquihashInputSize + 9 + len(h.Solution)
+	if h.IsPoN() {
+		size = wire.PoNHashedSize + 9 + len(h.BlockSig)
+	}
+	w := codec.NewWriter(size)
+	h.Encode(w)
+	return w.Bytes()
+}
+
+// commit writes the step's batch and makes its tip the durable one.
 func (s *step) commit() error {
+	b, err := s.finish()
+	if err != nil {
+		return err
+	}
+	if err := s.c.st.Commit(b); err != nil {
+		return fmt.Errorf("spv: commit batch to %s: %w", b.Tip.Hash, err)
+	}
+	s.c.setDurable()
+	return nil
+}
+
+// finish completes the step's batch with the net changes, the tip and the
+// undo pruning height.
+func (s *step) finish() (*Batch, error) {
 	c := s.c
 	b := &s.batch
 	for op, e := range s.fluxnodes {
@@ -472,7 +521,7 @@ func (s *step) commit() error {
 		}
 		raw, err := e.MarshalBinary()
 		if err != nil {
-			return fmt.Errorf("spv: marshal fluxnode %s: %w", op, err)
+			return nil, fmt.Errorf("spv: marshal fluxnode %s: %w", op, err)
 		}
 		b.FluxnodePut = append(b.FluxnodePut, FluxnodeRecord{OutPoint: op, Data: raw})
 	}
@@ -489,8 +538,5 @@ func (s *step) commit() error {
 	tip := c.tree.tipNode()
 	b.Tip = BlockRef{Hash: tip.hash, Height: tip.height}
 	b.PruneUndoBelow = tip.height - c.p.MaxReorgDepthAt(tip.height) - UndoKeepExtra + 1
-	if err := c.st.Commit(b); err != nil {
-		return fmt.Errorf("spv: commit batch to %s: %w", tip.hash, err)
-	}
-	return nil
+	return b, nil
 }

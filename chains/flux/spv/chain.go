@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"sync"
+	"sync/atomic"
 
 	"github.com/fluxbridge/fluxbridge/chains/flux/chainhash"
 	"github.com/fluxbridge/fluxbridge/chains/flux/fluxnode"
@@ -43,6 +44,15 @@ type Chain struct {
 	anchor State
 	failed error // set when a Store write failed
 	closed bool
+	// writing is the batch being committed in the background
+	// (ConnectCheckedBlocks), nil when none (see write.go).
+	writing *write
+	// durable is the tip the store holds: Tip. It is the working tip
+	// (tree.tipNode) except while a batch is being written.
+	durable atomic.Pointer[Tip]
+	// deepHashes are the main-chain hashes below the window that the last
+	// Locator used, by height (see Locator); cleared when blocks disconnect.
+	deepHashes map[int32]chainhash.Hash
 }
 
 // Open opens the chain in cfg.Store: on an empty store it writes the anchor
@@ -101,6 +111,8 @@ func (c *Chain) load(st State) error {
 	}
 	t.best = t.tipNode()
 	c.tree = t
+	c.deepHashes = nil
+	c.setDurable()
 	return c.loadState()
 }
 
@@ -218,11 +230,25 @@ func workBytes(w *big.Int) []byte {
 	return w.FillBytes(b)
 }
 
-// Close releases the chain. It does not close the Store.
+// setDurable records the working tip as the store's; mu is held for
+// writing and the store has just committed (or loaded) it.
+func (c *Chain) setDurable() {
+	tip := c.tree.tipNode().export()
+	c.durable.Store(&tip)
+}
+
+// Close releases the chain, after waiting for the batch being written in
+// the background, if any: it returns that write's error if it failed and no
+// call reported it yet. It does not close the Store.
 func (c *Chain) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	failed := c.failed
+	c.settle()
 	c.closed = true
+	if failed == nil && c.failed != nil {
+		return fmt.Errorf("%w: %v", ErrStoreFailed, c.failed)
+	}
 	return nil
 }
 
@@ -242,11 +268,13 @@ func (c *Chain) Anchor() (int32, chainhash.Hash) {
 	return c.anchor.AnchorHeight, c.anchor.AnchorHash
 }
 
-// Tip returns the last connected block.
+// Tip returns the last connected block the store holds. While a batch is
+// being written in the background (ConnectCheckedBlocks), it is the tip
+// before that batch: it moves once the batch has committed.
 func (c *Chain) Tip() Tip {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.tree.tipNode().export()
+	t := *c.durable.Load()
+	t.Work = new(big.Int).Set(t.Work)
+	return t
 }
 
 // BestHeader returns the best validated header; it may be ahead of Tip, or on
@@ -259,7 +287,8 @@ func (c *Chain) BestHeader() Tip {
 
 // HeadersInMemory returns how many headers the tree holds: the main-chain
 // window plus the unconnected ones. It is bounded by WindowSize +
-// MaxPendingHeaders whatever the chain's length.
+// MaxPendingHeaders (+ MaxBatchBlocks while a batch is being written)
+// whatever the chain's length.
 func (c *Chain) HeadersInMemory() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
@@ -270,20 +299,29 @@ func (c *Chain) HeadersInMemory() int {
 func (c *Chain) Fluxnodes() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	_ = c.awaitWrite() // a count: the chain reports a failed write elsewhere
 	return c.set.Len()
 }
 
-// FluxnodeSet returns the fluxnode set's entries at the tip, sorted by collateral.
+// FluxnodeSet returns the fluxnode set's entries at the tip, sorted by
+// collateral (nil if the store failed).
 func (c *Chain) FluxnodeSet() []fluxnode.Entry {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if c.awaitWrite() != nil {
+		return nil
+	}
 	return c.set.Entries()
 }
 
-// ReserveUTXOs returns the reserve's unspent outputs at the tip, sorted by outpoint.
+// ReserveUTXOs returns the reserve's unspent outputs at the tip, sorted by
+// outpoint (nil if the store failed).
 func (c *Chain) ReserveUTXOs() []reserve.UTXO {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if c.awaitWrite() != nil {
+		return nil
+	}
 	out := make([]reserve.UTXO, 0, len(c.utxos))
 	for _, u := range c.utxos {
 		out = append(out, reserve.UTXO{OutPoint: u.OutPoint, Value: u.Value, Script: u.Script, Height: u.Height})
@@ -296,6 +334,9 @@ func (c *Chain) ReserveUTXOs() []reserve.UTXO {
 func (c *Chain) HeaderAt(height int32) (*wire.BlockHeader, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if height > c.durable.Load().Height && c.awaitWrite() != nil {
+		return nil, false
+	}
 	h, _, ok := c.headerAt(height)
 	return h, ok
 }
@@ -338,38 +379,46 @@ func (c *Chain) HeaderByHash(hash chainhash.Hash) (*wire.BlockHeader, int32, boo
 }
 
 // Locator returns a block locator from the best header: the last ten
-// headers, then exponentially sparser ones, then the anchor.
+// headers, then exponentially sparser ones, then the anchor. Past the first
+// ten, each height is a multiple of its step, so that successive locators
+// share their deep entries: the chain keeps those (they are below the
+// in-memory window, on the main chain, final within the reorg limit) rather
+// than reading them from the store for every getheaders.
 func (c *Chain) Locator() []chainhash.Hash {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+	c.mu.Lock() // bestPath and deepHashes
+	defer c.mu.Unlock()
+	t := c.tree
+	path := t.bestPath() // the best branch above the connected chain
+	deep := make(map[int32]chainhash.Hash, len(c.deepHashes))
+	defer func() { c.deepHashes = deep }()
 	var loc []chainhash.Hash
-	n := c.tree.best
-	height := n.height
+	height := t.best.height
 	step := int32(1)
 	base := c.anchor.AnchorHeight
 	for {
-		// Walk the best branch in memory while it is unconnected, then the main chain.
-		for n != nil && n.height > height {
-			n = n.parent
-		}
 		var h chainhash.Hash
-		switch {
-		case n != nil && n.height == height:
+		if len(path) > 0 && height >= path[0].height {
+			h = path[height-path[0].height].hash
+		} else if n := t.mainAt(height); n != nil {
 			h = n.hash
-		default:
+		} else if hash, ok := c.deepHashes[height]; ok {
+			h, deep[height] = hash, hash
+		} else {
 			_, hash, ok := c.headerAt(height)
 			if !ok {
 				return append(loc, c.anchor.AnchorHash)
 			}
-			h = hash
+			h, deep[height] = hash, hash
 		}
 		loc = append(loc, h)
 		if height <= base {
 			return loc
 		}
+		next := height - 1
 		if len(loc) >= 10 {
 			step *= 2
+			next = (height - step) &^ (step - 1)
 		}
-		height = max(height-step, base)
+		height = max(next, base)
 	}
 }

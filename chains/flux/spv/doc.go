@@ -10,7 +10,11 @@
 // its producer's signature is verified against the fluxnode set at the
 // previous height, and the block is applied to the fluxnode set and the
 // reserve scanner. A whole batch of blocks is persisted in one Store
-// transaction, then the block bodies are dropped.
+// transaction, then the block bodies are dropped. The sync driver uses
+// CheckBlock to verify blocks as they arrive and ConnectCheckedBlocks to
+// write each batch in the background while the next one downloads; Tip and
+// every reader of connected state follow the store, not the batch being
+// written (write.go).
 //
 // Memory does not grow with the chain: the tree holds a window of recent
 // main-chain headers (WindowSize), the headers ahead of the connected tip

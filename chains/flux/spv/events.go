@@ -136,6 +136,9 @@ func (c *Chain) EventsAfter(after chains.Cursor, confirmations uint32, limit int
 	if c.closed {
 		return nil, after, ErrClosed
 	}
+	if err := c.awaitWrite(); err != nil {
+		return nil, after, err
+	}
 	if confirmations == 0 {
 		confirmations = 1
 	}
@@ -272,6 +275,9 @@ func (c *Chain) retractOrphans(r HeaderRecord, delivered int) ([]chains.Event, H
 func (c *Chain) EventsForTx(txid chainhash.Hash) ([]chains.Event, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if err := c.awaitWrite(); err != nil {
+		return nil, err
+	}
 	rs, err := c.st.EventsByTx(txid)
 	if err != nil {
 		return nil, fmt.Errorf("spv: events of %s: %w", txid, err)
@@ -284,6 +290,9 @@ func (c *Chain) EventsForTx(txid chainhash.Hash) ([]chains.Event, error) {
 func (c *Chain) EventByID(id string) (chains.Event, bool, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if err := c.awaitWrite(); err != nil {
+		return chains.Event{}, false, err
+	}
 	r, ok, err := c.st.EventByID(id)
 	if err != nil || !ok {
 		return chains.Event{}, false, err
@@ -297,6 +306,7 @@ func (c *Chain) EventByID(id string) (chains.Event, bool, error) {
 func (c *Chain) Watch(txid chainhash.Hash) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.settle() // one Store write at a time
 	if err := c.usable(); err != nil {
 		return err
 	}
@@ -315,6 +325,9 @@ func (c *Chain) Watch(txid chainhash.Hash) error {
 func (c *Chain) FindTx(txid chainhash.Hash) (height int32, blockHash chainhash.Hash, found bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if c.awaitWrite() != nil {
+		return 0, chainhash.Hash{}, false
+	}
 	w, ok := c.watch[txid]
 	if !ok || !w.Mined {
 		return 0, chainhash.Hash{}, false

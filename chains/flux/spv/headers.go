@@ -112,15 +112,16 @@ func (c *Chain) unknownParent(h *wire.BlockHeader, hash chainhash.Hash) error {
 // the best header chain, in connect order. During a reorganisation the list
 // starts after the fork point on the new branch.
 func (c *Chain) WantBlocks(max int) []chainhash.Hash {
+	return c.AppendWantBlocks(nil, max)
+}
+
+// AppendWantBlocks is WantBlocks appending to dst (reusing its memory).
+func (c *Chain) AppendWantBlocks(dst []chainhash.Hash, limit int) []chainhash.Hash {
 	c.mu.Lock() // bestPath caches
 	defer c.mu.Unlock()
 	path := c.tree.bestPath()
-	if max > len(path) {
-		max = len(path)
+	for _, n := range path[:min(max(limit, 0), len(path))] {
+		dst = append(dst, n.hash)
 	}
-	out := make([]chainhash.Hash, max)
-	for i := range out {
-		out[i] = path[i].hash
-	}
-	return out
+	return dst
 }

@@ -6,9 +6,12 @@ import (
 
 // Store persists the chain. Implementations (chains/flux/store) keep
 // everything a Batch writes atomically: after a crash the store holds the
-// state of the last committed Commit or Init, never part of one. Methods are
-// called with the Chain's lock held, so implementations need not order
-// concurrent writes themselves, but must be safe for concurrent reads.
+// state of the last committed Commit or Init, never part of one. The Chain
+// makes one write (Init, Commit, Watch) at a time, in order, so
+// implementations need not order concurrent writes themselves. They must be
+// safe for concurrent reads, also while a Commit runs (ConnectCheckedBlocks
+// commits in the background): such a read sees the state before or after
+// the whole Commit, never part of it.
 type Store interface {
 	// State returns the anchor and the tip; ok is false for an empty store.
 	State() (st State, ok bool, err error)

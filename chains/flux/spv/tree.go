@@ -271,10 +271,12 @@ func (t *tree) chooseBest() {
 
 // prune forgets main-chain nodes below the window and unconnected nodes whose
 // fork point with the main chain is deeper than the reorg limit allows (or
-// whose ancestry left memory).
-func (t *tree) prune() {
+// whose ancestry left memory). The window ends at the durable tip (the
+// store's, at most the connected one): the headers of a batch still being
+// written stay in memory.
+func (t *tree) prune(durable int32) {
 	tip := t.tipNode()
-	if extra := len(t.main) - WindowSize; extra > 0 {
+	if extra := int(min(durable, tip.height)-t.main[0].height) + 1 - WindowSize; extra > 0 {
 		for _, n := range t.main[:extra] {
 			delete(t.nodes, n.hash)
 		}

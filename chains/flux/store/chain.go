@@ -93,7 +93,7 @@ func (r *eventRow) record() (spv.EventRecord, error) {
 // State implements spv.Store.
 func (d *DB) State() (spv.State, bool, error) {
 	var m metaRow
-	err := d.db.Get(&m, `SELECT anchor_height, anchor_hash, tip_height, tip_hash FROM meta WHERE id = 1`)
+	err := d.rdb.Get(&m, `SELECT anchor_height, anchor_hash, tip_height, tip_hash FROM meta WHERE id = 1`)
 	if errors.Is(err, sql.ErrNoRows) {
 		return spv.State{}, false, nil
 	}
@@ -173,6 +173,10 @@ func (d *DB) inTx(f func(*sqlx.Tx) error) error {
 type stmts struct {
 	putBlock, disconnect, orphanEvents, dropUndo, dropEvents, putUndo, putEvent *sqlx.Stmt
 	putFluxnode, delFluxnode, putUTXO, delUTXO, putWatched                      *sqlx.Stmt
+	// addBlock inserts a new block row, leaving alone a row whose hash is
+	// stored; reconnect then marks such a row main again (putBlock and
+	// dropEvents, split for the common case: a block never connected before).
+	addBlock, reconnect *sqlx.Stmt
 }
 
 func prepare(tx *sqlx.Tx) (*stmts, error) {
@@ -194,6 +198,9 @@ func prepare(tx *sqlx.Tx) (*stmts, error) {
 		{&s.putUTXO, `INSERT OR REPLACE INTO reserve_utxos (txid, vout, value, script, height) VALUES (?, ?, ?, ?, ?)`},
 		{&s.delUTXO, `DELETE FROM reserve_utxos WHERE txid = ? AND vout = ?`},
 		{&s.putWatched, `INSERT OR REPLACE INTO watched (txid, mined, height, block_hash) VALUES (?, ?, ?, ?)`},
+		{&s.addBlock, `INSERT INTO blocks (hash, height, prev, header, work, main) VALUES (?, ?, ?, ?, ?, 1)
+			ON CONFLICT (hash) DO NOTHING`},
+		{&s.reconnect, `UPDATE blocks SET main = 1, header = ?, work = ? WHERE hash = ?`},
 	} {
 		st, err := tx.Preparex(p.q)
 		if err != nil {
@@ -207,11 +214,35 @@ func prepare(tx *sqlx.Tx) (*stmts, error) {
 
 func (s *stmts) close() {
 	for _, st := range []*sqlx.Stmt{s.putBlock, s.disconnect, s.orphanEvents, s.dropUndo, s.dropEvents, s.putUndo,
-		s.putEvent, s.putFluxnode, s.delFluxnode, s.putUTXO, s.delUTXO, s.putWatched} {
+		s.putEvent, s.putFluxnode, s.delFluxnode, s.putUTXO, s.delUTXO, s.putWatched, s.addBlock, s.reconnect} {
 		if st != nil {
 			st.Close()
 		}
 	}
+}
+
+// connect writes a connected block's header row as putBlock and dropEvents
+// would: a new row on the main chain, or an old row (a block connected
+// before) marked main again with its header and work, and its orphaned
+// events deleted.
+func (s *stmts) connect(h *spv.HeaderRecord) error {
+	res, err := s.addBlock.Exec(h.Hash[:], h.Height, h.Prev[:], h.Raw, h.Work)
+	if err != nil {
+		return fmt.Errorf("connect %s: %w", h.Hash, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err // new: no events can refer to it (foreign key)
+	}
+	if res, err = s.reconnect.Exec(h.Raw, h.Work, h.Hash[:]); err != nil {
+		return fmt.Errorf("connect %s: %w", h.Hash, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return fmt.Errorf("connect %s: row not written", h.Hash)
+	}
+	_, err = s.dropEvents.Exec(h.Hash[:])
+	return err
 }
 
 // Commit implements spv.Store: the whole batch in one transaction.
@@ -239,14 +270,15 @@ func (d *DB) Commit(b *spv.Batch) error {
 		}
 		for _, c := range b.Connect {
 			h := c.Header
-			if _, err := st.putBlock.Exec(h.Hash[:], h.Height, h.Prev[:], h.Raw, h.Work); err != nil {
-				return fmt.Errorf("connect %s: %w", h.Hash, err)
-			}
-			if _, err := st.dropEvents.Exec(h.Hash[:]); err != nil {
+			if err := st.connect(&h); err != nil {
 				return err
 			}
-			if _, err := st.putUndo.Exec(h.Hash[:], h.Height, c.Undo); err != nil {
-				return err
+			// Undo data the batch's own pruning would delete is not written:
+			// the outcome is the same, at the cost of neither.
+			if h.Height >= b.PruneUndoBelow {
+				if _, err := st.putUndo.Exec(h.Hash[:], h.Height, c.Undo); err != nil {
+					return err
+				}
 			}
 			for _, e := range c.Events {
 				if _, err := st.putEvent.Exec(h.Hash[:], e.Seq, h.Height, e.ID, e.TxID[:], e.Data); err != nil {

@@ -1,13 +1,17 @@
 // Package store implements spv.Store on SQLite (sqlx over mattn/go-sqlite3):
 // WAL, foreign keys on, a busy timeout, immediate write transactions,
-// synchronous=NORMAL, embedded ordered migrations recorded in a table, and
-// one connection, so there is exactly one writer. It is the only package of
-// the light node that imports a database driver; its row types stay private.
+// synchronous=NORMAL, embedded ordered migrations recorded in a table, one
+// writer connection, so there is exactly one writer, and a few read-only
+// connections, so that reads go on while a batch commits (WAL gives each
+// read the last committed state, never part of a transaction). It is the
+// only package of the light node that imports a database driver; its row
+// types stay private.
 package store
 
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -27,29 +31,49 @@ var migrations embed.FS
 // BusyTimeout is how long a connection waits for a lock before failing.
 const BusyTimeout = 5 * time.Second
 
+// Reader connections: how many, and the page cache of each (WAL empties a
+// reader's cache whenever the database changed, so a large one buys
+// nothing while the node syncs).
+const (
+	maxReaders       = 2
+	readerCachePages = 64
+)
+
 // DB is the light node's SQLite database. It implements spv.Store and is
 // safe for concurrent use.
 type DB struct {
-	db   *sqlx.DB
+	db   *sqlx.DB // the one writer connection (and migrations)
+	rdb  *sqlx.DB // read-only connections
 	path string
 }
 
 var _ spv.Store = (*DB)(nil)
 
-// Open opens (creating if needed) the database at path and applies any
-// pending migrations.
-func Open(path string) (*DB, error) {
+// dsn is the data source name of the writer connection, or of a reader
+// connection (ro): the pragmas every connection gets on open.
+func dsn(path string, ro bool) string {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", strconv.FormatInt(BusyTimeout.Milliseconds(), 10))
-	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
-	db, err := sqlx.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	if ro {
+		q.Set("mode", "ro")
+		q.Set("_cache_size", strconv.Itoa(readerCachePages))
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at path and applies any
+// pending migrations.
+func Open(path string) (*DB, error) {
+	db, err := sqlx.Open("sqlite3", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	// One connection: one writer, and the pragmas above hold for every query.
+	// One writer connection: one writer, and the pragmas above hold for every write.
 	db.SetMaxOpenConns(1)
 	db.SetConnMaxIdleTime(0)
 	d := &DB{db: db, path: path}
@@ -57,6 +81,13 @@ func Open(path string) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	// Readers open after the migrations: the file exists and is in WAL mode.
+	if d.rdb, err = sqlx.Open("sqlite3", dsn(path, true)); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	d.rdb.SetMaxOpenConns(maxReaders)
+	d.rdb.SetMaxIdleConns(maxReaders)
 	return d, nil
 }
 
@@ -76,7 +107,7 @@ func MustOpen(tb testing.TB) *DB {
 func (d *DB) Path() string { return d.path }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error { return errors.Join(d.rdb.Close(), d.db.Close()) }
 
 // schema is the light node's migrations, recorded in
 // lightnode_schema_migrations so that the relayer's store can share the

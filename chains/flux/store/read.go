@@ -28,7 +28,7 @@ func records[Row, Rec any](rows []Row, conv func(*Row) (Rec, error)) ([]Rec, err
 // MainHeaders implements spv.Store.
 func (d *DB) MainHeaders(from, to int32) ([]spv.HeaderRecord, error) {
 	var rows []blockRow
-	if err := d.db.Select(&rows, `SELECT `+blockCols+` FROM blocks WHERE main = 1 AND height BETWEEN ? AND ? ORDER BY height`, from, to); err != nil {
+	if err := d.rdb.Select(&rows, `SELECT `+blockCols+` FROM blocks WHERE main = 1 AND height BETWEEN ? AND ? ORDER BY height`, from, to); err != nil {
 		return nil, fmt.Errorf("store: main headers %d..%d: %w", from, to, err)
 	}
 	return records(rows, (*blockRow).record)
@@ -36,7 +36,7 @@ func (d *DB) MainHeaders(from, to int32) ([]spv.HeaderRecord, error) {
 
 func (d *DB) oneBlock(q string, arg any) (spv.HeaderRecord, bool, error) {
 	var r blockRow
-	err := d.db.Get(&r, `SELECT `+blockCols+` FROM blocks WHERE `+q, arg)
+	err := d.rdb.Get(&r, `SELECT `+blockCols+` FROM blocks WHERE `+q, arg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return spv.HeaderRecord{}, false, nil
 	}
@@ -60,7 +60,7 @@ func (d *DB) HeaderByHash(hash chainhash.Hash) (spv.HeaderRecord, bool, error) {
 // Undo implements spv.Store.
 func (d *DB) Undo(hash chainhash.Hash) ([]byte, bool, error) {
 	var b []byte
-	err := d.db.Get(&b, `SELECT data FROM undo WHERE hash = ?`, hash[:])
+	err := d.rdb.Get(&b, `SELECT data FROM undo WHERE hash = ?`, hash[:])
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -73,7 +73,7 @@ func (d *DB) Undo(hash chainhash.Hash) ([]byte, bool, error) {
 // Fluxnodes implements spv.Store.
 func (d *DB) Fluxnodes() ([]spv.FluxnodeRecord, error) {
 	var rows []fluxnodeRow
-	if err := d.db.Select(&rows, `SELECT txid, vout, data FROM fluxnodes ORDER BY txid, vout`); err != nil {
+	if err := d.rdb.Select(&rows, `SELECT txid, vout, data FROM fluxnodes ORDER BY txid, vout`); err != nil {
 		return nil, fmt.Errorf("store: fluxnodes: %w", err)
 	}
 	out := make([]spv.FluxnodeRecord, len(rows))
@@ -90,7 +90,7 @@ func (d *DB) Fluxnodes() ([]spv.FluxnodeRecord, error) {
 // UTXOs implements spv.Store.
 func (d *DB) UTXOs() ([]spv.UTXORecord, error) {
 	var rows []utxoRow
-	if err := d.db.Select(&rows, `SELECT txid, vout, value, script, height FROM reserve_utxos ORDER BY txid, vout`); err != nil {
+	if err := d.rdb.Select(&rows, `SELECT txid, vout, value, script, height FROM reserve_utxos ORDER BY txid, vout`); err != nil {
 		return nil, fmt.Errorf("store: reserve utxos: %w", err)
 	}
 	out := make([]spv.UTXORecord, len(rows))
@@ -107,7 +107,7 @@ func (d *DB) UTXOs() ([]spv.UTXORecord, error) {
 // Watched implements spv.Store.
 func (d *DB) Watched() ([]spv.WatchedTx, error) {
 	var rows []watchedRow
-	if err := d.db.Select(&rows, `SELECT txid, mined, height, block_hash FROM watched ORDER BY txid`); err != nil {
+	if err := d.rdb.Select(&rows, `SELECT txid, mined, height, block_hash FROM watched ORDER BY txid`); err != nil {
 		return nil, fmt.Errorf("store: watched: %w", err)
 	}
 	out := make([]spv.WatchedTx, len(rows))
@@ -136,14 +136,14 @@ func (d *DB) EventsInRange(from, to int32, limit int) ([]spv.EventRecord, error)
 		q += ` LIMIT ?`
 		args = append(args, limit)
 	}
-	if err := d.db.Select(&rows, q, args...); err != nil {
+	if err := d.rdb.Select(&rows, q, args...); err != nil {
 		return nil, fmt.Errorf("store: events %d..%d: %w", from, to, err)
 	}
 	if limit > 0 && len(rows) == limit {
 		// Finish the last block: a response never splits one.
 		last := rows[len(rows)-1]
 		var rest []eventRow
-		if err := d.db.Select(&rest, `SELECT `+eventCols+` FROM events WHERE block_hash = ? AND seq > ? ORDER BY seq`,
+		if err := d.rdb.Select(&rest, `SELECT `+eventCols+` FROM events WHERE block_hash = ? AND seq > ? ORDER BY seq`,
 			last.BlockHash, last.Seq); err != nil {
 			return nil, fmt.Errorf("store: events of %x: %w", last.BlockHash, err)
 		}
@@ -155,7 +155,7 @@ func (d *DB) EventsInRange(from, to int32, limit int) ([]spv.EventRecord, error)
 // BlockEvents implements spv.Store.
 func (d *DB) BlockEvents(hash chainhash.Hash) ([]spv.EventRecord, error) {
 	var rows []eventRow
-	if err := d.db.Select(&rows, `SELECT `+eventCols+` FROM events WHERE block_hash = ? ORDER BY seq`, hash[:]); err != nil {
+	if err := d.rdb.Select(&rows, `SELECT `+eventCols+` FROM events WHERE block_hash = ? ORDER BY seq`, hash[:]); err != nil {
 		return nil, fmt.Errorf("store: events of %s: %w", hash, err)
 	}
 	return records(rows, (*eventRow).record)
@@ -164,7 +164,7 @@ func (d *DB) BlockEvents(hash chainhash.Hash) ([]spv.EventRecord, error) {
 // EventsByTx implements spv.Store.
 func (d *DB) EventsByTx(txid chainhash.Hash) ([]spv.EventRecord, error) {
 	var rows []eventRow
-	if err := d.db.Select(&rows, `SELECT `+eventCols+` FROM events WHERE txid = ? AND orphaned = 0 ORDER BY height, seq`, txid[:]); err != nil {
+	if err := d.rdb.Select(&rows, `SELECT `+eventCols+` FROM events WHERE txid = ? AND orphaned = 0 ORDER BY height, seq`, txid[:]); err != nil {
 		return nil, fmt.Errorf("store: events of tx %s: %w", txid, err)
 	}
 	return records(rows, (*eventRow).record)
@@ -173,7 +173,7 @@ func (d *DB) EventsByTx(txid chainhash.Hash) ([]spv.EventRecord, error) {
 // EventByID implements spv.Store.
 func (d *DB) EventByID(id string) (spv.EventRecord, bool, error) {
 	var r eventRow
-	err := d.db.Get(&r, `SELECT `+eventCols+` FROM events WHERE id = ? AND orphaned = 0 ORDER BY height DESC LIMIT 1`, id)
+	err := d.rdb.Get(&r, `SELECT `+eventCols+` FROM events WHERE id = ? AND orphaned = 0 ORDER BY height DESC LIMIT 1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return spv.EventRecord{}, false, nil
 	}
