@@ -345,7 +345,7 @@ func (s *step) touchFluxnodes(ops []chainhash.OutPoint) {
 }
 
 func (s *step) touchUTXO(op chainhash.OutPoint) {
-	if u, ok := s.c.utxos[op]; ok {
+	if u, ok := s.c.utxos.get(op); ok {
 		s.utxos[op] = &u
 	} else {
 		s.utxos[op] = nil
@@ -383,11 +383,11 @@ func (s *step) disconnectTo(fork *node) error {
 		}
 		s.touchFluxnodes(fu.Touched())
 		for _, op := range u.created {
-			delete(c.utxos, op)
+			c.utxos.del(op)
 			s.touchUTXO(op)
 		}
 		for _, r := range u.spent {
-			c.utxos[r.OutPoint] = r
+			c.utxos.put(r)
 			s.touchUTXO(r.OutPoint)
 		}
 		for id, w := range c.watch {
@@ -441,8 +441,7 @@ func (s *step) connect(n *node, b *wire.MsgBlock, kind producerKind, pc *prechec
 	var events []EventRecord
 	if c.cfg.Scanner != nil {
 		res, err := c.cfg.Scanner.ScanBlockTxIDs(n.height, &hdr, b.Txs, pc.txids, func(op chainhash.OutPoint) bool {
-			_, ok := c.utxos[op]
-			return ok
+			return c.utxos.has(op)
 		})
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrReserveScan, err), false
@@ -452,14 +451,14 @@ func (s *step) connect(n *node, b *wire.MsgBlock, kind producerKind, pc *prechec
 		}
 		// Nothing below fails: the block connects.
 		for _, op := range res.Spent {
-			if u, ok := c.utxos[op]; ok {
+			if u, ok := c.utxos.get(op); ok {
 				undo.spent = append(undo.spent, u)
-				delete(c.utxos, op)
+				c.utxos.del(op)
 				s.touchUTXO(op)
 			}
 		}
 		for _, u := range res.Created {
-			c.utxos[u.OutPoint] = UTXORecord{OutPoint: u.OutPoint, Value: u.Value, Script: u.Script, Height: u.Height}
+			c.utxos.put(UTXORecord{OutPoint: u.OutPoint, Value: u.Value, Script: u.Script, Height: u.Height})
 			undo.created = append(undo.created, u.OutPoint)
 			s.touchUTXO(u.OutPoint)
 		}

@@ -1,6 +1,7 @@
 package spv
 
 import (
+	"bytes"
 	"fmt"
 	"math/big"
 	"sync"
@@ -39,7 +40,7 @@ type Chain struct {
 	tree   *tree
 	setMu  sync.RWMutex // also held to change set, so CheckBlock may read it without mu
 	set    *fluxnode.Set
-	utxos  map[chainhash.OutPoint]UTXORecord
+	utxos  *utxoSet
 	watch  map[chainhash.Hash]WatchedTx
 	anchor State
 	failed error // set when a Store write failed
@@ -139,9 +140,9 @@ func (c *Chain) loadState() error {
 	if err != nil {
 		return fmt.Errorf("spv: load reserve utxos: %w", err)
 	}
-	c.utxos = make(map[chainhash.OutPoint]UTXORecord, len(us))
+	c.utxos = newUTXOSet(len(us))
 	for _, u := range us {
-		c.utxos[u.OutPoint] = u
+		c.utxos.put(u)
 	}
 	ws, err := c.st.Watched()
 	if err != nil {
@@ -322,10 +323,10 @@ func (c *Chain) ReserveUTXOs() []reserve.UTXO {
 	if c.awaitWrite() != nil {
 		return nil
 	}
-	out := make([]reserve.UTXO, 0, len(c.utxos))
-	for _, u := range c.utxos {
-		out = append(out, reserve.UTXO{OutPoint: u.OutPoint, Value: u.Value, Script: u.Script, Height: u.Height})
-	}
+	out := make([]reserve.UTXO, 0, c.utxos.len())
+	c.utxos.each(func(u UTXORecord) {
+		out = append(out, reserve.UTXO{OutPoint: u.OutPoint, Value: u.Value, Script: bytes.Clone(u.Script), Height: u.Height})
+	})
 	sortUTXOs(out)
 	return out
 }
