@@ -13,8 +13,9 @@ import (
 	"github.com/fluxbridge/fluxbridge/chains"
 )
 
-// spendsTx answers Spends from a list, the way the stores do (their
-// conformance suite holds them to it); nothing else of Tx is used.
+// spendsTx answers Spends from a list, the way the stores do (SpendQuery's
+// Matches, in their order; their conformance suite holds them to it);
+// nothing else of Tx is used.
 type spendsTx struct {
 	Tx
 	all []Spend
@@ -23,17 +24,9 @@ type spendsTx struct {
 func (t *spendsTx) Spends(q SpendQuery) ([]Spend, error) {
 	var out []Spend
 	for _, s := range t.all {
-		switch {
-		case len(q.Kinds) > 0 && !slices.Contains(q.Kinds, s.Kind),
-			len(q.States) > 0 && !slices.Contains(q.States, s.State),
-			q.Chain != 0 && s.Chain != q.Chain,
-			q.SignedByUs && !s.SignedByUs,
-			q.Live && !s.Live(),
-			q.Ref != "" && s.Ref != q.Ref,
-			q.Overlapping != nil && (s.Kind != SpendRelease || s.FromNonce > q.Overlapping.To || s.ToNonce < q.Overlapping.From):
-			continue
+		if q.Matches(s) {
+			out = append(out, s)
 		}
-		out = append(out, s)
 	}
 	slices.SortFunc(out, func(a, b Spend) int {
 		if q.HighestFirst {

@@ -2,6 +2,7 @@ package relayer
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/fluxbridge/fluxbridge/chains"
@@ -198,6 +199,22 @@ type SpendQuery struct {
 
 // NonceRange is an inclusive range of burn nonces.
 type NonceRange struct{ From, To uint64 }
+
+// Matches reports whether s is one of the spends q selects (Limit and the
+// order aside): the stores' Spends select by it.
+func (q SpendQuery) Matches(s Spend) bool {
+	switch {
+	case len(q.Kinds) > 0 && !slices.Contains(q.Kinds, s.Kind),
+		len(q.States) > 0 && !slices.Contains(q.States, s.State),
+		q.Chain != 0 && s.Chain != q.Chain,
+		q.SignedByUs && !s.SignedByUs,
+		q.Live && !s.Live(),
+		q.Ref != "" && s.Ref != q.Ref,
+		q.Overlapping != nil && (s.Kind != SpendRelease || s.FromNonce > q.Overlapping.To || s.ToNonce < q.Overlapping.From):
+		return false
+	}
+	return true
+}
 
 // Submission is one destination transaction this relayer sent for a transfer.
 type Submission struct {

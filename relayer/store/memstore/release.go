@@ -142,17 +142,9 @@ func (t *tx) Spends(q relayer.SpendQuery) ([]relayer.Spend, error) {
 	defer t.mu.Unlock()
 	out := []relayer.Spend{}
 	for _, s := range t.st.spends {
-		switch {
-		case len(q.Kinds) > 0 && !slices.Contains(q.Kinds, s.Kind),
-			len(q.States) > 0 && !slices.Contains(q.States, s.State),
-			q.Chain != 0 && s.Chain != q.Chain,
-			q.SignedByUs && !s.SignedByUs,
-			q.Live && !s.Live(),
-			q.Ref != "" && s.Ref != q.Ref,
-			q.Overlapping != nil && (s.Kind != relayer.SpendRelease || s.FromNonce > q.Overlapping.To || s.ToNonce < q.Overlapping.From):
-			continue
+		if q.Matches(s) {
+			out = append(out, s)
 		}
-		out = append(out, s)
 	}
 	slices.SortFunc(out, func(a, b relayer.Spend) int {
 		if q.HighestFirst {
