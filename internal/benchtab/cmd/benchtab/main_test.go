@@ -29,7 +29,7 @@ func TestRunWritesTableAndJSON(t *testing.T) {
 		CPUs    int               `json:"cpus"`
 		Figures []json.RawMessage `json:"figures"`
 	}
-	if err := json.Unmarshal(b, &rep); err != nil || !strings.HasPrefix(rep.Go, "go") || rep.CPUs < 1 || len(rep.Figures) != 8 {
+	if err := json.Unmarshal(b, &rep); err != nil || !strings.HasPrefix(rep.Go, "go") || rep.CPUs < 1 || len(rep.Figures) != 9 {
 		t.Fatalf("results.json: %+v, %v", rep, err)
 	}
 }
@@ -40,8 +40,8 @@ func TestRunEmptyInput(t *testing.T) {
 	if code := run(nil, strings.NewReader("PASS\n"), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	if n := strings.Count(stdout.String(), "not run"); n < 8 {
-		t.Fatalf("%d figures not run, want all 8:\n%s", n, stdout.String())
+	if n := strings.Count(stdout.String(), "not run"); n < 9 {
+		t.Fatalf("%d figures not run, want all 9:\n%s", n, stdout.String())
 	}
 }
 
